@@ -1,0 +1,313 @@
+//! The one diagnostic type: errors, the change summary and (later) lint findings and KRM
+//! results are all a [`Diagnostic`], rendered by the same code.
+
+use std::fmt::{self, Write as _};
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A position in a text: 1-based line, 1-based column in characters, and the byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub byte: usize,
+}
+
+/// A resolved range in a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TextSpan {
+    pub start: Position,
+    pub end: Position,
+}
+
+/// Byte offset → line and column, for one text.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { text, line_starts }
+    }
+
+    pub fn position(&self, byte: usize) -> Position {
+        let byte = byte.min(self.text.len());
+        let line0 = self
+            .line_starts
+            .partition_point(|&s| s <= byte)
+            .saturating_sub(1);
+        let line_start = self.line_starts.get(line0).copied().unwrap_or(0);
+        let prefix = self.text.get(line_start..byte).unwrap_or("");
+        // A byte order mark is not a column anyone counts.
+        let column = prefix.chars().filter(|&c| c != '\u{feff}').count() + 1;
+        Position {
+            line: line0 + 1,
+            column,
+            byte,
+        }
+    }
+
+    pub fn span(&self, start: usize, end: usize) -> TextSpan {
+        TextSpan {
+            start: self.position(start),
+            end: self.position(end.max(start)),
+        }
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let start = line
+            .checked_sub(1)
+            .and_then(|l| self.line_starts.get(l))
+            .copied();
+        let Some(start) = start else { return "" };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+            .trim_start_matches('\u{feff}')
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// The Kubernetes object a diagnostic is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ResourceRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+impl fmt::Display for ResourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.api_version, self.kind)?;
+        match (&self.namespace, &self.name) {
+            (Some(ns), Some(name)) => write!(f, " {ns}/{name}"),
+            (None, Some(name)) => write!(f, " {name}"),
+            (_, None) => write!(f, " (unnamed)"),
+        }
+    }
+}
+
+/// Where in the input a diagnostic points.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The input's name: a file path, or `<stdin>`.
+    pub file: Option<String>,
+    /// 0-based index of the document in the stream (shown 1-based).
+    pub document: Option<usize>,
+    /// The template file Helm named in `# Source:` (or the Helm 4 filename annotation).
+    pub source: Option<String>,
+    pub span: Option<TextSpan>,
+    /// The source line the span starts on, for the excerpt.
+    pub excerpt: Option<String>,
+}
+
+/// One message to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable kebab-case code (`invalid-duration`) or a lint rule code (`GD007`).
+    pub code: &'static str,
+    pub message: String,
+    pub origin: Origin,
+    pub resource: Option<ResourceRef>,
+    /// Dotted path of the YAML node (`spec.components.istio.kubeSpec.overlays[1]`).
+    pub yaml_path: Option<String>,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            origin: Origin::default(),
+            resource: None,
+            yaml_path: None,
+            hint: None,
+        }
+    }
+
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message)
+    }
+
+    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Info, code, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_path(mut self, path: impl Into<String>) -> Diagnostic {
+        self.yaml_path = Some(path.into());
+        self
+    }
+
+    pub fn with_resource(mut self, resource: Option<ResourceRef>) -> Diagnostic {
+        self.resource = resource;
+        self
+    }
+
+    pub fn with_origin(mut self, origin: Origin) -> Diagnostic {
+        self.origin = origin;
+        self
+    }
+
+    /// Points the diagnostic at `start..end` of `index`'s text.
+    pub fn at(mut self, index: &LineIndex<'_>, start: usize, end: usize) -> Diagnostic {
+        let span = index.span(start, end);
+        self.origin.excerpt = Some(index.line_text(span.start.line).to_owned());
+        self.origin.span = Some(span);
+        self
+    }
+
+    /// Renders the diagnostic for a terminal or a log, rustc-style.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}[{}]: {}",
+            self.severity.as_str(),
+            self.code,
+            self.message
+        );
+        let file = self.origin.file.as_deref().unwrap_or("<stdin>");
+        let mut location = match &self.origin.span {
+            Some(s) => format!("{file}:{}:{}", s.start.line, s.start.column),
+            None => file.to_owned(),
+        };
+        if let Some(doc) = self.origin.document {
+            let _ = write!(location, ", document {}", doc + 1);
+        }
+        if let Some(source) = &self.origin.source {
+            let _ = write!(location, " ({source})");
+        }
+        let _ = writeln!(out, "  --> {location}");
+        if let (Some(span), Some(excerpt)) = (&self.origin.span, &self.origin.excerpt) {
+            let number = span.start.line.to_string();
+            let pad = " ".repeat(number.len());
+            let shown: String = excerpt
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
+            let width = if span.end.line == span.start.line {
+                span.end.column.saturating_sub(span.start.column).max(1)
+            } else {
+                shown
+                    .chars()
+                    .count()
+                    .saturating_sub(span.start.column - 1)
+                    .max(1)
+            };
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{number} | {shown}");
+            let _ = writeln!(
+                out,
+                "{pad} | {}{}",
+                " ".repeat(span.start.column.saturating_sub(1)),
+                "^".repeat(width)
+            );
+        }
+        if let Some(resource) = &self.resource {
+            let _ = writeln!(out, "  = resource: {resource}");
+        }
+        if let Some(path) = &self.yaml_path {
+            let _ = writeln!(out, "  = path: {path}");
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "  = help: {hint}");
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_skip_the_bom() {
+        let text = "\u{feff}a: 1\r\nb: ä x\n";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.position(3),
+            Position {
+                line: 1,
+                column: 1,
+                byte: 3
+            }
+        );
+        let x = text.find('x').unwrap();
+        assert_eq!(
+            index.position(x),
+            Position {
+                line: 2,
+                column: 6,
+                byte: x
+            }
+        );
+        assert_eq!(index.line_text(1), "a: 1");
+        assert_eq!(index.line_text(2), "b: ä x");
+    }
+
+    #[test]
+    fn renders_location_excerpt_and_help() {
+        let text = "kind: A\nspec:\n  x: bad\n";
+        let index = LineIndex::new(text);
+        let start = text.find("bad").unwrap();
+        let d = Diagnostic::error("invalid-duration", "bad is not a duration")
+            .with_origin(Origin {
+                document: Some(2),
+                source: Some("c/t.yaml".into()),
+                ..Origin::default()
+            })
+            .at(&index, start, start + 3)
+            .with_path("spec.x")
+            .with_hint("write 10s");
+        let text = d.render_text();
+        assert!(text.contains("error[invalid-duration]: bad is not a duration"));
+        assert!(text.contains("--> <stdin>:3:6, document 3 (c/t.yaml)"));
+        assert!(text.contains("3 |   x: bad\n  |      ^^^"));
+        assert!(text.contains("= help: write 10s"));
+    }
+}

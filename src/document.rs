@@ -1,0 +1,630 @@
+//! One YAML document: the cheap classification pass every document gets, and the node tree with
+//! byte spans that only documents meshdrain interprets get.
+//!
+//! `saphyr-parser` reports positions in characters; [`CharMap`] turns them into byte offsets.
+//! The bulk pass never builds a tree, never expands an alias and keeps no per-node memory, so
+//! untouched documents cost one parser pass and nothing else.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
+
+/// Bounds for documents meshdrain interprets (DESIGN.md, "Bounded").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_input_bytes: usize,
+    pub max_depth: usize,
+    pub max_alias_uses: usize,
+    pub max_scalar_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 256 << 20,
+            max_depth: 100,
+            max_alias_uses: 10_000,
+            max_scalar_bytes: 16 << 20,
+        }
+    }
+}
+
+/// A parse failure inside one document slice, at a byte offset of that slice.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Character index → byte offset for one slice (identity for ASCII text).
+pub struct CharMap<'a> {
+    text: &'a str,
+    /// Byte offset of every char boundary, only built for non-ASCII text.
+    offsets: Option<Vec<usize>>,
+}
+
+impl<'a> CharMap<'a> {
+    pub fn new(text: &'a str) -> CharMap<'a> {
+        let offsets = (!text.is_ascii()).then(|| {
+            let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            v.push(text.len());
+            v
+        });
+        CharMap { text, offsets }
+    }
+
+    pub fn byte(&self, marker: &Marker) -> usize {
+        let index = marker.index();
+        match &self.offsets {
+            None => index.min(self.text.len()),
+            Some(v) => v.get(index).copied().unwrap_or(self.text.len()),
+        }
+    }
+}
+
+/// Converts a saphyr error into a byte-positioned one.
+fn syntax_error(text: &str, err: &saphyr_parser::ScanError) -> SyntaxError {
+    SyntaxError {
+        offset: CharMap::new(text).byte(err.marker()),
+        message: err.info().to_owned(),
+    }
+}
+
+/// What the bulk pass learns about a document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The slice holds a document (not only comments or white space).
+    pub has_document: bool,
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub max_depth: usize,
+    pub alias_uses: usize,
+    pub max_scalar_bytes: usize,
+}
+
+/// The bulk pass: validates the syntax and reads the top-level `apiVersion` and `kind`.
+pub fn scan(text: &str) -> Result<Scan, SyntaxError> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum TopKey {
+        ApiVersion,
+        Kind,
+        Other,
+    }
+    let mut out = Scan::default();
+    let mut parser = Parser::new_from_str(text);
+    // Open collections: (is_mapping, children seen so far).
+    let mut stack: Vec<(bool, usize)> = Vec::new();
+    let mut documents = 0usize;
+    let mut pending_top_key: Option<TopKey> = None;
+    // Anchored scalars, so `kind: *k` still classifies (anchors are rare; aliases rarer).
+    let mut anchored: HashMap<usize, String> = HashMap::new();
+    while let Some(next) = parser.next_event() {
+        let (event, _span) = next.map_err(|e| syntax_error(text, &e))?;
+        let scalar: Option<Cow<'_, str>> = match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(SyntaxError {
+                        offset: 0,
+                        message: "more than one document in one slice".to_owned(),
+                    });
+                }
+                out.has_document = true;
+                continue;
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_mapping = matches!(event, Event::MappingStart(..));
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+                stack.push((is_mapping, 0));
+                out.max_depth = out.max_depth.max(stack.len());
+                if stack.len() == 2 {
+                    pending_top_key = None;
+                }
+                continue;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                continue;
+            }
+            Event::Alias(id) => {
+                out.alias_uses += 1;
+                anchored.get(&id).map(|s| Cow::Owned(s.clone()))
+            }
+            Event::Scalar(value, _, anchor, _) => {
+                out.max_scalar_bytes = out.max_scalar_bytes.max(value.len());
+                if anchor > 0 && value.len() <= 256 {
+                    anchored.insert(anchor, value.to_string());
+                }
+                Some(value)
+            }
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => continue,
+        };
+        // A scalar or alias: track top-level key/value pairs of a root mapping.
+        let Some(top) = stack.last_mut() else {
+            continue;
+        };
+        let index = top.1;
+        top.1 += 1;
+        if stack.len() != 1 || !stack.first().is_some_and(|f| f.0) {
+            continue;
+        }
+        if index % 2 == 0 {
+            pending_top_key = Some(match scalar.as_deref() {
+                Some("apiVersion") => TopKey::ApiVersion,
+                Some("kind") => TopKey::Kind,
+                _ => TopKey::Other,
+            });
+        } else {
+            let value = scalar.map(Cow::into_owned);
+            match pending_top_key.take() {
+                Some(TopKey::ApiVersion) => out.api_version = value,
+                Some(TopKey::Kind) => out.kind = value,
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub type NodeId = usize;
+
+/// How a collection is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Block,
+    /// `{…}` / `[…]`: `close` is the byte offset of the closing bracket.
+    Flow {
+        open: usize,
+        close: usize,
+    },
+    /// A single `key: value` pair inside a flow sequence, without braces.
+    FlowPair,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Scalar {
+        value: String,
+        style: ScalarStyle,
+    },
+    Mapping {
+        style: Style,
+        entries: Vec<(NodeId, NodeId)>,
+    },
+    Sequence {
+        style: Style,
+        items: Vec<NodeId>,
+    },
+    Alias {
+        anchor: usize,
+    },
+}
+
+/// A node with byte offsets into its slice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// Where the node's own text starts: the scalar (with its tag/anchor), the first key or
+    /// item of a block collection, or the anchor/tag/bracket of a flow collection.
+    pub start: usize,
+    /// Where the node's content ends: after the scalar, the closing bracket, or the last
+    /// child's content. Trailing blank lines and comments are never included.
+    pub end: usize,
+    pub anchor: usize,
+    pub tagged: bool,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// An empty plain scalar: `key:` with nothing after it.
+    pub fn is_empty_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain } if value.is_empty())
+    }
+
+    /// A plain scalar YAML reads as null (`~`, `null`, or nothing).
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain }
+            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+}
+
+/// The node tree of one document, with byte spans into its slice.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+    pub root: Option<NodeId>,
+    /// Anchor ids that some alias refers to.
+    pub aliased: HashSet<usize>,
+}
+
+struct Frame {
+    id: NodeId,
+    pending_key: Option<NodeId>,
+}
+
+impl Tree {
+    /// Builds the tree of a single-document slice. The caller has checked the limits.
+    pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
+        let map = CharMap::new(text);
+        let bytes = text.as_bytes();
+        let mut tree = Tree {
+            nodes: Vec::new(),
+            root: None,
+            aliased: HashSet::new(),
+        };
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut parser = Parser::new_from_str(text);
+        while let Some(next) = parser.next_event() {
+            let (event, span) = next.map_err(|e| syntax_error(text, &e))?;
+            let start = map.byte(&span.start);
+            let end = map.byte(&span.end);
+            let in_flow = stack.last().is_some_and(|f| {
+                matches!(
+                    tree.nodes.get(f.id).map(|n| &n.kind),
+                    Some(NodeKind::Mapping {
+                        style: Style::Flow { .. } | Style::FlowPair,
+                        ..
+                    }) | Some(NodeKind::Sequence {
+                        style: Style::Flow { .. } | Style::FlowPair,
+                        ..
+                    })
+                )
+            });
+            let node = match event {
+                Event::StreamEnd => break,
+                Event::Nothing
+                | Event::StreamStart
+                | Event::DocumentStart(_)
+                | Event::DocumentEnd => continue,
+                Event::MappingEnd | Event::SequenceEnd => {
+                    let Some(frame) = stack.pop() else { continue };
+                    tree.close(frame.id, start, bytes);
+                    continue;
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let end = match style {
+                        ScalarStyle::Literal | ScalarStyle::Folded => {
+                            block_scalar_end(bytes, end, &value)
+                        }
+                        // saphyr's span of a quoted scalar runs on over a following comment.
+                        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                            quoted_scalar_end(bytes, start, end).unwrap_or(end)
+                        }
+                        ScalarStyle::Plain => end,
+                    };
+                    Node {
+                        kind: NodeKind::Scalar {
+                            value: value.into_owned(),
+                            style,
+                        },
+                        start,
+                        end,
+                        anchor,
+                        tagged: tag.is_some(),
+                    }
+                }
+                Event::Alias(anchor) => {
+                    tree.aliased.insert(anchor);
+                    Node {
+                        kind: NodeKind::Alias { anchor },
+                        start,
+                        end,
+                        anchor: 0,
+                        tagged: false,
+                    }
+                }
+                Event::MappingStart(anchor, ref tag) | Event::SequenceStart(anchor, ref tag) => {
+                    let style = collection_style(bytes, start, end, in_flow);
+                    let kind = if matches!(event, Event::MappingStart(..)) {
+                        NodeKind::Mapping {
+                            style,
+                            entries: Vec::new(),
+                        }
+                    } else {
+                        NodeKind::Sequence {
+                            style,
+                            items: Vec::new(),
+                        }
+                    };
+                    let node_start = if style == Style::Block { end } else { start };
+                    Node {
+                        kind,
+                        start: node_start,
+                        end,
+                        anchor,
+                        tagged: tag.is_some(),
+                    }
+                }
+            };
+            let opens = matches!(
+                node.kind,
+                NodeKind::Mapping { .. } | NodeKind::Sequence { .. }
+            );
+            let id = tree.nodes.len();
+            tree.nodes.push(node);
+            tree.attach(&mut stack, id);
+            if opens {
+                stack.push(Frame {
+                    id,
+                    pending_key: None,
+                });
+            }
+        }
+        Ok(tree)
+    }
+
+    fn attach(&mut self, stack: &mut [Frame], id: NodeId) {
+        let Some(frame) = stack.last_mut() else {
+            if self.root.is_none() {
+                self.root = Some(id);
+            }
+            return;
+        };
+        match self.nodes.get_mut(frame.id).map(|n| &mut n.kind) {
+            Some(NodeKind::Mapping { entries, .. }) => match frame.pending_key.take() {
+                None => frame.pending_key = Some(id),
+                Some(key) => entries.push((key, id)),
+            },
+            Some(NodeKind::Sequence { items, .. }) => items.push(id),
+            _ => {}
+        }
+    }
+
+    /// Finishes a collection: its content end, and the closing bracket of a flow collection.
+    fn close(&mut self, id: NodeId, close_at: usize, bytes: &[u8]) {
+        let children: Vec<NodeId> = match self.nodes.get(id).map(|n| &n.kind) {
+            Some(NodeKind::Mapping { entries, .. }) => {
+                entries.iter().flat_map(|&(k, v)| [k, v]).collect()
+            }
+            Some(NodeKind::Sequence { items, .. }) => items.clone(),
+            _ => Vec::new(),
+        };
+        let last_child_end = children
+            .iter()
+            .filter_map(|&c| self.nodes.get(c))
+            .map(|n| n.end)
+            .max();
+        let first_child_start = children
+            .first()
+            .and_then(|&c| self.nodes.get(c))
+            .map(|n| n.start);
+        let Some(node) = self.nodes.get_mut(id) else {
+            return;
+        };
+        // saphyr puts an indented block sequence's start at its first dash and a
+        // non-indented one's at its first item: use the first item in both cases.
+        if let (
+            NodeKind::Sequence {
+                style: Style::Block,
+                ..
+            },
+            Some(first),
+        ) = (&node.kind, first_child_start)
+        {
+            node.start = first;
+        }
+        let style = match &mut node.kind {
+            NodeKind::Mapping { style, .. } | NodeKind::Sequence { style, .. } => style,
+            _ => return,
+        };
+        match style {
+            Style::Flow { close, .. } => {
+                *close = close_at;
+                node.end = (close_at + 1).min(bytes.len());
+            }
+            Style::Block | Style::FlowPair => {
+                node.end = last_child_end.unwrap_or(node.start).max(node.start);
+            }
+        }
+    }
+
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id)
+    }
+
+    /// The value of `key` in mapping `map` (the last one, if a key repeats).
+    pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
+        self.entry(map, key).map(|(_, v)| v)
+    }
+
+    /// The `(key, value)` entry for `key` in mapping `map`.
+    pub fn entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
+        match &self.node(map)?.kind {
+            NodeKind::Mapping { entries, .. } => entries
+                .iter()
+                .rev()
+                .find(|(k, _)| self.node(*k).and_then(Node::as_str) == Some(key))
+                .copied(),
+            _ => None,
+        }
+    }
+
+    pub fn str_at(&self, map: NodeId, key: &str) -> Option<&str> {
+        self.get(map, key)
+            .and_then(|v| self.node(v))
+            .and_then(Node::as_str)
+    }
+
+    /// How many entries of `map` have the key `key`.
+    pub fn key_count(&self, map: NodeId, key: &str) -> usize {
+        match self.node(map).map(|n| &n.kind) {
+            Some(NodeKind::Mapping { entries, .. }) => entries
+                .iter()
+                .filter(|(k, _)| self.node(*k).and_then(Node::as_str) == Some(key))
+                .count(),
+            _ => 0,
+        }
+    }
+
+    pub fn items(&self, seq: NodeId) -> &[NodeId] {
+        match self.node(seq).map(|n| &n.kind) {
+            Some(NodeKind::Sequence { items, .. }) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn entries(&self, map: NodeId) -> &[(NodeId, NodeId)] {
+        match self.node(map).map(|n| &n.kind) {
+            Some(NodeKind::Mapping { entries, .. }) => entries,
+            _ => &[],
+        }
+    }
+
+    /// Whether an alias elsewhere in the document refers to this node.
+    pub fn is_aliased(&self, id: NodeId) -> bool {
+        self.node(id)
+            .is_some_and(|n| n.anchor != 0 && self.aliased.contains(&n.anchor))
+    }
+}
+
+/// Tells block from flow collections: a flow collection's start event ends after its bracket.
+fn collection_style(bytes: &[u8], start: usize, end: usize, in_flow: bool) -> Style {
+    let opener = end.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+    if end > start && matches!(opener, Some(b'{' | b'[')) {
+        Style::Flow {
+            open: end - 1,
+            close: end,
+        }
+    } else if in_flow {
+        Style::FlowPair
+    } else {
+        Style::Block
+    }
+}
+
+/// Moves back over white space and line breaks (the end of a block scalar's last content line).
+fn trim_back(bytes: &[u8], mut end: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\r' | b'\n') = end.checked_sub(1).and_then(|i| bytes.get(i)) {
+        end -= 1;
+    }
+    end
+}
+
+/// The content end of a block scalar: its last content line, or its last kept blank line
+/// (`|+` keeps trailing blank lines, so text inserted before them would change the value).
+fn block_scalar_end(bytes: &[u8], span_end: usize, value: &str) -> usize {
+    let mut end = trim_back(bytes, span_end);
+    let kept_blank_lines = value
+        .bytes()
+        .rev()
+        .take_while(|&b| b == b'\n')
+        .count()
+        .saturating_sub(1);
+    for _ in 0..kept_blank_lines {
+        match bytes
+            .get(end..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        {
+            Some(i) if end + i < span_end => end += i + 1,
+            _ => break,
+        }
+    }
+    end
+}
+
+/// The end of a quoted scalar (after its closing quote), found from its start; anchors
+/// and tags in front of the quote are skipped.
+fn quoted_scalar_end(bytes: &[u8], start: usize, limit: usize) -> Option<usize> {
+    let mut i = start;
+    // Skip `&anchor` / `!tag` properties and the white space between them.
+    loop {
+        match bytes.get(i)? {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'&' | b'!' => {
+                while !matches!(bytes.get(i)?, b' ' | b'\t' | b'\r' | b'\n') {
+                    i += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    let quote = *bytes.get(i)?;
+    i += 1;
+    while i < limit {
+        let b = *bytes.get(i)?;
+        match (quote, b) {
+            (b'"', b'\\') => i += 2,
+            (b'\'', b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            (q, b) if q == b => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Start and end of a span, converted to byte offsets (used by error reporting).
+pub fn span_bytes(text: &str, span: &Span) -> (usize, usize) {
+    let map = CharMap::new(text);
+    (map.byte(&span.start), map.byte(&span.end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_reads_top_level_identity() {
+        let s = scan("---\n# Source: x\napiVersion: install.tetrate.io/v1alpha1\nspec:\n  kind: no\nkind: IngressGateway\n").unwrap();
+        assert!(s.has_document);
+        assert_eq!(
+            s.api_version.as_deref(),
+            Some("install.tetrate.io/v1alpha1")
+        );
+        assert_eq!(s.kind.as_deref(), Some("IngressGateway"));
+        assert_eq!(s.max_depth, 2);
+    }
+
+    #[test]
+    fn scan_resolves_scalar_aliases_and_counts() {
+        let s = scan("a: &k ControlPlane\nkind: *k\nb: [[[1]]]\n").unwrap();
+        assert_eq!(s.kind.as_deref(), Some("ControlPlane"));
+        assert_eq!(s.alias_uses, 1);
+        assert_eq!(s.max_depth, 4);
+    }
+
+    #[test]
+    fn scan_of_comments_has_no_document() {
+        assert!(!scan("# only a comment\n").unwrap().has_document);
+        assert!(scan("--- # c\n").unwrap().has_document);
+    }
+
+    #[test]
+    fn scan_reports_byte_offsets_of_errors() {
+        let e = scan("ä: [1, 2\nb: 3\n").unwrap_err();
+        assert!(e.offset > 0 && e.offset <= "ä: [1, 2\nb: 3\n".len());
+    }
+
+    #[test]
+    fn tree_spans_are_bytes() {
+        let text = "é: x\nspec:\n  a: |\n    l1\n    # in scalar\n\n# comment\n  b: {c: 1}\n";
+        let t = Tree::parse(text).unwrap();
+        let root = t.root.unwrap();
+        let spec = t.get(root, "spec").unwrap();
+        let a = t.node(t.get(spec, "a").unwrap()).unwrap();
+        assert!(text[..a.end].ends_with("# in scalar"));
+        let b = t.node(t.get(spec, "b").unwrap()).unwrap();
+        assert!(matches!(
+            b.kind,
+            NodeKind::Mapping {
+                style: Style::Flow { .. },
+                ..
+            }
+        ));
+        assert_eq!(&text[b.start..b.end], "{c: 1}");
+        assert_eq!(
+            &text[t.node(spec).unwrap().start..t.node(spec).unwrap().end],
+            "a: |\n    l1\n    # in scalar\n\n# comment\n  b: {c: 1}"
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! The document's own layout, learned from its text, so inserted lines look like their
+//! neighbours: the indentation step, how far sequences are indented under their key, and where
+//! an item's content starts after its dash (`- key` or `-   key`).
+
+use crate::document::{NodeKind, Style, Tree};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Columns a nested mapping is indented by.
+    pub step: usize,
+    /// Columns a block sequence's dash sits right of its key (0: `key:\n- a`).
+    pub seq_indent: usize,
+    /// Columns from a dash to the item's content (2: `- a`, 4: `-   a`).
+    pub item_offset: usize,
+}
+
+impl Default for Layout {
+    /// kubectl's layout: two-space steps, sequences not indented.
+    fn default() -> Self {
+        Layout {
+            step: 2,
+            seq_indent: 0,
+            item_offset: 2,
+        }
+    }
+}
+
+/// Byte offset of the start of the line holding `pos`.
+pub fn line_start(text: &str, pos: usize) -> usize {
+    let pos = pos.min(text.len());
+    text.as_bytes()
+        .get(..pos)
+        .and_then(|b| memchr::memrchr(b'\n', b))
+        .map_or(0, |i| i + 1)
+}
+
+/// The column of `pos`: characters from its line's start, a byte order mark not counted.
+pub fn column(text: &str, pos: usize) -> usize {
+    let start = line_start(text, pos);
+    text.get(start..pos.min(text.len()))
+        .map_or(0, |s| s.chars().filter(|&c| c != '\u{feff}').count())
+}
+
+/// Byte offset of the `-` that introduces the block sequence item starting at `item_start`.
+pub fn find_dash(text: &str, item_start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // Same line: `- item`, `-   item`, `- - item`.
+    let start = line_start(text, item_start);
+    let before = bytes.get(start..item_start)?;
+    let trimmed = before.iter().rposition(|&b| b != b' ' && b != b'\t');
+    if let Some(i) = trimmed {
+        return (before.get(i) == Some(&b'-')).then_some(start + i);
+    }
+    // The item starts on a line of its own: the dash ends an earlier line (`-` or `- # c`).
+    let mut end = start;
+    while end > 0 {
+        let prev = line_start(text, end - 1);
+        let line = text.get(prev..end)?;
+        let content = line.trim_start();
+        let indent = line.len() - content.len();
+        let content = content.trim_end();
+        if content.is_empty() || content.starts_with('#') {
+            end = prev;
+            continue;
+        }
+        let is_dash = content == "-"
+            || content
+                .strip_prefix('-')
+                .is_some_and(|r| r.trim_start().starts_with('#') && r.starts_with([' ', '\t']));
+        return is_dash.then_some(prev + indent);
+    }
+    None
+}
+
+impl Layout {
+    /// Learns the layout from the first examples in the document; defaults otherwise.
+    pub fn learn(tree: &Tree, text: &str) -> Layout {
+        let mut step = None;
+        let mut seq_indent = None;
+        let mut item_offset = None;
+        for node in &tree.nodes {
+            match &node.kind {
+                NodeKind::Mapping {
+                    style: Style::Block,
+                    entries,
+                } => {
+                    let key_col = column(text, node.start);
+                    for &(_, v) in entries {
+                        let Some(value) = tree.node(v) else { continue };
+                        match &value.kind {
+                            NodeKind::Mapping {
+                                style: Style::Block,
+                                ..
+                            } if step.is_none() => {
+                                let col = column(text, value.start);
+                                if col > key_col {
+                                    step = Some(col - key_col);
+                                }
+                            }
+                            NodeKind::Sequence {
+                                style: Style::Block,
+                                ..
+                            } if seq_indent.is_none() => {
+                                if let Some(dash) = find_dash(text, value.start) {
+                                    let col = column(text, dash);
+                                    seq_indent = Some(col.saturating_sub(key_col));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                NodeKind::Sequence {
+                    style: Style::Block,
+                    items,
+                } if item_offset.is_none() => {
+                    let first_mapping = items.iter().filter_map(|&i| tree.node(i)).find(|n| {
+                        matches!(
+                            n.kind,
+                            NodeKind::Mapping {
+                                style: Style::Block,
+                                ..
+                            }
+                        )
+                    });
+                    if let Some(item) = first_mapping
+                        && let Some(dash) = find_dash(text, item.start)
+                        && line_start(text, dash) == line_start(text, item.start)
+                    {
+                        item_offset = Some(column(text, item.start) - column(text, dash));
+                    }
+                }
+                _ => {}
+            }
+            if step.is_some() && seq_indent.is_some() && item_offset.is_some() {
+                break;
+            }
+        }
+        let d = Layout::default();
+        Layout {
+            step: step.unwrap_or(d.step),
+            seq_indent: seq_indent.unwrap_or(d.seq_indent),
+            item_offset: item_offset.filter(|&o| o >= 2).unwrap_or(d.item_offset),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_four_space_documents() {
+        let text = "spec:\n    list:\n    -   a: 1\n        b: 2\n";
+        let tree = Tree::parse(text).unwrap();
+        assert_eq!(
+            Layout::learn(&tree, text),
+            Layout {
+                step: 4,
+                seq_indent: 0,
+                item_offset: 4
+            }
+        );
+    }
+
+    #[test]
+    fn learns_indented_sequences() {
+        let text = "a:\n  b:\n    - x: 1\n";
+        let tree = Tree::parse(text).unwrap();
+        assert_eq!(
+            Layout::learn(&tree, text),
+            Layout {
+                step: 2,
+                seq_indent: 2,
+                item_offset: 2
+            }
+        );
+    }
+
+    #[test]
+    fn finds_dashes_on_earlier_lines() {
+        let text = "-\n  r: 3\n- # c\n  s: 4\n";
+        assert_eq!(find_dash(text, text.find('r').unwrap()), Some(0));
+        assert_eq!(
+            find_dash(text, text.find('s').unwrap()),
+            Some(text.find("- #").unwrap())
+        );
+        assert_eq!(find_dash("  a: 1\n", 2), None);
+    }
+}

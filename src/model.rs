@@ -1,0 +1,345 @@
+//! What documents mean: which resources are TSB install CRs (matched on API group, never on
+//! kind alone), which overlay TSB applies, and which patch sets a drain field. Decided here
+//! once, for the patcher and (later) the linter.
+
+use crate::diagnostic::ResourceRef;
+use crate::document::{Node, NodeId, NodeKind, Tree};
+use crate::patch::{Pointer, Step};
+
+/// The TSB install API group.
+pub const INSTALL_GROUP: &str = "install.tetrate.io";
+
+/// The IstioOperator that TSB's ControlPlane overlays target for the mesh.
+pub const ISTIO_OVERLAY_API_VERSION: &str = "install.istio.io/v1alpha1";
+pub const ISTIO_OVERLAY_KIND: &str = "IstioOperator";
+pub const ISTIO_OVERLAY_NAME: &str = "tsb-istiocontrolplane";
+
+/// The `install.tetrate.io` kinds meshdrain knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InstallKind {
+    ControlPlane,
+    IngressGateway,
+    EgressGateway,
+    Tier1Gateway,
+    /// The unified gateway of later TSB versions; edited only when a rule names it.
+    Gateway,
+}
+
+impl InstallKind {
+    pub fn from_kind(kind: &str) -> Option<InstallKind> {
+        Some(match kind {
+            "ControlPlane" => InstallKind::ControlPlane,
+            "IngressGateway" => InstallKind::IngressGateway,
+            "EgressGateway" => InstallKind::EgressGateway,
+            "Tier1Gateway" => InstallKind::Tier1Gateway,
+            "Gateway" => InstallKind::Gateway,
+            _ => return None,
+        })
+    }
+
+    pub fn is_gateway(self) -> bool {
+        self != InstallKind::ControlPlane
+    }
+}
+
+/// The API group of an `apiVersion` (`""` for the core group).
+pub fn api_group(api_version: &str) -> &str {
+    api_version.split_once('/').map_or("", |(group, _)| group)
+}
+
+/// The install kind of a resource, when it belongs to the install API group.
+pub fn install_kind(api_version: &str, kind: &str) -> Option<InstallKind> {
+    (api_group(api_version) == INSTALL_GROUP)
+        .then(|| InstallKind::from_kind(kind))
+        .flatten()
+}
+
+/// Whether a top-level document is a `v1 List` (its items are resources too).
+pub fn is_list(api_version: Option<&str>, kind: Option<&str>) -> bool {
+    api_version == Some("v1") && kind == Some("List")
+}
+
+/// Whether the bulk pass must hand this document to the interpreter.
+pub fn needs_interpretation(api_version: Option<&str>, kind: Option<&str>) -> bool {
+    is_list(api_version, kind)
+        || matches!((api_version, kind), (Some(a), Some(k)) if install_kind(a, k).is_some())
+}
+
+/// One Kubernetes object in a document: the document itself or an item of a `v1 List`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resource {
+    pub node: NodeId,
+    /// Where the object sits in the document (`/items/3` for a List item).
+    pub pointer: Pointer,
+    pub reference: ResourceRef,
+    pub install_kind: Option<InstallKind>,
+}
+
+fn reference(tree: &Tree, node: NodeId) -> ResourceRef {
+    let metadata = tree.get(node, "metadata");
+    let meta = |key: &str| {
+        metadata
+            .and_then(|m| tree.str_at(m, key))
+            .map(str::to_owned)
+    };
+    ResourceRef {
+        api_version: tree
+            .str_at(node, "apiVersion")
+            .unwrap_or_default()
+            .to_owned(),
+        kind: tree.str_at(node, "kind").unwrap_or_default().to_owned(),
+        namespace: meta("namespace"),
+        name: meta("name"),
+    }
+}
+
+/// Every object in the document: the root mapping, or the mapping items of a `v1 List`.
+pub fn resources(tree: &Tree) -> Vec<Resource> {
+    let Some(root) = tree.root else {
+        return Vec::new();
+    };
+    let make = |node: NodeId, pointer: Pointer| {
+        let reference = reference(tree, node);
+        let install_kind = install_kind(&reference.api_version, &reference.kind);
+        Resource {
+            node,
+            pointer,
+            reference,
+            install_kind,
+        }
+    };
+    let top = make(root, Pointer::root());
+    if !is_list(Some(&top.reference.api_version), Some(&top.reference.kind)) {
+        return vec![top];
+    }
+    let Some(items) = tree.get(root, "items") else {
+        return vec![top];
+    };
+    let mut out = vec![top];
+    for (i, &item) in tree.items(items).iter().enumerate() {
+        if matches!(
+            tree.node(item).map(|n| &n.kind),
+            Some(NodeKind::Mapping { .. })
+        ) {
+            out.push(make(item, Pointer::root().key("items").index(i)));
+        }
+    }
+    out
+}
+
+/// Splits an IstioOperator overlay patch path the way Istio's operator does: leading and
+/// trailing dots dropped, split on `.` except where escaped as `\.`.
+pub fn normalize_patch_path(path: &str) -> Vec<String> {
+    let trimmed = path.trim_matches('.');
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'.') => {
+                current.push('.');
+                chars.next();
+            }
+            '.' => out.push(std::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    out.push(current);
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Whether an overlay targets the mesh's IstioOperator (`apiVersion` may be left out).
+pub fn is_istio_overlay(tree: &Tree, overlay: NodeId) -> bool {
+    tree.str_at(overlay, "kind") == Some(ISTIO_OVERLAY_KIND)
+        && tree.str_at(overlay, "name") == Some(ISTIO_OVERLAY_NAME)
+        && tree
+            .get(overlay, "apiVersion")
+            .and_then(|v| tree.node(v))
+            .is_none_or(|v| v.is_null() || v.as_str() == Some(ISTIO_OVERLAY_API_VERSION))
+}
+
+/// The overlay TSB applies for the mesh: the last one for the IstioOperator (TSB and Istio's
+/// operator apply only the last overlay per object).
+pub fn effective_overlay(tree: &Tree, overlays: NodeId) -> Option<(usize, NodeId)> {
+    tree.items(overlays)
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, o)| is_istio_overlay(tree, **o))
+        .map(|(i, &o)| (i, o))
+}
+
+/// The path of a mesh default-config field, as overlay patches name it.
+pub fn default_config_path(field: &str) -> Vec<String> {
+    ["spec", "meshConfig", "defaultConfig", field]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+/// The patch that decides a field's value in one overlay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldPatch {
+    /// No patch touches the field.
+    None,
+    /// `path:` is the field itself.
+    Exact { index: usize, patch: NodeId },
+    /// `path:` is an ancestor; `rest` leads from its `value` to the field.
+    Ancestor {
+        index: usize,
+        patch: NodeId,
+        rest: Vec<String>,
+    },
+}
+
+/// The last patch in `patches` whose path is the field or one of its ancestors: patches are
+/// applied in order, so that one decides the value.
+pub fn field_patch(tree: &Tree, patches: NodeId, field_path: &[String]) -> FieldPatch {
+    let mut found = FieldPatch::None;
+    for (index, &patch) in tree.items(patches).iter().enumerate() {
+        let Some(path) = tree.str_at(patch, "path") else {
+            continue;
+        };
+        let segments = normalize_patch_path(path);
+        if segments.is_empty() || !field_path.starts_with(&segments) {
+            continue;
+        }
+        found = if segments.len() == field_path.len() {
+            FieldPatch::Exact { index, patch }
+        } else {
+            let rest = field_path
+                .get(segments.len()..)
+                .unwrap_or_default()
+                .to_vec();
+            FieldPatch::Ancestor { index, patch, rest }
+        };
+    }
+    found
+}
+
+/// The ControlPlane `istio` component fields whose presence makes TSB ignore `kubeSpec.overlays`.
+pub const COMPETING_OVERLAYS: [&str; 3] = ["pilotOverlays", "baseOverlays", "cniOverlays"];
+
+/// A competing overlay list that is set and not empty.
+pub fn competing_overlays(tree: &Tree, istio: NodeId) -> Option<(&'static str, NodeId)> {
+    COMPETING_OVERLAYS.iter().find_map(|&key| {
+        let value = tree.get(istio, key)?;
+        let node = tree.node(value)?;
+        let empty = node.is_null()
+            || matches!(&node.kind, NodeKind::Sequence { items, .. } if items.is_empty())
+            || matches!(&node.kind, NodeKind::Mapping { entries, .. } if entries.is_empty());
+        (!empty).then_some((key, value))
+    })
+}
+
+/// The template file a document came from: Helm 3's `# Source:` comment, or Helm 4's
+/// `postrenderer.helm.sh/postrender-filename` annotation.
+pub fn source_file(slice: &str) -> Option<String> {
+    for line in slice.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("# Source:") {
+            return Some(rest.trim().to_owned());
+        }
+        if t.is_empty() || t.starts_with('#') || t.starts_with("---") || t.starts_with('%') {
+            continue;
+        }
+        break;
+    }
+    let at = slice.find("postrenderer.helm.sh/postrender-filename:")?;
+    let rest = slice.get(at + "postrenderer.helm.sh/postrender-filename:".len()..)?;
+    let value = rest.lines().next()?.trim().trim_matches(['\'', '"']);
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// Describes a node's type for messages.
+pub fn node_type(node: &Node) -> &'static str {
+    match &node.kind {
+        NodeKind::Scalar { .. } if node.is_null() => "null",
+        NodeKind::Scalar { .. } => "a scalar",
+        NodeKind::Mapping { .. } => "a mapping",
+        NodeKind::Sequence { .. } => "a sequence",
+        NodeKind::Alias { .. } => "an alias",
+    }
+}
+
+/// Renders a pointer as the dotted YAML path users read (`spec.overlays[1].patches`).
+pub fn dotted(pointer: &Pointer) -> String {
+    let mut out = String::new();
+    for step in pointer.steps() {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+            Step::Append => out.push_str("[-]"),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_decide_not_kinds() {
+        assert_eq!(
+            install_kind("install.tetrate.io/v1alpha1", "IngressGateway"),
+            Some(InstallKind::IngressGateway)
+        );
+        assert_eq!(
+            install_kind("gateway.tsb.tetrate.io/v2", "IngressGateway"),
+            None
+        );
+        assert_eq!(install_kind("v1", "ControlPlane"), None);
+        assert!(needs_interpretation(Some("v1"), Some("List")));
+        assert!(!needs_interpretation(Some("apps/v1"), Some("Deployment")));
+    }
+
+    #[test]
+    fn patch_paths_normalise_like_istio() {
+        assert_eq!(
+            normalize_patch_path("spec.meshConfig.defaultConfig.drainDuration."),
+            default_config_path("drainDuration")
+        );
+        assert_eq!(
+            normalize_patch_path(".spec.meshConfig"),
+            ["spec", "meshConfig"]
+        );
+        assert_eq!(
+            normalize_patch_path(r"metadata.annotations.proxy\.istio\.io/config"),
+            ["metadata", "annotations", "proxy.istio.io/config"]
+        );
+    }
+
+    #[test]
+    fn the_last_relevant_patch_decides() {
+        let text = "patches:\n- path: spec.meshConfig.defaultConfig.drainDuration\n  value: 1s\n- path: spec.meshConfig\n  value: {}\n- path: spec.other\n";
+        let tree = Tree::parse(text).unwrap();
+        let patches = tree.get(tree.root.unwrap(), "patches").unwrap();
+        match field_patch(&tree, patches, &default_config_path("drainDuration")) {
+            FieldPatch::Ancestor { index, rest, .. } => {
+                assert_eq!(index, 1);
+                assert_eq!(rest, ["defaultConfig", "drainDuration"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn source_files_from_helm3_and_helm4() {
+        assert_eq!(
+            source_file("---\n# Source: c/templates/a.yaml\nkind: A\n").as_deref(),
+            Some("c/templates/a.yaml")
+        );
+        assert_eq!(
+            source_file("kind: A\nmetadata:\n  annotations:\n    postrenderer.helm.sh/postrender-filename: 'c/templates/b.yaml'\n").as_deref(),
+            Some("c/templates/b.yaml")
+        );
+        assert_eq!(source_file("kind: A\n# Source: late\n"), None);
+    }
+}

@@ -1,0 +1,692 @@
+//! The post-renderer: bytes → documents → model → decisions → edits → bytes.
+//!
+//! Every document gets the cheap bulk pass; only TSB install resources (and `v1 List`s) are
+//! parsed into trees and edited. Untouched documents are never copied or re-encoded: the
+//! output is the input with a few byte ranges replaced. All or nothing: any error and no
+//! output at all.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, LineIndex, Origin, Severity};
+use crate::document::{self, Limits, NodeId, Scan, Tree};
+use crate::edit::{self, EditError, Editor};
+use crate::model::{self, InstallKind, Resource, dotted};
+use crate::patch::{self, Change, Pointer, Step};
+use crate::plan::{self, Decision, PlanError, SidecarField, SidecarTask};
+use crate::policy::{DrainPolicy, IstioVersion, OnConflict};
+
+/// Everything a render needs besides the input.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    pub policy: DrainPolicy,
+    pub limits: Limits,
+    pub istio_version: IstioVersion,
+    /// Shown in diagnostics (`<stdin>` or a path).
+    pub input_name: String,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            policy: DrainPolicy::default(),
+            limits: Limits::default(),
+            istio_version: IstioVersion::DEFAULT,
+            input_name: "<stdin>".to_owned(),
+        }
+    }
+}
+
+/// Why a render produced no output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Invalid input or settings (exit 2).
+    Invalid,
+    /// An edit failed its own verification: a bug (exit 3).
+    Internal,
+}
+
+/// A failed run: what went wrong, as diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} error(s), first: {}", diagnostics.len(), diagnostics.first().map_or("", |d| d.message.as_str()))]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    pub fn invalid(diagnostics: Vec<Diagnostic>) -> Failure {
+        Failure {
+            kind: FailureKind::Invalid,
+            diagnostics,
+        }
+    }
+}
+
+/// Counts for the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub documents: usize,
+    pub resources: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub kept: usize,
+}
+
+/// A successful render: the input with some ranges replaced, and what was done.
+#[derive(Debug)]
+pub struct Rendered<'a> {
+    input: &'a [u8],
+    replacements: Vec<(Range<usize>, String)>,
+    /// One info diagnostic per drain field looked at (changed, unchanged or kept).
+    pub summary: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+impl Rendered<'_> {
+    pub fn write_to(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        let mut pos = 0;
+        for (range, text) in &self.replacements {
+            out.write_all(self.input.get(pos..range.start).unwrap_or_default())?;
+            out.write_all(text.as_bytes())?;
+            pos = range.end;
+        }
+        out.write_all(self.input.get(pos..).unwrap_or_default())
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(self.input.len() + 256);
+        // Writing into a Vec cannot fail.
+        let _ = self.write_to(&mut v);
+        v
+    }
+
+    pub fn changed(&self) -> bool {
+        !self.replacements.is_empty()
+    }
+}
+
+/// One drain field to look after in one resource.
+#[derive(Clone, Debug)]
+enum Task {
+    Sidecar(SidecarTask),
+    Gateway {
+        wanted: crate::duration::DrainSeconds,
+        on_conflict: OnConflict,
+    },
+}
+
+fn tasks_for(resource: &Resource, options: &RenderOptions) -> Vec<Task> {
+    let policy = &options.policy;
+    match resource.install_kind {
+        Some(InstallKind::ControlPlane) => {
+            let Some(sidecar) = &policy.sidecar else {
+                return Vec::new();
+            };
+            [
+                (SidecarField::DrainDuration, sidecar.drain_duration),
+                (
+                    SidecarField::TerminationDrainDuration,
+                    sidecar.termination_drain_duration,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(field, wanted)| {
+                Some(Task::Sidecar(SidecarTask {
+                    field,
+                    wanted: wanted?,
+                    on_conflict: policy.on_conflict,
+                    istio: options.istio_version,
+                }))
+            })
+            .collect()
+        }
+        Some(kind) if kind.is_gateway() => {
+            let Some(rule) = policy.gateway_rule(&resource.reference.kind) else {
+                return Vec::new();
+            };
+            match (rule.skip, rule.connection_drain_duration) {
+                (false, Some(wanted)) => vec![Task::Gateway {
+                    wanted,
+                    on_conflict: rule.on_conflict.unwrap_or(policy.on_conflict),
+                }],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Where a document sits, for diagnostics.
+struct DocContext<'a> {
+    index: usize,
+    text: &'a str,
+    /// Lines before the document in the input.
+    line_base: usize,
+    /// Lines before the document in the output (earlier edits add lines).
+    out_line_base: usize,
+    source: Option<String>,
+    input_name: &'a str,
+}
+
+impl DocContext<'_> {
+    fn origin(&self) -> Origin {
+        Origin {
+            file: Some(self.input_name.to_owned()),
+            document: Some(self.index),
+            source: self.source.clone(),
+            span: None,
+            excerpt: None,
+        }
+    }
+
+    /// A diagnostic pointing at `start..end` of `text` (the document's text before or after
+    /// edits), whose first line is line `line_base + 1`.
+    fn diagnostic_at(
+        &self,
+        d: Diagnostic,
+        text: &str,
+        line_base: usize,
+        at: Option<(usize, usize)>,
+    ) -> Diagnostic {
+        let mut d = d.with_origin(self.origin());
+        if let Some((start, end)) = at {
+            let index = LineIndex::new(text);
+            d = d.at(&index, start, end);
+            if let Some(span) = &mut d.origin.span {
+                span.start.line += line_base;
+                span.end.line += line_base;
+            }
+        }
+        d
+    }
+}
+
+/// The outcome for one interpreted document.
+struct DocResult {
+    new_text: Option<String>,
+    summary: Vec<Diagnostic>,
+    resources: usize,
+}
+
+/// Checks that the input is UTF-8 and free of characters YAML forbids.
+fn validate_text<'a>(input: &'a [u8], name: &str) -> Result<&'a str, Diagnostic> {
+    let text = match std::str::from_utf8(input) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.valid_up_to();
+            let prefix = std::str::from_utf8(input.get(..valid).unwrap_or_default()).unwrap_or("");
+            let index = LineIndex::new(prefix);
+            return Err(Diagnostic::error(
+                "invalid-utf8",
+                format!("the input is not UTF-8 (byte {valid})"),
+            )
+            .with_origin(Origin {
+                file: Some(name.to_owned()),
+                ..Origin::default()
+            })
+            .at(&index, valid, valid)
+            .with_hint("Kubernetes manifests must be UTF-8; re-encode the file"));
+        }
+    };
+    if let Some((at, c)) = forbidden_char(text) {
+        let index = LineIndex::new(text);
+        return Err(Diagnostic::error(
+            "forbidden-character",
+            format!(
+                "the input contains {}, which YAML does not allow",
+                describe_char(c)
+            ),
+        )
+        .with_origin(Origin {
+            file: Some(name.to_owned()),
+            ..Origin::default()
+        })
+        .at(&index, at, at + c.len_utf8())
+        .with_hint(
+            "remove the character, or write it as an escape inside a double-quoted string",
+        ));
+    }
+    Ok(text)
+}
+
+/// The first character outside YAML's printable set (c-printable), with its byte offset.
+fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let bad_ascii = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+    // Fast path over bytes; only multi-byte sequences that can be C1 controls or
+    // non-characters (U+0080–U+009F, U+FFFE, U+FFFF) need a closer look.
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            if bad_ascii(b) {
+                return Some((i, char::from(b)));
+            }
+        } else if b == 0xC2 || b == 0xEF {
+            let c = text.get(i..).and_then(|s| s.chars().next())?;
+            let bad =
+                matches!(c, '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+            if bad {
+                return Some((i, c));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        '\0' => "a NUL byte".to_owned(),
+        c => format!("the control character U+{:04X}", u32::from(c)),
+    }
+}
+
+/// Renders `input` with `options`: the patched stream, or why there is none.
+pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'a>, Failure> {
+    let name = options.input_name.as_str();
+    if input.len() > options.limits.max_input_bytes {
+        return Err(Failure::invalid(vec![
+            Diagnostic::error(
+                "limit-exceeded",
+                format!(
+                    "the input is {} bytes, over the limit of {} bytes",
+                    input.len(),
+                    options.limits.max_input_bytes
+                ),
+            )
+            .with_origin(Origin {
+                file: Some(name.to_owned()),
+                ..Origin::default()
+            })
+            .with_hint("raise --max-input-bytes if this input is expected"),
+        ]));
+    }
+    let text = validate_text(input, name).map_err(|d| Failure::invalid(vec![d]))?;
+    let slices = crate::stream::split(input);
+    let mut errors = Vec::new();
+    let mut internal = false;
+    let mut replacements = Vec::new();
+    let mut summary = Vec::new();
+    let mut stats = Stats::default();
+    let mut line_base = 0;
+    let mut lines_added = 0usize;
+    for (index, slice) in slices.iter().enumerate() {
+        let Some(doc_text) = text.get(slice.range.clone()) else {
+            continue;
+        };
+        let doc_lines = memchr::memchr_iter(b'\n', doc_text.as_bytes()).count();
+        let ctx = DocContext {
+            index,
+            text: doc_text,
+            line_base,
+            out_line_base: line_base + lines_added,
+            source: None,
+            input_name: name,
+        };
+        line_base += doc_lines;
+        let scanned = match document::scan(doc_text) {
+            Ok(s) => s,
+            Err(e) => {
+                let ctx = DocContext {
+                    source: model::source_file(doc_text),
+                    ..ctx
+                };
+                let end = (e.offset + 1).min(doc_text.len());
+                errors.push(ctx.diagnostic_at(
+                    Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.message))
+                        .with_hint("fix the YAML; meshdrain changes nothing until the whole stream parses"),
+                    doc_text,
+                    ctx.line_base,
+                    Some((e.offset, end)),
+                ));
+                continue;
+            }
+        };
+        if scanned.has_document {
+            stats.documents += 1;
+        }
+        if !model::needs_interpretation(scanned.api_version.as_deref(), scanned.kind.as_deref()) {
+            continue;
+        }
+        let ctx = DocContext {
+            source: model::source_file(doc_text),
+            ..ctx
+        };
+        match process_document(&ctx, &scanned, options) {
+            Ok(result) => {
+                stats.resources += result.resources;
+                for d in &result.summary {
+                    match d.code {
+                        "changed" => stats.changed += 1,
+                        "unchanged" => stats.unchanged += 1,
+                        "kept" => stats.kept += 1,
+                        _ => {}
+                    }
+                }
+                summary.extend(result.summary);
+                if let Some(new_text) = result.new_text {
+                    // Later documents move down by the lines this edit added.
+                    // Edits only ever add lines.
+                    let lines = memchr::memchr_iter(b'\n', new_text.as_bytes()).count();
+                    lines_added += lines.saturating_sub(doc_lines);
+                    replacements.push((slice.range.clone(), new_text));
+                }
+            }
+            Err((kind, diags)) => {
+                internal |= kind == FailureKind::Internal;
+                errors.extend(diags);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let kind = if internal {
+            FailureKind::Internal
+        } else {
+            FailureKind::Invalid
+        };
+        return Err(Failure {
+            kind,
+            diagnostics: errors,
+        });
+    }
+    Ok(Rendered {
+        input,
+        replacements,
+        summary,
+        stats,
+    })
+}
+
+type DocError = (FailureKind, Vec<Diagnostic>);
+
+fn plan_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: PlanError) -> Diagnostic {
+    let path = dotted(&e.path);
+    ctx.diagnostic_at(
+        Diagnostic::error(e.code, e.message)
+            .with_hint(e.hint)
+            .with_resource(Some(resource.reference.clone())),
+        text,
+        ctx.line_base,
+        e.at,
+    )
+    .with_path(path)
+}
+
+fn edit_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: &EditError) -> Diagnostic {
+    let code = match e {
+        EditError::ThroughAlias { .. }
+        | EditError::Anchored { .. }
+        | EditError::MergeKey { .. } => "alias-on-route",
+        EditError::WrongType { .. } => "unexpected-structure",
+        EditError::DuplicateKey { .. } => "duplicate-key",
+        EditError::Unsupported { .. } => "unsupported-style",
+        EditError::Missing { .. } | EditError::Exists { .. } | EditError::Overlap { .. } => {
+            "internal-error"
+        }
+    };
+    ctx.diagnostic_at(
+        Diagnostic::error(code, e.to_string())
+            .with_hint(e.hint())
+            .with_resource(Some(resource.reference.clone())),
+        text,
+        ctx.line_base,
+        e.offset().map(|a| (a, a + 1)),
+    )
+}
+
+fn internal_error(ctx: &DocContext<'_>, what: String) -> DocError {
+    (
+        FailureKind::Internal,
+        vec![Diagnostic::error("internal-error", format!("meshdrain's edit failed its own check: {what}"))
+            .with_origin(ctx.origin())
+            .with_hint("this is a bug in meshdrain; nothing was written. Please report it with the input document")],
+    )
+}
+
+/// Checks the limits for a document meshdrain is about to interpret.
+fn check_limits(ctx: &DocContext<'_>, scan: &Scan, limits: &Limits) -> Result<(), Diagnostic> {
+    let over = if scan.max_depth > limits.max_depth {
+        Some(format!(
+            "nests {} levels deep, over the limit of {}",
+            scan.max_depth, limits.max_depth
+        ))
+    } else if scan.alias_uses > limits.max_alias_uses {
+        Some(format!(
+            "uses aliases {} times, over the limit of {}",
+            scan.alias_uses, limits.max_alias_uses
+        ))
+    } else if scan.max_scalar_bytes > limits.max_scalar_bytes {
+        Some(format!(
+            "has a {}-byte scalar, over the limit of {} bytes",
+            scan.max_scalar_bytes, limits.max_scalar_bytes
+        ))
+    } else {
+        None
+    };
+    match over {
+        None => Ok(()),
+        Some(what) => Err(Diagnostic::error(
+            "limit-exceeded",
+            format!("this document, which meshdrain must edit, {what}"),
+        )
+        .with_origin(ctx.origin())
+        .with_hint(
+            "raise --max-depth, --max-aliases or --max-scalar-bytes if this input is expected",
+        )),
+    }
+}
+
+/// Finds a resource again in a re-parsed tree (List items keep their positions).
+fn resource_node(tree: &Tree, pointer: &Pointer) -> Option<NodeId> {
+    let mut node = tree.root?;
+    for step in pointer.steps() {
+        node = match step {
+            Step::Key(k) => tree.get(node, k)?,
+            Step::Index(i) => *tree.items(node).get(*i)?,
+            Step::Append => return None,
+        };
+    }
+    Some(node)
+}
+
+fn field_name(task: &Task) -> &'static str {
+    match task {
+        Task::Sidecar(t) => t.field.name(),
+        Task::Gateway { .. } => plan::GATEWAY_FIELD,
+    }
+}
+
+/// One interpreted document: plan, edit, verify.
+fn process_document(
+    ctx: &DocContext<'_>,
+    scanned: &Scan,
+    options: &RenderOptions,
+) -> Result<DocResult, DocError> {
+    let invalid = |d: Diagnostic| (FailureKind::Invalid, vec![d]);
+    let tree = Tree::parse(ctx.text)
+        .map_err(|e| internal_error(ctx, format!("second parse failed: {e}")))?;
+    let resources = model::resources(&tree);
+    let work: Vec<(Resource, Vec<Task>)> = resources
+        .iter()
+        .map(|r| (r.clone(), tasks_for(r, options)))
+        .filter(|(_, tasks)| !tasks.is_empty())
+        .collect();
+    let target_count = resources
+        .iter()
+        .filter(|r| r.install_kind.is_some())
+        .count();
+    if work.is_empty() {
+        return Ok(DocResult {
+            new_text: None,
+            summary: Vec::new(),
+            resources: target_count,
+        });
+    }
+    check_limits(ctx, scanned, &options.limits).map_err(invalid)?;
+    let original: Value = serde_yaml::from_str(ctx.text).map_err(|e| {
+        invalid(
+            Diagnostic::error("not-json-compatible", format!("this document cannot be read as a Kubernetes object: {e}"))
+                .with_origin(ctx.origin())
+                .with_hint("Kubernetes objects must convert to JSON: string keys, no duplicate keys, bounded aliases"),
+        )
+    })?;
+
+    let mut current = ctx.text.to_owned();
+    let mut changes: Vec<Change> = Vec::new();
+    let mut reports: Vec<(Resource, &'static str, Decision)> = Vec::new();
+    let mut errors = Vec::new();
+    for (resource, tasks) in &work {
+        for task in tasks {
+            let tree = Tree::parse(&current)
+                .map_err(|e| internal_error(ctx, format!("edited text does not parse: {e}")))?;
+            let Some(node) = resource_node(&tree, &resource.pointer) else {
+                return Err(internal_error(
+                    ctx,
+                    "a resource moved while editing".to_owned(),
+                ));
+            };
+            let decision = match task {
+                Task::Sidecar(t) => plan::sidecar(&tree, node, &resource.pointer, t),
+                Task::Gateway {
+                    wanted,
+                    on_conflict,
+                } => plan::gateway(&tree, node, &resource.pointer, *wanted, *on_conflict),
+            };
+            let decision = match decision {
+                Ok(d) => d,
+                Err(e) => {
+                    errors.push(plan_error(ctx, &current, resource, e));
+                    continue;
+                }
+            };
+            if let Decision::Change { change, .. } = &decision {
+                let editor = Editor::new(&tree, &current);
+                let edited = editor
+                    .splices(change)
+                    .and_then(|s| edit::apply(&current, &s));
+                match edited {
+                    Ok(text) => {
+                        current = text;
+                        changes.push(change.clone());
+                    }
+                    Err(e) => {
+                        errors.push(edit_error(ctx, &current, resource, &e));
+                        continue;
+                    }
+                }
+            }
+            reports.push((resource.clone(), field_name(task), decision));
+        }
+    }
+    if !errors.is_empty() {
+        return Err((FailureKind::Invalid, errors));
+    }
+    if !changes.is_empty() {
+        verify(ctx, &original, &changes, &current, scanned)?;
+    }
+    let final_tree = Tree::parse(&current)
+        .map_err(|e| internal_error(ctx, format!("edited text does not parse: {e}")))?;
+    let summary = reports
+        .into_iter()
+        .map(|(resource, field, decision)| {
+            summarize(ctx, &final_tree, &current, &resource, field, decision)
+        })
+        .collect();
+    let new_text = (!changes.is_empty()).then_some(current);
+    Ok(DocResult {
+        new_text,
+        summary,
+        resources: target_count,
+    })
+}
+
+/// The edited text must parse to exactly what json-patch makes of the original.
+fn verify(
+    ctx: &DocContext<'_>,
+    original: &Value,
+    changes: &[Change],
+    edited: &str,
+    scanned: &Scan,
+) -> Result<(), DocError> {
+    let expected = patch::expected(original, changes)
+        .map_err(|e| internal_error(ctx, format!("json-patch refused the change: {e}")))?;
+    let actual: Value = serde_yaml::from_str(edited)
+        .map_err(|e| internal_error(ctx, format!("edited text does not parse: {e}")))?;
+    if actual != expected {
+        return Err(internal_error(
+            ctx,
+            "the edited document does not match the intended change".to_owned(),
+        ));
+    }
+    let rescanned = document::scan(edited)
+        .map_err(|e| internal_error(ctx, format!("edited text does not parse: {e}")))?;
+    if rescanned.api_version != scanned.api_version
+        || rescanned.kind != scanned.kind
+        || !rescanned.has_document
+    {
+        return Err(internal_error(
+            ctx,
+            "the edited document changed its identity".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+fn summarize(
+    ctx: &DocContext<'_>,
+    tree: &Tree,
+    text: &str,
+    resource: &Resource,
+    field: &'static str,
+    decision: Decision,
+) -> Diagnostic {
+    let (code, message, path) = match decision {
+        Decision::Unchanged { path, existing } => (
+            "unchanged",
+            format!("{field} is already {existing} (left as it is)"),
+            path,
+        ),
+        Decision::Kept {
+            path,
+            existing,
+            wanted,
+        } => (
+            "kept",
+            format!("{field} is {existing}; kept (on-conflict keep), the policy wants {wanted}"),
+            path,
+        ),
+        Decision::Change {
+            path,
+            previous,
+            change,
+        } => {
+            let value = match change.value() {
+                patch::NewValue::Str(s) => s.clone(),
+                _ => String::new(),
+            };
+            let value = tree_value(tree, &path).unwrap_or(value);
+            let message = match previous {
+                Some(p) => format!("set {field} to {value} (was {p})"),
+                None => format!("set {field} to {value}"),
+            };
+            ("changed", message, path)
+        }
+    };
+    let at = resource_node(tree, &path)
+        .and_then(|n| tree.node(n))
+        .map(|n| (n.start, n.end));
+    let d = Diagnostic::new(Severity::Info, code, message)
+        .with_resource(Some(resource.reference.clone()))
+        .with_path(dotted(&path));
+    ctx.diagnostic_at(d, text, ctx.out_line_base, at)
+}
+
+fn tree_value(tree: &Tree, path: &Pointer) -> Option<String> {
+    resource_node(tree, path)
+        .and_then(|n| tree.node(n))
+        .and_then(|n| n.as_str())
+        .map(str::to_owned)
+}
