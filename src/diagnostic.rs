@@ -177,6 +177,15 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the path unless it is empty (the document root).
+    pub fn with_path_if_any(self, path: String) -> Diagnostic {
+        if path.is_empty() {
+            self
+        } else {
+            self.with_path(path)
+        }
+    }
+
     pub fn with_resource(mut self, resource: Option<ResourceRef>) -> Diagnostic {
         self.resource = resource;
         self

@@ -20,12 +20,33 @@ pub const HOUR: u64 = 60 * MINUTE;
 /// Why a string is not a Go duration. The messages are Go's own.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("time: invalid duration {0:?}")]
+    #[error("time: invalid duration {}", go_quote(.0))]
     Invalid(String),
-    #[error("time: missing unit in duration {0:?}")]
+    #[error("time: missing unit in duration {}", go_quote(.0))]
     MissingUnit(String),
-    #[error("time: unknown unit {unit:?} in duration {input:?}")]
+    #[error("time: unknown unit {} in duration {}", go_quote(.unit), go_quote(.input))]
     UnknownUnit { unit: String, input: String },
+}
+
+/// Go's `time.quote`: printable ASCII as is, everything else as `\xNN` bytes.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c.is_ascii() && c >= ' ' {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+    }
+    out.push('"');
+    out
 }
 
 const OVERFLOW_LIMIT: u64 = 1 << 63;

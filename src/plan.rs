@@ -290,6 +290,20 @@ pub fn sidecar(
     resource_path: &Pointer,
     task: &SidecarTask,
 ) -> Result<Decision, PlanError> {
+    let (decision, patches) = sidecar_decision(tree, resource, resource_path, task)?;
+    if task.field == SidecarField::DrainDuration && matches!(decision, Decision::Change { .. }) {
+        check_parent_shutdown(tree, patches, task)?;
+    }
+    Ok(decision)
+}
+
+/// The decision, and the `patches` of the effective overlay when there is one.
+fn sidecar_decision(
+    tree: &Tree,
+    resource: NodeId,
+    resource_path: &Pointer,
+    task: &SidecarTask,
+) -> Result<(Decision, Option<NodeId>), PlanError> {
     let patch = drain_patch(task.field, task.wanted);
     let overlay = istio_overlay(NewValue::Seq(vec![patch.clone()]));
     let overlays_leaf = NewValue::Seq(vec![overlay.clone()]);
@@ -307,14 +321,8 @@ pub fn sidecar(
         &NewValue::nest(&rest, overlays_leaf.clone()),
     )? {
         Walk::Create(change) => {
-            return Ok(new_patch(
-                change,
-                task,
-                resource_path,
-                &[&to_istio[..], &rest[..]].concat(),
-                0,
-                0,
-            ));
+            let keys = [&to_istio[..], &rest[..]].concat();
+            return Ok((new_patch(change, resource_path, &keys), None));
         }
         Walk::Found(node, path) => (node, path),
     };
@@ -327,14 +335,14 @@ pub fn sidecar(
                 dotted(&istio_path)
             ),
             &format!(
-                "move the drain patch into {key} by hand, or move {key}'s overlays to kubeSpec.overlays so meshdrain can manage them"
+                "move the overlays from {key} to kubeSpec.overlays so meshdrain can manage them, or add the drain patch to {key} by hand"
             ),
             span(tree, node),
             &istio_path.key(key),
         ));
     }
     let (overlays, overlays_path) = match walk(tree, istio, &istio_path, &rest, &overlays_leaf)? {
-        Walk::Create(change) => return Ok(new_patch(change, task, &istio_path, &rest, 0, 0)),
+        Walk::Create(change) => return Ok((new_patch(change, &istio_path, &rest), None)),
         Walk::Found(node, path) => (node, path),
     };
     expect_sequence(tree, overlays, &overlays_path)?;
@@ -349,11 +357,14 @@ pub fn sidecar(
             .key("patches")
             .index(0)
             .key("value");
-        return Ok(Decision::Change {
-            change,
-            path,
-            previous: None,
-        });
+        return Ok((
+            Decision::Change {
+                change,
+                path,
+                previous: None,
+            },
+            None,
+        ));
     };
     let overlay_path = overlays_path.index(overlay_index);
     expect_mapping(tree, overlay_node, &overlay_path)?;
@@ -367,11 +378,14 @@ pub fn sidecar(
     )? {
         Walk::Create(change) => {
             let path = overlay_path.key("patches").index(0).key("value");
-            return Ok(Decision::Change {
-                change,
-                path,
-                previous: None,
-            });
+            return Ok((
+                Decision::Change {
+                    change,
+                    path,
+                    previous: None,
+                },
+                None,
+            ));
         }
         Walk::Found(node, path) => (node, path),
     };
@@ -456,10 +470,7 @@ pub fn sidecar(
             }
         }
     };
-    if task.field == SidecarField::DrainDuration && matches!(decision, Decision::Change { .. }) {
-        check_parent_shutdown(tree, patches, task)?;
-    }
-    Ok(decision)
+    Ok((decision, Some(patches)))
 }
 
 fn append_patch(tree: &Tree, patches: NodeId, patches_path: &Pointer, patch: NewValue) -> Decision {
@@ -475,21 +486,13 @@ fn append_patch(tree: &Tree, patches: NodeId, patches_path: &Pointer, patch: New
 }
 
 /// A change that creates the chain `keys` below `base` down to a new overlay with the patch.
-fn new_patch(
-    change: Change,
-    task: &SidecarTask,
-    base: &Pointer,
-    keys: &[String],
-    overlay: usize,
-    patch: usize,
-) -> Decision {
-    let _ = task;
+fn new_patch(change: Change, base: &Pointer, keys: &[String]) -> Decision {
     let path = keys
         .iter()
         .fold(base.clone(), |p, k| p.key(k))
-        .index(overlay)
+        .index(0)
         .key("patches")
-        .index(patch)
+        .index(0)
         .key("value");
     Decision::Change {
         change,
@@ -501,14 +504,17 @@ fn new_patch(
 /// Istio ≤ 1.16 rejects a mesh config whose drainDuration is not below parentShutdownDuration.
 fn check_parent_shutdown(
     tree: &Tree,
-    patches: NodeId,
+    patches: Option<NodeId>,
     task: &SidecarTask,
 ) -> Result<(), PlanError> {
     if !task.istio.has_parent_shutdown() {
         return Ok(());
     }
     let parent_path = model::default_config_path("parentShutdownDuration");
-    let configured = match model::field_patch(tree, patches, &parent_path) {
+    let field_patch = patches.map_or(FieldPatch::None, |p| {
+        model::field_patch(tree, p, &parent_path)
+    });
+    let configured = match field_patch {
         FieldPatch::Exact { patch, .. } => tree.get(patch, "value"),
         FieldPatch::Ancestor { patch, rest, .. } => rest
             .iter()
@@ -527,8 +533,12 @@ fn check_parent_shutdown(
         return Err(PlanError::new(
             "drain-exceeds-parent-shutdown",
             format!(
-                "drainDuration {} is not below parentShutdownDuration {parent}, so Istio {} rejects the mesh config",
-                task.wanted, task.istio
+                "drainDuration {} is not below parentShutdownDuration {}, so Istio {} rejects the mesh config",
+                task.wanted,
+                parent
+                    .whole_seconds()
+                    .map_or_else(|| parent.to_string(), |n| format!("{n}s")),
+                task.istio
             ),
             "use a shorter drainDuration, add a longer spec.meshConfig.defaultConfig.parentShutdownDuration patch, or pass --istio-version if the mesh runs Istio 1.17 or later",
             None,

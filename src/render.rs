@@ -412,7 +412,7 @@ fn plan_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: PlanErro
         ctx.line_base,
         e.at,
     )
-    .with_path(path)
+    .with_path_if_any(path)
 }
 
 fn edit_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: &EditError) -> Diagnostic {
@@ -525,8 +525,10 @@ fn process_document(
             resources: target_count,
         });
     }
-    check_limits(ctx, scanned, &options.limits).map_err(invalid)?;
-    let original: Value = serde_yaml::from_str(ctx.text).map_err(|e| {
+    let first_target = work.first().map(|(r, _)| r.reference.clone());
+    check_limits(ctx, scanned, &options.limits)
+        .map_err(|d| invalid(d.with_resource(first_target)))?;
+    let original: Value = serde_yaml::from_str(without_bom(ctx.text)).map_err(|e| {
         invalid(
             Diagnostic::error("not-json-compatible", format!("this document cannot be read as a Kubernetes object: {e}"))
                 .with_origin(ctx.origin())
@@ -603,6 +605,11 @@ fn process_document(
     })
 }
 
+/// yaml_serde reads a byte order mark as content; the oracle does not need it.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// The edited text must parse to exactly what json-patch makes of the original.
 fn verify(
     ctx: &DocContext<'_>,
@@ -613,7 +620,7 @@ fn verify(
 ) -> Result<(), DocError> {
     let expected = patch::expected(original, changes)
         .map_err(|e| internal_error(ctx, format!("json-patch refused the change: {e}")))?;
-    let actual: Value = serde_yaml::from_str(edited)
+    let actual: Value = serde_yaml::from_str(without_bom(edited))
         .map_err(|e| internal_error(ctx, format!("edited text does not parse: {e}")))?;
     if actual != expected {
         return Err(internal_error(

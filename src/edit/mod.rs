@@ -470,7 +470,7 @@ impl<'a> Editor<'a> {
         let colon = self
             .colon_after(key_node)
             .ok_or_else(|| unsupported("a mapping entry without a visible ':'"))?;
-        let token = (!node.is_empty_null()).then(|| node.start..node.end);
+        let token = (!node.is_empty_null()).then_some(node.start..node.end);
         let block_collection = match value {
             NewValue::Map(e) => !e.is_empty(),
             NewValue::Seq(i) => !i.is_empty(),
