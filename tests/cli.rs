@@ -1,0 +1,203 @@
+//! The real binary: arguments, environment, exit codes, stdout/stderr discipline.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const GATEWAY: &str = "apiVersion: install.tetrate.io/v1alpha1\nkind: IngressGateway\nmetadata:\n  name: gw\nspec:\n  kubeSpec: {}\n";
+
+fn meshdrain() -> Command {
+    let mut cmd = Command::cargo_bin("meshdrain").expect("binary built");
+    // Tests must not see the developer's own settings.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MESHDRAIN_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+#[test]
+fn help_says_what_matters() {
+    meshdrain()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("terminationDrainDuration"))
+        .stdout(predicate::str::contains("terminationGracePeriodSeconds"))
+        .stdout(predicate::str::contains("MESHDRAIN_GATEWAY_DRAIN_DURATION"))
+        .stdout(predicate::str::contains("--on-conflict"))
+        .stdout(predicate::str::contains("Exit status"));
+    meshdrain()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("meshdrain "));
+}
+
+#[test]
+fn empty_input_gives_empty_output() {
+    meshdrain()
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn default_and_render_subcommand_agree() {
+    let expected = GATEWAY.replace(
+        "kubeSpec: {}\n",
+        "kubeSpec: {}\n  connectionDrainDuration: 10s\n",
+    );
+    meshdrain()
+        .write_stdin(GATEWAY)
+        .assert()
+        .success()
+        .stdout(expected.clone())
+        .stderr("");
+    meshdrain()
+        .arg("render")
+        .write_stdin(GATEWAY)
+        .assert()
+        .success()
+        .stdout(expected);
+}
+
+#[test]
+fn environment_sets_values_and_flags_win() {
+    meshdrain()
+        .env("MESHDRAIN_GATEWAY_DRAIN_DURATION", "20s")
+        .write_stdin(GATEWAY)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("connectionDrainDuration: 20s"));
+    meshdrain()
+        .env("MESHDRAIN_GATEWAY_DRAIN_DURATION", "20s")
+        .arg("--gateway-drain-duration=1m")
+        .write_stdin(GATEWAY)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("connectionDrainDuration: 60s"));
+    meshdrain()
+        .env("MESHDRAIN_ON_CONFLICT", "error")
+        .write_stdin(GATEWAY.replace("kubeSpec: {}", "connectionDrainDuration: 3s"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("drain-conflict"));
+}
+
+#[test]
+fn bad_settings_name_their_source_and_write_nothing() {
+    meshdrain()
+        .env("MESHDRAIN_DRAIN_DURATION", "50")
+        .write_stdin(GATEWAY)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "environment variable MESHDRAIN_DRAIN_DURATION",
+        ))
+        .stderr(predicate::str::contains("\"50s\""));
+    meshdrain()
+        .arg("--drain-duration=1.5s")
+        .write_stdin(GATEWAY)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--drain-duration"))
+        .stderr(predicate::str::contains("whole number of seconds"));
+    // Usage errors are clap's, also exit 2.
+    meshdrain()
+        .arg("--no-such-flag")
+        .write_stdin(GATEWAY)
+        .assert()
+        .code(2)
+        .stdout("");
+    meshdrain()
+        .args(["--on-conflict", "sometimes"])
+        .write_stdin(GATEWAY)
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn invalid_input_fails_with_position() {
+    meshdrain()
+        .write_stdin(format!("{GATEWAY}---\nkind: [unclosed\n"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("error[yaml-syntax]"))
+        .stderr(predicate::str::contains("<stdin>:9:"))
+        .stderr(predicate::str::contains("document 2"));
+}
+
+#[test]
+fn input_size_limit() {
+    meshdrain()
+        .arg("--max-input-bytes=20")
+        .write_stdin(GATEWAY)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("over the limit of 20 bytes"));
+}
+
+#[test]
+fn verbose_summary_goes_to_stderr_only() {
+    meshdrain()
+        .arg("-v")
+        .write_stdin(GATEWAY)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("connectionDrainDuration: 10s"))
+        .stdout(predicate::str::contains("info[").not())
+        .stderr(predicate::str::contains(
+            "info[changed]: set connectionDrainDuration to 10s",
+        ))
+        .stderr(predicate::str::contains("1 field(s) changed"));
+}
+
+#[test]
+fn a_terminal_on_stdin_is_a_usage_error() {
+    let cli = <meshdrain::cli::Cli as clap::Parser>::parse_from(["meshdrain"]);
+    let (mut stdin, mut stdout, mut stderr) = (&b""[..], Vec::new(), Vec::new());
+    let mut io = meshdrain::Io {
+        stdin: &mut stdin,
+        stdin_is_terminal: true,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        env: Default::default(),
+    };
+    assert_eq!(meshdrain::run(cli, &mut io), meshdrain::ExitStatus::Invalid);
+    assert!(stdout.is_empty());
+    assert!(String::from_utf8_lossy(&stderr).contains("stdin is a terminal"));
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    // A 2 MB stream into a reader that closes at once.
+    let big = format!("{GATEWAY}---\n").repeat(20_000);
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; {} | head -c 10 >/dev/null",
+            env!("CARGO_BIN_EXE_meshdrain")
+        ))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            if let Some(mut stdin) = child.stdin.take() {
+                let _ = stdin.write_all(big.as_bytes());
+            }
+            child.wait()
+        })
+        .expect("runs");
+    assert!(status.success());
+}
