@@ -20,6 +20,8 @@ pub mod stream;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 
+use anyhow::Context;
+
 use cli::{Cli, Command, RenderArgs};
 use diagnostic::Diagnostic;
 use policy::{DrainPolicy, Overrides, Setting};
@@ -117,17 +119,33 @@ fn read_input(stdin: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
 }
 
 fn run_render(args: &RenderArgs, io: &mut Io<'_>) -> ExitStatus {
+    match render_stdin(args, io) {
+        Ok(status) => status,
+        Err(e) => {
+            report(
+                io.stderr,
+                &[Diagnostic::error("io", format!("{e:#}"))
+                    .with_hint("check the pipe or file meshdrain reads from and writes to")],
+            );
+            ExitStatus::Invalid
+        }
+    }
+}
+
+/// The render command; `Err` only for I/O failures (settings and input problems are
+/// reported as diagnostics and give an exit status).
+fn render_stdin(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     let policy = match policy_from(args, &io.env) {
         Ok(p) => p,
         Err(diagnostics) => {
             report(io.stderr, &diagnostics);
-            return ExitStatus::Invalid;
+            return Ok(ExitStatus::Invalid);
         }
     };
     if io.stdin_is_terminal {
         report(io.stderr, &[Diagnostic::error("no-input", "meshdrain reads manifests on stdin, and stdin is a terminal")
             .with_hint("pipe manifests in (helm template … | meshdrain) or use it as a Helm post-renderer: --post-renderer meshdrain")]);
-        return ExitStatus::Invalid;
+        return Ok(ExitStatus::Invalid);
     }
     let options = RenderOptions {
         policy,
@@ -135,31 +153,17 @@ fn run_render(args: &RenderArgs, io: &mut Io<'_>) -> ExitStatus {
         istio_version: args.istio_version,
         input_name: "<stdin>".to_owned(),
     };
-    let input = match read_input(io.stdin, options.limits.max_input_bytes) {
-        Ok(i) => i,
-        Err(e) => {
-            report(
-                io.stderr,
-                &[Diagnostic::error("io", format!("cannot read stdin: {e}"))],
-            );
-            return ExitStatus::Invalid;
-        }
-    };
+    let input =
+        read_input(io.stdin, options.limits.max_input_bytes).context("cannot read stdin")?;
     match render::render(&input, &options) {
         Ok(rendered) => {
-            if let Err(e) = rendered
+            match rendered
                 .write_to(io.stdout)
                 .and_then(|()| io.stdout.flush())
             {
-                if e.kind() == io::ErrorKind::BrokenPipe {
-                    // The reader went away (`| head`): not our failure.
-                    return ExitStatus::Success;
-                }
-                report(
-                    io.stderr,
-                    &[Diagnostic::error("io", format!("cannot write stdout: {e}"))],
-                );
-                return ExitStatus::Invalid;
+                // The reader went away (`| head`): not our failure.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitStatus::Success),
+                written => written.context("cannot write stdout")?,
             }
             if args.verbose {
                 report(io.stderr, &rendered.summary);
@@ -170,7 +174,7 @@ fn run_render(args: &RenderArgs, io: &mut Io<'_>) -> ExitStatus {
                     s.documents, s.resources, s.changed, s.unchanged, s.kept
                 );
             }
-            ExitStatus::Success
+            Ok(ExitStatus::Success)
         }
         Err(Failure { kind, diagnostics }) => {
             report(io.stderr, &diagnostics);
@@ -182,7 +186,7 @@ fn run_render(args: &RenderArgs, io: &mut Io<'_>) -> ExitStatus {
                     .filter(|d| d.severity == diagnostic::Severity::Error)
                     .count()
             );
-            failure_status(kind)
+            Ok(failure_status(kind))
         }
     }
 }
