@@ -44,6 +44,17 @@ pub enum Decision {
     },
 }
 
+impl Decision {
+    /// A change that sets a field that had no value.
+    fn set(change: Change, path: Pointer) -> Decision {
+        Decision::Change {
+            change,
+            path,
+            previous: None,
+        }
+    }
+}
+
 /// Why a resource cannot get the wanted value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanError {
@@ -245,11 +256,7 @@ pub fn gateway(
 
 fn created(change: Change, base: &Pointer, keys: &[String]) -> Decision {
     let path = keys.iter().fold(base.clone(), |p, k| p.key(k));
-    Decision::Change {
-        change,
-        path,
-        previous: None,
-    }
+    Decision::set(change, path)
 }
 
 fn drain_patch(field: SidecarField, wanted: DrainSeconds) -> NewValue {
@@ -357,14 +364,7 @@ fn sidecar_decision(
             .key("patches")
             .index(0)
             .key("value");
-        return Ok((
-            Decision::Change {
-                change,
-                path,
-                previous: None,
-            },
-            None,
-        ));
+        return Ok((Decision::set(change, path), None));
     };
     let overlay_path = overlays_path.index(overlay_index);
     expect_mapping(tree, overlay_node, &overlay_path)?;
@@ -378,14 +378,7 @@ fn sidecar_decision(
     )? {
         Walk::Create(change) => {
             let path = overlay_path.key("patches").index(0).key("value");
-            return Ok((
-                Decision::Change {
-                    change,
-                    path,
-                    previous: None,
-                },
-                None,
-            ));
+            return Ok((Decision::set(change, path), None));
         }
         Walk::Found(node, path) => (node, path),
     };
@@ -430,11 +423,7 @@ fn sidecar_decision(
                             value: value_node,
                         },
                     };
-                    Decision::Change {
-                        change,
-                        path,
-                        previous: None,
-                    }
+                    Decision::set(change, path)
                 }
             }
         }
@@ -494,11 +483,7 @@ fn new_patch(change: Change, base: &Pointer, keys: &[String]) -> Decision {
         .key("patches")
         .index(0)
         .key("value");
-    Decision::Change {
-        change,
-        path,
-        previous: None,
-    }
+    Decision::set(change, path)
 }
 
 /// Istio ≤ 1.16 rejects a mesh config whose drainDuration is not below parentShutdownDuration.

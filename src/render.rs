@@ -686,3 +686,71 @@ fn tree_value(tree: &Tree, path: &Pointer) -> Option<String> {
         .and_then(|n| n.as_str())
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::NewValue;
+
+    fn ctx(text: &str) -> DocContext<'_> {
+        DocContext {
+            index: 0,
+            text,
+            line_base: 0,
+            out_line_base: 0,
+            source: None,
+            input_name: "<test>",
+        }
+    }
+
+    #[test]
+    fn an_edit_that_misses_the_oracle_is_an_internal_error() {
+        let text = "spec:\n  a: 1\n";
+        let original: Value = serde_yaml::from_str(text).unwrap();
+        let change = Change::Add {
+            path: Pointer::root().key("spec").key("b"),
+            value: NewValue::str("10s"),
+        };
+        // The right text passes; a text with the wrong value is a bug, reported as such.
+        assert!(
+            verify(
+                &ctx(text),
+                &original,
+                std::slice::from_ref(&change),
+                "spec:\n  a: 1\n  b: 10s\n"
+            )
+            .is_ok()
+        );
+        let (kind, diags) = verify(
+            &ctx(text),
+            &original,
+            &[change],
+            "spec:\n  a: 1\n  b: 11s\n",
+        )
+        .unwrap_err();
+        assert_eq!(kind, FailureKind::Internal);
+        assert_eq!(diags[0].code, "internal-error");
+        assert!(diags[0].hint.as_deref().unwrap_or("").contains("bug"));
+    }
+
+    #[test]
+    fn forbidden_characters() {
+        assert_eq!(forbidden_char("a\tb\r\n"), None);
+        assert_eq!(forbidden_char("a\u{7f}"), Some((1, '\u{7f}')));
+        assert_eq!(forbidden_char("é\u{85}ok"), None);
+        assert_eq!(forbidden_char("é\u{86}"), Some((2, '\u{86}')));
+        assert_eq!(forbidden_char("x\u{fffe}"), Some((1, '\u{fffe}')));
+        assert_eq!(forbidden_char("\u{feff}a: \u{a0}b"), None);
+    }
+
+    #[test]
+    fn output_lines_account_for_earlier_edits() {
+        let input = b"kind: A\n---\napiVersion: install.tetrate.io/v1alpha1\nkind: IngressGateway\nspec: {}\n---\napiVersion: install.tetrate.io/v1alpha1\nkind: EgressGateway\nmetadata: {name: e}\n";
+        let rendered = render(input, &RenderOptions::default()).unwrap();
+        let out = rendered.to_bytes();
+        let text = String::from_utf8(out).unwrap();
+        let last = rendered.summary.last().and_then(|d| d.origin.span).unwrap();
+        let line = text.lines().nth(last.start.line - 1).unwrap();
+        assert_eq!(line, "  connectionDrainDuration: 10s");
+    }
+}
