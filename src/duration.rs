@@ -384,6 +384,9 @@ mod tests {
         for (n, s) in [
             (0, "0s"),
             (1, "1ns"),
+            (1000, "1\u{b5}s"),
+            (1_000_000, "1ms"),
+            (1_000_000_000, "1s"),
             (1100, "1.1\u{b5}s"),
             (2_200_000, "2.2ms"),
             (90 * SECOND as i64, "1m30s"),
@@ -421,6 +424,8 @@ mod tests {
             Err(SettingError::NotPositive { .. })
         ));
         assert_eq!(DrainSeconds::parse("2000ms").map(DrainSeconds::secs), Ok(2));
+        assert_eq!(DrainSeconds::from_secs(0), None);
+        assert_eq!(DrainSeconds::from_secs(1).map(DrainSeconds::secs), Some(1));
         let d = DrainSeconds::parse("90s").unwrap();
         assert!(d.same_as("1m30s"));
         assert!(!d.same_as("91s"));
