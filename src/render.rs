@@ -115,10 +115,22 @@ enum Task {
     Gateway {
         wanted: crate::duration::DrainSeconds,
         on_conflict: OnConflict,
+        /// 1-based, for the summary.
+        rule: usize,
     },
 }
 
-fn tasks_for(resource: &Resource, options: &RenderOptions) -> Vec<Task> {
+/// Whether the policy has anything for this resource at all (decided before reading JSON).
+fn is_candidate(resource: &Resource, policy: &DrainPolicy) -> bool {
+    match resource.install_kind {
+        Some(InstallKind::ControlPlane) => policy.sidecar.is_some(),
+        Some(_) => policy.gateways.is_some(),
+        None => false,
+    }
+}
+
+/// The tasks for one candidate resource; `object` is the resource read as JSON.
+fn tasks_for(resource: &Resource, object: &Value, options: &RenderOptions) -> Vec<Task> {
     let policy = &options.policy;
     match resource.install_kind {
         Some(InstallKind::ControlPlane) => {
@@ -143,19 +155,20 @@ fn tasks_for(resource: &Resource, options: &RenderOptions) -> Vec<Task> {
             })
             .collect()
         }
-        Some(kind) if kind.is_gateway() => {
-            let Some(rule) = policy.gateway_rule(&resource.reference.kind) else {
+        Some(_) => {
+            let Some((index, rule)) = policy.gateway_rule(&resource.reference.kind, object) else {
                 return Vec::new();
             };
             match (rule.skip, rule.connection_drain_duration) {
                 (false, Some(wanted)) => vec![Task::Gateway {
                     wanted,
                     on_conflict: rule.on_conflict.unwrap_or(policy.on_conflict),
+                    rule: index + 1,
                 }],
                 _ => Vec::new(),
             }
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     }
 }
 
@@ -492,10 +505,14 @@ fn resource_node(tree: &Tree, pointer: &Pointer) -> Option<NodeId> {
     Some(node)
 }
 
-fn field_name(task: &Task) -> &'static str {
+/// The field, with the gateway rule that chose the value when the policy has several.
+fn field_label(task: &Task, policy: &DrainPolicy) -> String {
     match task {
-        Task::Sidecar(t) => t.field.name(),
-        Task::Gateway { .. } => plan::GATEWAY_FIELD,
+        Task::Sidecar(t) => t.field.name().to_owned(),
+        Task::Gateway { rule, .. } if policy.gateways.as_ref().is_some_and(|r| r.len() > 1) => {
+            format!("{} (gateway rule {rule})", plan::GATEWAY_FIELD)
+        }
+        Task::Gateway { .. } => plan::GATEWAY_FIELD.to_owned(),
     }
 }
 
@@ -509,25 +526,23 @@ fn process_document(
     let mut tree = Tree::parse(ctx.text)
         .map_err(|e| internal_error(ctx, format!("second parse failed: {e}")))?;
     let resources = model::resources(&tree);
-    let work: Vec<(Resource, Vec<Task>)> = resources
-        .iter()
-        .map(|r| (r.clone(), tasks_for(r, options)))
-        .filter(|(_, tasks)| !tasks.is_empty())
-        .collect();
     let target_count = resources
         .iter()
         .filter(|r| r.install_kind.is_some())
         .count();
-    if work.is_empty() {
+    let candidates: Vec<&Resource> = resources
+        .iter()
+        .filter(|r| is_candidate(r, &options.policy))
+        .collect();
+    let Some(first) = candidates.first() else {
         return Ok(DocResult {
             new_text: None,
             summary: Vec::new(),
             resources: target_count,
         });
-    }
-    let first_target = work.first().map(|(r, _)| r.reference.clone());
+    };
     check_limits(ctx, scanned, &options.limits)
-        .map_err(|d| invalid(d.with_resource(first_target)))?;
+        .map_err(|d| invalid(d.with_resource(Some(first.reference.clone()))))?;
     let original: Value = serde_yaml::from_str(without_bom(ctx.text)).map_err(|e| {
         invalid(
             Diagnostic::error("not-json-compatible", format!("this document cannot be read as a Kubernetes object: {e}"))
@@ -535,10 +550,27 @@ fn process_document(
                 .with_hint("Kubernetes objects must convert to JSON: string keys, no duplicate keys, bounded aliases"),
         )
     })?;
+    let work: Vec<(Resource, Vec<Task>)> = candidates
+        .into_iter()
+        .map(|r| {
+            let object = original
+                .pointer(&r.pointer.to_json_pointer())
+                .unwrap_or(&Value::Null);
+            ((*r).clone(), tasks_for(r, object, options))
+        })
+        .filter(|(_, tasks)| !tasks.is_empty())
+        .collect();
+    if work.is_empty() {
+        return Ok(DocResult {
+            new_text: None,
+            summary: Vec::new(),
+            resources: target_count,
+        });
+    }
 
     let mut current = ctx.text.to_owned();
     let mut changes: Vec<Change> = Vec::new();
-    let mut reports: Vec<(Resource, &'static str, Decision)> = Vec::new();
+    let mut reports: Vec<(Resource, String, Decision)> = Vec::new();
     let mut errors = Vec::new();
     for (resource, tasks) in &work {
         for task in tasks {
@@ -553,6 +585,7 @@ fn process_document(
                 Task::Gateway {
                     wanted,
                     on_conflict,
+                    ..
                 } => plan::gateway(&tree, node, &resource.pointer, *wanted, *on_conflict),
             };
             let decision = match decision {
@@ -582,7 +615,11 @@ fn process_document(
                     }
                 }
             }
-            reports.push((resource.clone(), field_name(task), decision));
+            reports.push((
+                resource.clone(),
+                field_label(task, &options.policy),
+                decision,
+            ));
         }
     }
     if !errors.is_empty() {
@@ -636,7 +673,7 @@ fn summarize(
     tree: &Tree,
     text: &str,
     resource: &Resource,
-    field: &'static str,
+    field: String,
     decision: Decision,
 ) -> Diagnostic {
     let (code, message, path) = match decision {

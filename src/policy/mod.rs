@@ -1,5 +1,9 @@
-//! `DrainPolicy`: what meshdrain writes, built from the built-in default, the environment and
-//! flags (DESIGN.md, "Defaults and precedence"). The engine reads only the policy.
+//! `DrainPolicy`: what meshdrain writes, built from the built-in default or a policy document,
+//! then the environment and flags (DESIGN.md, "Defaults and precedence"). The engine reads only
+//! the policy.
+
+pub mod file;
+pub mod matcher;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,7 +13,19 @@ use crate::diagnostic::Diagnostic;
 use crate::duration::{DrainSeconds, GoDuration, HOUR};
 
 /// What to do when a manifest already has a different value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum OnConflict {
     /// Replace it with the policy's value.
     #[default]
@@ -55,12 +71,7 @@ pub struct SidecarSettings {
     pub termination_drain_duration: Option<DrainSeconds>,
 }
 
-/// Which gateways a rule applies to. Empty lists match everything.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GatewayMatch {
-    /// Install-API kinds (`IngressGateway`, …); the unified `Gateway` only when named here.
-    pub kinds: Vec<String>,
-}
+pub use matcher::GatewayMatch;
 
 /// One gateway rule; the first matching rule wins.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -292,16 +303,17 @@ impl DrainPolicy {
         }
     }
 
-    /// The gateway rule for an install-API gateway kind, if any (first match wins).
-    pub fn gateway_rule(&self, kind: &str) -> Option<&GatewayRule> {
-        self.gateways.as_deref()?.iter().find(|r| {
-            if r.matcher.kinds.is_empty() {
-                // The unified Gateway kind is only edited when a rule names it.
-                kind != "Gateway"
-            } else {
-                r.matcher.kinds.iter().any(|k| k == kind)
-            }
-        })
+    /// The rule for an install-API gateway of `kind`, read as JSON: the first that matches.
+    pub fn gateway_rule(
+        &self,
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Option<(usize, &GatewayRule)> {
+        self.gateways
+            .as_deref()?
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.matcher.matches(kind, object))
     }
 }
 
@@ -326,13 +338,14 @@ mod tests {
                 .map(|d| d.secs()),
             Some(50)
         );
+        let gw = serde_json::json!({"metadata": {"name": "g"}});
+        let rule = p.gateway_rule("IngressGateway", &gw).map(|(_, r)| r);
         assert_eq!(
-            p.gateway_rule("IngressGateway")
-                .and_then(|r| r.connection_drain_duration)
+            rule.and_then(|r| r.connection_drain_duration)
                 .map(|d| d.secs()),
             Some(10)
         );
-        assert!(p.gateway_rule("Gateway").is_none());
+        assert!(p.gateway_rule("Gateway", &gw).is_none());
         assert_eq!(p.on_conflict, OnConflict::Override);
     }
 

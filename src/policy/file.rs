@@ -1,0 +1,681 @@
+//! The `DrainPolicy` document: its shape (serde, and the JSON Schema generated from it), reading
+//! it from a file, a kustomize transformer config or a kpt `functionConfig`, and validating it.
+//!
+//! Errors carry `file:line:column` when the policy is a file the user named, and the YAML path
+//! when it is embedded in another input (kustomize passes a re-sorted temporary copy, kpt
+//! embeds it in the ResourceList).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::matcher::{GATEWAY_KINDS, GatewayMatch, NamePattern, WhereQuery};
+use super::{DrainPolicy, GatewayRule, OnConflict, SidecarSettings};
+use crate::diagnostic::{Diagnostic, LineIndex, Origin};
+use crate::document::Tree;
+use crate::duration::DrainSeconds;
+use crate::model::dotted;
+use crate::patch::{Pointer, Step};
+
+pub const API_VERSION: &str = "meshdrain.io/v1alpha1";
+pub const KIND: &str = "DrainPolicy";
+
+/// A duration as written in the policy (Go syntax, e.g. `50s`). Read as text or number and
+/// checked afterwards, so a bare `50` gets a helpful error instead of a type error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DurationText {
+    pub text: String,
+    pub was_number: bool,
+}
+
+impl Serialize for DurationText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DurationText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Go duration such as \"50s\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DurationText, E> {
+                Ok(DurationText {
+                    text: v.to_owned(),
+                    was_number: false,
+                })
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DurationText, E> {
+                Ok(DurationText {
+                    text: v.to_string(),
+                    was_number: true,
+                })
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DurationText, E> {
+                Ok(DurationText {
+                    text: v.to_string(),
+                    was_number: true,
+                })
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DurationText, E> {
+                Ok(DurationText {
+                    text: v.to_string(),
+                    was_number: true,
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for DurationText {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A Go duration (time.ParseDuration syntax) that is a positive whole number of seconds, e.g. \"50s\", \"1m30s\".",
+            "pattern": "^[+]?([0-9]*(\\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$",
+            "examples": ["10s", "50s", "1m30s"]
+        })
+    }
+}
+
+/// A `DrainPolicy`: the drain settings meshdrain applies, and to which gateways.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "DrainPolicy")]
+pub struct PolicyDocument {
+    /// Always `meshdrain.io/v1alpha1`.
+    pub api_version: String,
+    /// Always `DrainPolicy`.
+    pub kind: String,
+    /// Free-form: kustomize and kpt add annotations here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<BTreeMap<String, Value>>,
+    pub spec: PolicySpec,
+}
+
+/// What to apply. A section that is absent leaves that part of the manifests untouched.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PolicySpec {
+    /// Sidecar settings, written into the last `tsb-istiocontrolplane` overlay of every
+    /// `install.tetrate.io` ControlPlane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sidecar: Option<SidecarSpec>,
+    /// Gateway rules, in order; the first rule that matches a gateway decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateways: Option<Vec<GatewayRuleSpec>>,
+    /// What to do when a manifest already has a different value (default `override`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_conflict: Option<OnConflict>,
+}
+
+/// The mesh's default proxy settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SidecarSpec {
+    /// `spec.meshConfig.defaultConfig.drainDuration`: Envoy's drain window. The TSB guide
+    /// sets this (50s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain_duration: Option<DurationText>,
+    /// `spec.meshConfig.defaultConfig.terminationDrainDuration`: by Istio's source, how long
+    /// the sidecar waits after SIGTERM before it stops (Istio's default is 5s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_drain_duration: Option<DurationText>,
+}
+
+/// One gateway rule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GatewayRuleSpec {
+    /// Which gateways the rule applies to; absent or empty: every IngressGateway,
+    /// EgressGateway and Tier1Gateway.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<MatchSpec>,
+    /// `spec.connectionDrainDuration` for the matched gateways.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_drain_duration: Option<DurationText>,
+    /// Leave the matched gateways alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip: bool,
+    /// Overrides `spec.onConflict` for this rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_conflict: Option<OnConflict>,
+}
+
+/// Criteria; every one given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    /// `install.tetrate.io` kinds: IngressGateway, EgressGateway, Tier1Gateway, and the unified
+    /// Gateway (matched only when named here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+    /// `metadata.namespace` is one of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// `metadata.name` is one of these; `*`, `?` and `[…]` make a glob.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Every one of these `metadata.labels` has this value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// An RFC 9535 JSONPath query run on the gateway; matches when it selects at least one node.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub where_query: Option<String>,
+}
+
+/// The JSON Schema of a policy document.
+pub fn schema() -> Schema {
+    schemars::schema_for!(PolicyDocument)
+}
+
+/// The JSON Schema as committed in `schema/drainpolicy.schema.json`.
+pub fn schema_json() -> String {
+    let mut text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The built-in default as a policy document (`meshdrain policy --show-default`).
+pub fn default_document() -> PolicyDocument {
+    let duration = |s: &str| {
+        Some(DurationText {
+            text: s.to_owned(),
+            was_number: false,
+        })
+    };
+    PolicyDocument {
+        api_version: API_VERSION.to_owned(),
+        kind: KIND.to_owned(),
+        metadata: Some([("name".to_owned(), Value::String("default".to_owned()))].into()),
+        spec: PolicySpec {
+            sidecar: Some(SidecarSpec {
+                drain_duration: duration("50s"),
+                termination_drain_duration: None,
+            }),
+            gateways: Some(vec![GatewayRuleSpec {
+                connection_drain_duration: duration("10s"),
+                ..GatewayRuleSpec::default()
+            }]),
+            on_conflict: Some(OnConflict::Override),
+        },
+    }
+}
+
+/// Where a policy came from, for error messages.
+#[derive(Clone, Copy, Debug)]
+pub enum PolicyOrigin<'a> {
+    /// A file the user named: errors carry `file:line:column`.
+    File { path: &'a str },
+    /// A document inside another input: errors carry the YAML path below `prefix`.
+    Embedded { name: &'a str, prefix: &'a str },
+}
+
+/// One problem with a policy, before it becomes a diagnostic.
+struct Problem {
+    path: Pointer,
+    message: String,
+    hint: String,
+    /// Point at the key rather than its value (unknown fields).
+    at_key: bool,
+}
+
+fn problem(path: Pointer, message: impl Into<String>, hint: impl Into<String>) -> Problem {
+    Problem {
+        path,
+        message: message.into(),
+        hint: hint.into(),
+        at_key: false,
+    }
+}
+
+/// Finds the node for `path` in a tree (or its key node), for positions.
+fn locate(tree: &Tree, path: &Pointer, at_key: bool) -> Option<(usize, usize)> {
+    let mut node = tree.root?;
+    let mut key = None;
+    for step in path.steps() {
+        match step {
+            Step::Key(k) => {
+                let (k_node, v) = tree.entry(node, k)?;
+                key = Some(k_node);
+                node = v;
+            }
+            Step::Index(i) => {
+                node = *tree.items(node).get(*i)?;
+                key = None;
+            }
+            Step::Append => return None,
+        }
+    }
+    let id = if at_key { key.unwrap_or(node) } else { node };
+    tree.node(id).map(|n| (n.start, n.end.max(n.start + 1)))
+}
+
+/// The nearest position for `path`: the node itself, or its closest existing ancestor.
+fn position(tree: &Tree, path: &Pointer, at_key: bool) -> Option<(usize, usize)> {
+    let mut p = path.clone();
+    loop {
+        if let Some(at) = locate(tree, &p, at_key) {
+            return Some(at);
+        }
+        p = p.parent()?.0;
+    }
+}
+
+struct Reporter<'a> {
+    origin: PolicyOrigin<'a>,
+    /// The policy's own text and tree, when it is a file.
+    source: Option<(&'a str, &'a Tree)>,
+}
+
+impl Reporter<'_> {
+    fn diagnostic(&self, p: Problem) -> Diagnostic {
+        let shown = dotted(&p.path);
+        match self.origin {
+            PolicyOrigin::File { path } => {
+                let mut d = Diagnostic::error("invalid-policy", p.message)
+                    .with_hint(p.hint)
+                    .with_origin(Origin {
+                        file: Some(path.to_owned()),
+                        ..Origin::default()
+                    })
+                    .with_path_if_any(shown);
+                if let Some((text, tree)) = self.source
+                    && let Some((start, end)) = position(tree, &p.path, p.at_key)
+                {
+                    d = d.at(&LineIndex::new(text), start, end);
+                }
+                d
+            }
+            PolicyOrigin::Embedded { name, prefix } => {
+                let full = match (prefix.is_empty(), shown.is_empty()) {
+                    (true, _) => shown,
+                    (false, true) => prefix.to_owned(),
+                    (false, false) => format!("{prefix}.{shown}"),
+                };
+                Diagnostic::error("invalid-policy", p.message)
+                    .with_hint(p.hint)
+                    .with_origin(Origin {
+                        file: Some(name.to_owned()),
+                        ..Origin::default()
+                    })
+                    .with_path_if_any(full)
+            }
+        }
+    }
+}
+
+/// Reads a policy from the text of a file the user named.
+pub fn parse_file_text(text: &str, path: &str) -> Result<DrainPolicy, Vec<Diagnostic>> {
+    let origin = PolicyOrigin::File { path };
+    let bare = Reporter {
+        origin,
+        source: None,
+    };
+    let documents: Vec<&str> = crate::stream::split(text.as_bytes())
+        .into_iter()
+        .filter_map(|s| text.get(s.range))
+        .filter(|d| crate::document::scan(d).map_or(true, |s| s.has_document))
+        .collect();
+    let [document] = documents.as_slice() else {
+        return Err(vec![bare.diagnostic(problem(
+            Pointer::root(),
+            format!(
+                "a policy file holds exactly one DrainPolicy document; this one has {}",
+                documents.len()
+            ),
+            "put one DrainPolicy in the file",
+        ))]);
+    };
+    let tree = Tree::parse(text).map_err(|e| {
+        vec![
+            Diagnostic::error(
+                "invalid-policy",
+                format!("the policy is not valid YAML: {}", e.message),
+            )
+            .with_origin(Origin {
+                file: Some(path.to_owned()),
+                ..Origin::default()
+            })
+            .at(&LineIndex::new(text), e.offset, e.offset + 1)
+            .with_hint("fix the YAML syntax"),
+        ]
+    })?;
+    let value: Value =
+        serde_yaml::from_str(document.trim_start_matches('\u{feff}')).map_err(|e| {
+            vec![bare.diagnostic(problem(
+                Pointer::root(),
+                format!("the policy cannot be read: {e}"),
+                "use plain YAML mappings, lists and strings",
+            ))]
+        })?;
+    let reporter = Reporter {
+        origin,
+        source: Some((text, &tree)),
+    };
+    from_json(&value, &reporter)
+}
+
+/// Reads a policy embedded in another input (kustomize config, kpt `functionConfig`).
+pub fn parse_embedded(
+    value: &Value,
+    name: &str,
+    prefix: &str,
+) -> Result<DrainPolicy, Vec<Diagnostic>> {
+    from_json(
+        value,
+        &Reporter {
+            origin: PolicyOrigin::Embedded { name, prefix },
+            source: None,
+        },
+    )
+}
+
+fn from_json(value: &Value, reporter: &Reporter<'_>) -> Result<DrainPolicy, Vec<Diagnostic>> {
+    let doc: PolicyDocument = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = pointer_from(e.path());
+        let message = e.inner().to_string();
+        let unknown = message.starts_with("unknown field");
+        let hint = if unknown {
+            "remove or fix the field; see `meshdrain policy --schema` for the format"
+        } else {
+            "see `meshdrain policy --show-default` for an example"
+        };
+        vec![reporter.diagnostic(Problem {
+            path,
+            message,
+            hint: hint.to_owned(),
+            at_key: unknown,
+        })]
+    })?;
+    let mut problems = Vec::new();
+    let policy = compile(&doc, &mut problems);
+    if problems.is_empty() {
+        Ok(policy)
+    } else {
+        Err(problems
+            .into_iter()
+            .map(|p| reporter.diagnostic(p))
+            .collect())
+    }
+}
+
+fn pointer_from(path: &serde_path_to_error::Path) -> Pointer {
+    path.iter()
+        .fold(Pointer::root(), |p, segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => p.index(*index),
+            serde_path_to_error::Segment::Map { key } => p.key(key),
+            serde_path_to_error::Segment::Enum { variant } => p.key(variant),
+            serde_path_to_error::Segment::Unknown => p,
+        })
+}
+
+fn duration(
+    text: &DurationText,
+    path: Pointer,
+    problems: &mut Vec<Problem>,
+) -> Option<DrainSeconds> {
+    let parsed = if text.was_number {
+        Err(crate::duration::SettingError::BareNumber {
+            input: text.text.clone(),
+        })
+    } else {
+        DrainSeconds::parse(&text.text)
+    };
+    parsed
+        .map_err(|e| problems.push(problem(path, e.to_string(), e.hint())))
+        .ok()
+}
+
+/// Checks a document and builds the in-memory policy from it.
+fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
+    let root = Pointer::root();
+    if doc.api_version != API_VERSION {
+        problems.push(problem(
+            root.key("apiVersion"),
+            format!(
+                "apiVersion is {:?}; this meshdrain reads {API_VERSION}",
+                doc.api_version
+            ),
+            format!("set apiVersion: {API_VERSION}"),
+        ));
+    }
+    if doc.kind != KIND {
+        problems.push(problem(
+            root.key("kind"),
+            format!("kind is {:?}, not {KIND}", doc.kind),
+            format!("set kind: {KIND}"),
+        ));
+    }
+    let spec = root.key("spec");
+    let sidecar = doc.spec.sidecar.as_ref().map(|s| {
+        let at = spec.key("sidecar");
+        SidecarSettings {
+            drain_duration: s
+                .drain_duration
+                .as_ref()
+                .and_then(|d| duration(d, at.key("drainDuration"), problems)),
+            termination_drain_duration: s
+                .termination_drain_duration
+                .as_ref()
+                .and_then(|d| duration(d, at.key("terminationDrainDuration"), problems)),
+        }
+    });
+    let gateways = doc.spec.gateways.as_ref().map(|rules| {
+        rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| compile_rule(r, spec.key("gateways").index(i), problems))
+            .collect::<Vec<_>>()
+    });
+    if let Some(rules) = &gateways {
+        check_shadowing(rules, &spec.key("gateways"), problems);
+    }
+    DrainPolicy {
+        sidecar,
+        gateways,
+        on_conflict: doc.spec.on_conflict.unwrap_or_default(),
+    }
+}
+
+fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>) -> GatewayRule {
+    let connection_drain_duration = rule
+        .connection_drain_duration
+        .as_ref()
+        .and_then(|d| duration(d, at.key("connectionDrainDuration"), problems));
+    match (rule.skip, &rule.connection_drain_duration) {
+        (true, Some(_)) => problems.push(problem(
+            at.key("skip"),
+            "the rule both skips its gateways and sets connectionDrainDuration",
+            "remove one of skip or connectionDrainDuration",
+        )),
+        (false, None) => problems.push(problem(
+            at.clone(),
+            "the rule neither sets connectionDrainDuration nor skips",
+            "add connectionDrainDuration: 10s, or skip: true to leave the matched gateways alone",
+        )),
+        _ => {}
+    }
+    let spec = rule.matcher.clone().unwrap_or_default();
+    let m = at.key("match");
+    let mut matcher = GatewayMatch {
+        namespaces: spec.namespaces.clone(),
+        labels: spec.labels.clone(),
+        ..GatewayMatch::default()
+    };
+    for (i, kind) in spec.kinds.iter().enumerate() {
+        if GATEWAY_KINDS.contains(&kind.as_str()) {
+            matcher.kinds.push(kind.clone());
+        } else {
+            problems.push(problem(
+                m.key("kinds").index(i),
+                format!("{kind:?} is not an install.tetrate.io gateway kind"),
+                format!("use one of {}", GATEWAY_KINDS.join(", ")),
+            ));
+        }
+    }
+    for (i, name) in spec.names.iter().enumerate() {
+        match NamePattern::new(name) {
+            Ok(p) => matcher.names.push(p),
+            Err(e) => problems.push(problem(
+                m.key("names").index(i),
+                e,
+                "fix the glob: * ? and [a-z] are supported",
+            )),
+        }
+    }
+    if let Some(q) = &spec.where_query {
+        match WhereQuery::new(q) {
+            Ok(w) => matcher.where_query = Some(w),
+            Err(e) => problems.push(problem(
+                m.key("where"),
+                e,
+                "write an RFC 9535 query that starts at $, e.g. $.spec.kubeSpec.service[?@ == 'LoadBalancer']",
+            )),
+        }
+    }
+    GatewayRule {
+        matcher,
+        connection_drain_duration,
+        skip: rule.skip,
+        on_conflict: rule.on_conflict,
+    }
+}
+
+/// A rule after a catch-all never applies, unless it names a kind the catch-all does not cover
+/// (the unified `Gateway`).
+fn check_shadowing(rules: &[GatewayRule], at: &Pointer, problems: &mut Vec<Problem>) {
+    let Some(catch_all) = rules.iter().position(|r| r.matcher.is_catch_all()) else {
+        return;
+    };
+    for (i, rule) in rules.iter().enumerate().skip(catch_all + 1) {
+        let escapes = rule
+            .matcher
+            .covered_kinds()
+            .iter()
+            .any(|k| !super::matcher::DEFAULT_GATEWAY_KINDS.contains(k));
+        if !escapes {
+            problems.push(problem(
+                at.index(i),
+                format!(
+                    "rule {} never applies: rule {} before it matches every gateway ({})",
+                    i + 1,
+                    catch_all + 1,
+                    rule.matcher
+                ),
+                "move the catch-all rule last, or give it a match",
+            ));
+        }
+    }
+}
+
+/// The built-in default policy, as YAML.
+pub fn default_yaml() -> String {
+    let mut out = String::from("# meshdrain's built-in policy: the TSB guide's values.\n");
+    out.push_str(&serde_yaml::to_string(&default_document()).unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Result<DrainPolicy, Vec<Diagnostic>> {
+        parse_file_text(text, "policy.yaml")
+    }
+
+    const HEAD: &str = "apiVersion: meshdrain.io/v1alpha1\nkind: DrainPolicy\nmetadata:\n  name: p\n  annotations: {anything: goes}\n";
+
+    #[test]
+    fn the_default_document_is_the_default_policy() {
+        let text = default_yaml();
+        assert_eq!(file(&text).unwrap(), DrainPolicy::default());
+    }
+
+    #[test]
+    fn a_full_policy_compiles() {
+        let p = file(&format!(
+            "{HEAD}spec:\n  sidecar:\n    drainDuration: 1m\n    terminationDrainDuration: 25s\n  gateways:\n  - match:\n      kinds: [IngressGateway]\n      names: ['edge-*']\n    connectionDrainDuration: 20s\n    onConflict: keep\n  - match: {{namespaces: [legacy]}}\n    skip: true\n  - connectionDrainDuration: 10s\n  onConflict: error\n"
+        ))
+        .unwrap();
+        assert_eq!(p.on_conflict, OnConflict::Error);
+        let sidecar = p.sidecar.unwrap();
+        assert_eq!(sidecar.drain_duration.map(|d| d.secs()), Some(60));
+        let rules = p.gateways.unwrap();
+        assert_eq!(rules.len(), 3);
+        assert_eq!(rules[0].on_conflict, Some(OnConflict::Keep));
+        assert!(rules[1].skip);
+    }
+
+    #[test]
+    fn unknown_spec_fields_point_at_the_key() {
+        let errs = file(&format!("{HEAD}spec:\n  sidecar:\n    drainDuraton: 50s\n")).unwrap_err();
+        let d = &errs[0];
+        assert!(
+            d.message.contains("unknown field `drainDuraton`"),
+            "{}",
+            d.message
+        );
+        let span = d.origin.span.unwrap();
+        assert_eq!((span.start.line, span.start.column), (8, 5));
+        assert_eq!(d.yaml_path.as_deref(), Some("spec.sidecar.drainDuraton"));
+    }
+
+    #[test]
+    fn bad_values_are_reported_together() {
+        let errs = file(&format!(
+            "{HEAD}spec:\n  sidecar:\n    drainDuration: 50\n  gateways:\n  - connectionDrainDuration: 1.5s\n  - match: {{kinds: [Ingress], where: '$.spec['}}\n    connectionDrainDuration: 5s\n"
+        ))
+        .unwrap_err();
+        let messages: Vec<&str> = errs.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(errs.len(), 5, "{messages:?}");
+        assert!(messages[0].contains("bare number"));
+        assert!(messages[1].contains("whole number of seconds"));
+        assert!(messages[2].contains("\"Ingress\" is not an install.tetrate.io gateway kind"));
+        assert!(messages[3].contains("JSONPath"));
+        assert!(messages[4].contains("never applies"));
+        assert_eq!(errs[0].origin.span.map(|s| s.start.line), Some(8));
+    }
+
+    #[test]
+    fn embedded_policies_report_yaml_paths() {
+        let value = serde_json::json!({"apiVersion": API_VERSION, "kind": KIND, "spec": {"gateways": [{"match": {"kind": ["X"]}, "connectionDrainDuration": "1s"}]}});
+        let errs = parse_embedded(&value, "<kpt functionConfig>", "functionConfig").unwrap_err();
+        assert_eq!(
+            errs[0].yaml_path.as_deref(),
+            Some("functionConfig.spec.gateways[0].match.kind")
+        );
+        assert!(errs[0].origin.span.is_none());
+    }
+
+    #[test]
+    fn wrong_identity_and_shape() {
+        let errs = file("apiVersion: v1\nkind: ConfigMap\nspec: {}\n").unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(file(&format!("{HEAD}---\n{HEAD}spec: {{}}\n")).is_err());
+        assert!(file(&format!("{HEAD}spec: {{}}\nextra: 1\n")).is_err());
+        let empty = file(&format!("{HEAD}spec: {{}}\n")).unwrap();
+        assert_eq!(empty.sidecar, None);
+        assert_eq!(empty.gateways, None);
+    }
+
+    #[test]
+    fn a_rule_naming_the_unified_gateway_is_not_shadowed() {
+        let ok = file(&format!(
+            "{HEAD}spec:\n  gateways:\n  - connectionDrainDuration: 10s\n  - match: {{kinds: [Gateway]}}\n    connectionDrainDuration: 5s\n"
+        ));
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+}
