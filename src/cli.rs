@@ -1,5 +1,8 @@
 //! Command-line definitions; `--help` comes from here.
 
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::document::Limits;
@@ -20,7 +23,11 @@ stdout with only the drain fields changed:
 Everything else comes out byte for byte as it went in. On any error nothing is written to
 stdout and the exit status is non-zero.
 
-Defaults are the TSB guide's: drainDuration 50s, gateways 10s, replacing different values.
+Defaults are the TSB guide's: drainDuration 50s, gateways 10s, replacing different values;
+a DrainPolicy file (--policy) replaces them.
+
+The same binary is a kustomize exec transformer (run as .../drainpolicy/DrainPolicy CONFIG)
+and a KRM function (a ResourceList on stdin, e.g. kpt fn eval --exec meshdrain).
 
 Note: by Istio's source, what keeps the sidecar alive after SIGTERM is terminationDrainDuration
 (default 5s), not drainDuration; drainDuration alone, as the guide sets it, may not delay the
@@ -28,13 +35,14 @@ sidecar's exit. Consider --termination-drain-duration as well. Any wait beyond t
 terminationGracePeriodSeconds (default 30s) is cut short by SIGKILL.";
 
 const AFTER_HELP: &str = "\
-Environment (flags win over it):
-  MESHDRAIN_DRAIN_DURATION, MESHDRAIN_TERMINATION_DRAIN_DURATION,
+Precedence: built-in default < policy file < environment < flags.
+Environment (ignored in kustomize and KRM modes):
+  MESHDRAIN_POLICY, MESHDRAIN_DRAIN_DURATION, MESHDRAIN_TERMINATION_DRAIN_DURATION,
   MESHDRAIN_GATEWAY_DRAIN_DURATION, MESHDRAIN_ON_CONFLICT
 
 Exit status: 0 success, 2 invalid input or settings, 3 internal error (a bug; please report it).
 
-Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args --drain-duration=40s]";
+Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args --policy=drain.yaml]";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,6 +66,11 @@ pub struct Cli {
 pub enum Command {
     /// Patch the manifest stream on stdin and write it to stdout (the default command)
     Render(RenderArgs),
+    /// Apply the sidecar settings to a TSB control plane Helm values file (its `spec:` is the
+    /// ControlPlane spec), keeping its comments
+    Values(ValuesArgs),
+    /// Show, check or describe DrainPolicy documents
+    Policy(PolicyCommandArgs),
 }
 
 /// How to resolve an existing, different value.
@@ -81,8 +94,24 @@ impl From<ConflictArg> for OnConflict {
     }
 }
 
+/// Which protocol meshdrain speaks on stdin/stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// A multi-document stream in and out (Helm 3 and 4, pipes)
+    PostRenderer,
+    /// A kustomize exec transformer: stream in and out, the policy is the transformer config
+    Kustomize,
+    /// A KRM function: a ResourceList in and out, the policy is its functionConfig
+    Krm,
+}
+
+/// Where the drain values come from; shared by `render` and `values`.
 #[derive(Debug, Clone, Args)]
-pub struct RenderArgs {
+pub struct PolicyArgs {
+    /// A DrainPolicy file (replaces the built-in default; also MESHDRAIN_POLICY)
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
     /// Sidecar drainDuration written into the ControlPlane overlay (Go duration, whole seconds) [default: 50s]
     #[arg(long, value_name = "DURATION")]
     pub drain_duration: Option<String>,
@@ -91,7 +120,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "DURATION")]
     pub termination_drain_duration: Option<String>,
 
-    /// Gateway spec.connectionDrainDuration [default: 10s]
+    /// Gateway spec.connectionDrainDuration, for every gateway rule that is not skip [default: 10s]
     #[arg(long, value_name = "DURATION")]
     pub gateway_drain_duration: Option<String>,
 
@@ -102,10 +131,28 @@ pub struct RenderArgs {
     /// Istio version the mesh runs, for Istio's drainDuration validation
     #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
     pub istio_version: IstioVersion,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Print a unified diff of each changed document instead of the stream (a dry run)
+    #[arg(long)]
+    pub diff: bool,
 
     /// Print what was changed (and what was already right) to stderr
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// The protocol: detected from how meshdrain is called and what stdin holds when not given
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Option<ModeArg>,
+
+    /// Also report errors to the terminal and to the error log: Helm 4 hides a plugin's stderr
+    #[arg(long, hide = true)]
+    pub helm_plugin: bool,
 
     /// Refuse inputs larger than this
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes, hide_short_help = true)]
@@ -124,6 +171,40 @@ pub struct RenderArgs {
     pub max_scalar_bytes: usize,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ValuesArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Edit the file in place instead of printing the result
+    #[arg(short = 'i', long)]
+    pub in_place: bool,
+
+    /// Print what was changed to stderr
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// The values file (`-` for stdin)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct PolicyCommandArgs {
+    /// Print the built-in policy as a DrainPolicy document
+    #[arg(long)]
+    pub show_default: bool,
+
+    /// Validate a DrainPolicy file (exit 0 when valid, 2 otherwise)
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+
+    /// Print the JSON Schema of DrainPolicy documents
+    #[arg(long)]
+    pub schema: bool,
+}
+
 fn parse_istio_version(s: &str) -> Result<IstioVersion, String> {
     s.parse()
 }
@@ -139,6 +220,30 @@ impl RenderArgs {
     }
 }
 
+/// The file name kustomize execs a legacy transformer plugin under
+/// (`…/meshdrain.io/v1alpha1/drainpolicy/DrainPolicy`).
+pub const KUSTOMIZE_PLUGIN_NAME: &str = "DrainPolicy";
+
+/// Turns a kustomize plugin invocation (`…/DrainPolicy CONFIG [ARGS…]`) into the equivalent
+/// `meshdrain --mode kustomize --policy CONFIG [ARGS…]`; other command lines are unchanged.
+pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
+    let is_plugin = args
+        .first()
+        .and_then(|a| Path::new(a).file_name())
+        .is_some_and(|n| n == KUSTOMIZE_PLUGIN_NAME);
+    if !is_plugin {
+        return args;
+    }
+    let mut out: Vec<OsString> = vec!["meshdrain".into(), "--mode".into(), "kustomize".into()];
+    let mut rest = args.into_iter().skip(1);
+    if let Some(config) = rest.next() {
+        out.push("--policy".into());
+        out.push(config);
+    }
+    out.extend(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,17 +257,58 @@ mod tests {
     #[test]
     fn render_flags_work_with_and_without_the_subcommand() {
         let top = Cli::try_parse_from(["meshdrain", "--drain-duration", "40s"]).unwrap();
-        assert_eq!(top.render.drain_duration.as_deref(), Some("40s"));
-        let sub =
-            Cli::try_parse_from(["meshdrain", "render", "--on-conflict", "keep", "-v"]).unwrap();
+        assert_eq!(top.render.policy.drain_duration.as_deref(), Some("40s"));
+        let sub = Cli::try_parse_from([
+            "meshdrain",
+            "render",
+            "--on-conflict",
+            "keep",
+            "-v",
+            "--diff",
+        ])
+        .unwrap();
         match sub.command {
             Some(Command::Render(args)) => {
-                assert_eq!(args.on_conflict, Some(ConflictArg::Keep));
-                assert!(args.verbose);
+                assert_eq!(args.policy.on_conflict, Some(ConflictArg::Keep));
+                assert!(args.verbose && args.diff);
             }
             other => panic!("{other:?}"),
         }
         assert!(Cli::try_parse_from(["meshdrain", "--on-conflict", "maybe"]).is_err());
         assert!(Cli::try_parse_from(["meshdrain", "--istio-version", "x"]).is_err());
+        assert!(Cli::try_parse_from(["meshdrain", "policy"]).is_err());
+        assert!(
+            Cli::try_parse_from(["meshdrain", "policy", "--show-default", "--schema"]).is_err()
+        );
+    }
+
+    #[test]
+    fn kustomize_plugin_invocations_become_kustomize_mode() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            normalize_args(args(&[
+                "/x/plugin/meshdrain.io/v1alpha1/drainpolicy/DrainPolicy",
+                "/tmp/kust-plugin-config-1",
+                "--verbose"
+            ])),
+            args(&[
+                "meshdrain",
+                "--mode",
+                "kustomize",
+                "--policy",
+                "/tmp/kust-plugin-config-1",
+                "--verbose"
+            ])
+        );
+        assert_eq!(
+            normalize_args(args(&["meshdrain", "-v"])),
+            args(&["meshdrain", "-v"])
+        );
+        let cli = Cli::try_parse_from(normalize_args(args(&["DrainPolicy", "cfg.yaml"]))).unwrap();
+        assert_eq!(cli.render.mode, Some(ModeArg::Kustomize));
+        assert_eq!(
+            cli.render.policy.policy.as_deref(),
+            Some(Path::new("cfg.yaml"))
+        );
     }
 }

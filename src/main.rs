@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = meshdrain::cli::Cli::parse();
+    // kustomize execs the plugin as `…/DrainPolicy CONFIG`.
+    let args = meshdrain::cli::normalize_args(std::env::args_os().collect());
+    let cli = meshdrain::cli::Cli::parse_from(args);
     let stdin = std::io::stdin();
     let stdin_is_terminal = stdin.is_terminal();
     let mut stdin = stdin.lock();
@@ -16,7 +18,7 @@ fn main() -> ExitCode {
         stdin_is_terminal,
         stdout: &mut stdout,
         stderr: &mut stderr,
-        env: meshdrain::meshdrain_env(),
+        env: meshdrain::relevant_env(),
     };
     ExitCode::from(meshdrain::run(cli, &mut io).code())
 }

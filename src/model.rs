@@ -54,10 +54,18 @@ pub fn install_kind(api_version: &str, kind: &str) -> Option<InstallKind> {
         .flatten()
 }
 
-/// Whether a top-level document is a `v1 List` (its items are resources too).
+/// Whether a top-level document holds resources in `items`: a `v1 List`, or a KRM
+/// function's `config.kubernetes.io/v1 ResourceList`.
 pub fn is_list(api_version: Option<&str>, kind: Option<&str>) -> bool {
-    api_version == Some("v1") && kind == Some("List")
+    matches!(
+        (api_version, kind),
+        (Some("v1"), Some("List")) | (Some(RESOURCE_LIST_API_VERSION), Some(RESOURCE_LIST_KIND))
+    )
 }
+
+/// The KRM function wire format.
+pub const RESOURCE_LIST_API_VERSION: &str = "config.kubernetes.io/v1";
+pub const RESOURCE_LIST_KIND: &str = "ResourceList";
 
 /// Whether the bulk pass must hand this document to the interpreter.
 pub fn needs_interpretation(api_version: Option<&str>, kind: Option<&str>) -> bool {
@@ -261,6 +269,13 @@ pub fn node_type(node: &Node) -> &'static str {
         NodeKind::Sequence { .. } => "a sequence",
         NodeKind::Alias { .. } => "an alias",
     }
+}
+
+/// `pointer` relative to `base` (a resource inside a List), or all of it.
+pub fn relative(pointer: &Pointer, base: &Pointer) -> Pointer {
+    pointer
+        .strip_prefix(base)
+        .unwrap_or_else(|| pointer.clone())
 }
 
 /// Renders a pointer as the dotted YAML path users read (`spec.overlays[1].patches`).

@@ -40,6 +40,13 @@ impl Pointer {
         p
     }
 
+    /// The rest of the path below `base`, when it starts with `base`.
+    pub fn strip_prefix(&self, base: &Pointer) -> Option<Pointer> {
+        self.0
+            .strip_prefix(base.0.as_slice())
+            .map(|rest| Pointer(rest.to_vec()))
+    }
+
     pub fn steps(&self) -> &[Step] {
         &self.0
     }

@@ -26,6 +26,9 @@ pub struct RenderOptions {
     pub istio_version: IstioVersion,
     /// Shown in diagnostics (`<stdin>` or a path).
     pub input_name: String,
+    /// The input is a TSB control plane Helm values file: its one document holds the
+    /// ControlPlane spec under `spec:` and gets the sidecar settings.
+    pub values_file: bool,
 }
 
 impl Default for RenderOptions {
@@ -35,6 +38,7 @@ impl Default for RenderOptions {
             limits: Limits::default(),
             istio_version: IstioVersion::DEFAULT,
             input_name: "<stdin>".to_owned(),
+            values_file: false,
         }
     }
 }
@@ -75,11 +79,22 @@ pub struct Stats {
     pub kept: usize,
 }
 
+/// One edited document: its byte range in the input and its new text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentEdit {
+    /// 0-based index of the document in the stream.
+    pub document: usize,
+    /// The template file (`# Source:` or Helm 4's annotation), when known.
+    pub source: Option<String>,
+    pub range: Range<usize>,
+    pub text: String,
+}
+
 /// A successful render: the input with some ranges replaced, and what was done.
 #[derive(Debug)]
 pub struct Rendered<'a> {
     input: &'a [u8],
-    replacements: Vec<(Range<usize>, String)>,
+    edits: Vec<DocumentEdit>,
     /// One info diagnostic per drain field looked at (changed, unchanged or kept).
     pub summary: Vec<Diagnostic>,
     pub stats: Stats,
@@ -88,10 +103,10 @@ pub struct Rendered<'a> {
 impl Rendered<'_> {
     pub fn write_to(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         let mut pos = 0;
-        for (range, text) in &self.replacements {
-            out.write_all(self.input.get(pos..range.start).unwrap_or_default())?;
-            out.write_all(text.as_bytes())?;
-            pos = range.end;
+        for edit in &self.edits {
+            out.write_all(self.input.get(pos..edit.range.start).unwrap_or_default())?;
+            out.write_all(edit.text.as_bytes())?;
+            pos = edit.range.end;
         }
         out.write_all(self.input.get(pos..).unwrap_or_default())
     }
@@ -104,7 +119,20 @@ impl Rendered<'_> {
     }
 
     pub fn changed(&self) -> bool {
-        !self.replacements.is_empty()
+        !self.edits.is_empty()
+    }
+
+    /// The edited documents, in order.
+    pub fn edits(&self) -> &[DocumentEdit] {
+        &self.edits
+    }
+
+    /// The input's text of an edited document.
+    pub fn original(&self, edit: &DocumentEdit) -> &str {
+        self.input
+            .get(edit.range.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
     }
 }
 
@@ -321,7 +349,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
     let slices = crate::stream::split(input);
     let mut errors = Vec::new();
     let mut internal = false;
-    let mut replacements = Vec::new();
+    let mut edits = Vec::new();
     let mut summary = Vec::new();
     let mut stats = Stats::default();
     let mut line_base = 0;
@@ -361,7 +389,12 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
         if scanned.has_document {
             stats.documents += 1;
         }
-        if !model::needs_interpretation(scanned.api_version.as_deref(), scanned.kind.as_deref()) {
+        let interpret = if options.values_file {
+            scanned.has_document
+        } else {
+            model::needs_interpretation(scanned.api_version.as_deref(), scanned.kind.as_deref())
+        };
+        if !interpret {
             continue;
         }
         let ctx = DocContext {
@@ -385,7 +418,12 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                     // Edits only ever add lines.
                     let lines = memchr::memchr_iter(b'\n', new_text.as_bytes()).count();
                     lines_added += lines.saturating_sub(doc_lines);
-                    replacements.push((slice.range.clone(), new_text));
+                    edits.push(DocumentEdit {
+                        document: index,
+                        source: ctx.source.clone(),
+                        range: slice.range.clone(),
+                        text: new_text,
+                    });
                 }
             }
             Err((kind, diags)) => {
@@ -405,9 +443,27 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
             diagnostics: errors,
         });
     }
+    if options.values_file && stats.documents > 1 {
+        return Err(Failure::invalid(vec![
+            Diagnostic::error(
+                "not-a-values-file",
+                format!(
+                    "a Helm values file is one YAML document; this input has {}",
+                    stats.documents
+                ),
+            )
+            .with_origin(Origin {
+                file: Some(name.to_owned()),
+                ..Origin::default()
+            })
+            .with_hint(
+                "pass the control plane chart's values file (its spec: is the ControlPlane spec)",
+            ),
+        ]));
+    }
     Ok(Rendered {
         input,
-        replacements,
+        edits,
         summary,
         stats,
     })
@@ -416,7 +472,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
 type DocError = (FailureKind, Vec<Diagnostic>);
 
 fn plan_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: PlanError) -> Diagnostic {
-    let path = dotted(&e.path);
+    let path = dotted(&model::relative(&e.path, &resource.pointer));
     ctx.diagnostic_at(
         Diagnostic::error(e.code, e.message)
             .with_hint(e.hint)
@@ -492,6 +548,30 @@ fn check_limits(ctx: &DocContext<'_>, scan: &Scan, limits: &Limits) -> Result<()
     }
 }
 
+/// A values file as a ControlPlane: the document is the resource, `spec:` its spec.
+fn values_resource(tree: &Tree) -> Vec<Resource> {
+    let Some(root) = tree.root else {
+        return Vec::new();
+    };
+    if !matches!(
+        tree.node(root).map(|n| &n.kind),
+        Some(crate::document::NodeKind::Mapping { .. })
+    ) {
+        return Vec::new();
+    }
+    vec![Resource {
+        node: root,
+        pointer: Pointer::root(),
+        reference: crate::diagnostic::ResourceRef {
+            api_version: "helm values".to_owned(),
+            kind: "ControlPlane".to_owned(),
+            namespace: None,
+            name: None,
+        },
+        install_kind: Some(InstallKind::ControlPlane),
+    }]
+}
+
 /// Finds a resource again in a re-parsed tree (List items keep their positions).
 fn resource_node(tree: &Tree, pointer: &Pointer) -> Option<NodeId> {
     let mut node = tree.root?;
@@ -525,7 +605,11 @@ fn process_document(
     let invalid = |d: Diagnostic| (FailureKind::Invalid, vec![d]);
     let mut tree = Tree::parse(ctx.text)
         .map_err(|e| internal_error(ctx, format!("second parse failed: {e}")))?;
-    let resources = model::resources(&tree);
+    let resources = if options.values_file {
+        values_resource(&tree)
+    } else {
+        model::resources(&tree)
+    };
     let target_count = resources
         .iter()
         .filter(|r| r.install_kind.is_some())
@@ -713,7 +797,7 @@ fn summarize(
         .map(|n| (n.start, n.end));
     let d = Diagnostic::new(Severity::Info, code, message)
         .with_resource(Some(resource.reference.clone()))
-        .with_path(dotted(&path));
+        .with_path(dotted(&model::relative(&path, &resource.pointer)));
     ctx.diagnostic_at(d, text, ctx.out_line_base, at)
 }
 

@@ -188,6 +188,7 @@ pub struct Setting {
     pub source: String,
 }
 
+pub const ENV_POLICY: &str = "MESHDRAIN_POLICY";
 pub const ENV_DRAIN_DURATION: &str = "MESHDRAIN_DRAIN_DURATION";
 pub const ENV_TERMINATION_DRAIN_DURATION: &str = "MESHDRAIN_TERMINATION_DRAIN_DURATION";
 pub const ENV_GATEWAY_DRAIN_DURATION: &str = "MESHDRAIN_GATEWAY_DRAIN_DURATION";
@@ -301,6 +302,44 @@ impl DrainPolicy {
         } else {
             Err(errors)
         }
+    }
+
+    /// A short human description (`meshdrain policy --check`).
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        let shown =
+            |d: Option<DrainSeconds>| d.map_or_else(|| "not set".to_owned(), |d| d.to_string());
+        match &self.sidecar {
+            Some(s) => out.push_str(&format!(
+                "sidecar: drainDuration {}, terminationDrainDuration {}\n",
+                shown(s.drain_duration),
+                shown(s.termination_drain_duration)
+            )),
+            None => out.push_str("sidecar: untouched\n"),
+        }
+        match &self.gateways {
+            Some(rules) => {
+                out.push_str("gateways (first match wins):\n");
+                for (i, r) in rules.iter().enumerate() {
+                    let action = if r.skip {
+                        "skip".to_owned()
+                    } else {
+                        format!(
+                            "connectionDrainDuration {}",
+                            shown(r.connection_drain_duration)
+                        )
+                    };
+                    let conflict = r
+                        .on_conflict
+                        .map(|c| format!(", onConflict {c}"))
+                        .unwrap_or_default();
+                    out.push_str(&format!("  {}. {}: {action}{conflict}\n", i + 1, r.matcher));
+                }
+            }
+            None => out.push_str("gateways: untouched\n"),
+        }
+        out.push_str(&format!("onConflict: {}", self.on_conflict));
+        out
     }
 
     /// The rule for an install-API gateway of `kind`, read as JSON: the first that matches.

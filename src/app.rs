@@ -1,0 +1,452 @@
+//! The commands: `render` (post-renderer, kustomize transformer or KRM function), `values` and
+//! `policy`. Everything here reads and writes through [`Io`], so tests need no process.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use serde_json::Value;
+
+use crate::cli::{Cli, Command, ModeArg, PolicyArgs, PolicyCommandArgs, RenderArgs, ValuesArgs};
+use crate::diagnostic::{Diagnostic, Origin, Severity};
+use crate::policy::file::{self as policy_file};
+use crate::policy::{self, DrainPolicy, Overrides, Setting};
+use crate::render::{self, Failure, FailureKind, RenderOptions, Rendered};
+use crate::{ExitStatus, Io, errorlog, krm};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
+    let result = match cli.command {
+        Some(Command::Render(args)) => render_command(&args, io),
+        None => render_command(&cli.render, io),
+        Some(Command::Values(args)) => values_command(&args, io),
+        Some(Command::Policy(args)) => policy_command(&args, io),
+    };
+    result.unwrap_or_else(|e| {
+        report(
+            io,
+            &[Diagnostic::error("io", format!("{e:#}"))
+                .with_hint("check the files and pipes meshdrain reads and writes")],
+            false,
+        );
+        ExitStatus::Invalid
+    })
+}
+
+/// Writes diagnostics to stderr; for a Helm 4 plugin also to the terminal and the error log,
+/// because Helm 4 shows none of a plugin's stderr.
+fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], helm_plugin: bool) {
+    let text: String = diagnostics.iter().map(Diagnostic::render_text).collect();
+    let _ = io.stderr.write_all(text.as_bytes());
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if helm_plugin && errors > 0 {
+        let mut full = text.clone();
+        full.push_str("meshdrain: nothing was written, so Helm stops here\n");
+        let logged = errorlog::write_log(&io.env, &full);
+        if let Some(path) = &logged {
+            full.push_str(&format!(
+                "meshdrain: this report is also in {}\n",
+                path.display()
+            ));
+        }
+        errorlog::write_tty(&full);
+    }
+}
+
+fn failure_status(kind: FailureKind) -> ExitStatus {
+    match kind {
+        FailureKind::Invalid => ExitStatus::Invalid,
+        FailureKind::Internal => ExitStatus::Internal,
+    }
+}
+
+/// Which protocol a render speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    PostRenderer,
+    Kustomize,
+    Krm,
+}
+
+/// DESIGN.md, "How the binary knows its mode": an explicit `--mode`; the kustomize plugin
+/// name (turned into `--mode kustomize` by [`crate::cli::normalize_args`]); a ResourceList on
+/// stdin; otherwise the post-renderer.
+pub fn resolve_mode(explicit: Option<ModeArg>, input: &[u8]) -> Mode {
+    match explicit {
+        Some(ModeArg::PostRenderer) => Mode::PostRenderer,
+        Some(ModeArg::Kustomize) => Mode::Kustomize,
+        Some(ModeArg::Krm) => Mode::Krm,
+        None if krm::is_resource_list(input) => Mode::Krm,
+        None => Mode::PostRenderer,
+    }
+}
+
+fn read_policy_file(path: &Path) -> Result<String, Vec<Diagnostic>> {
+    fs::read_to_string(path).map_err(|e| {
+        vec![
+            Diagnostic::error(
+                "invalid-policy",
+                format!("cannot read the policy file {}: {e}", path.display()),
+            )
+            .with_origin(Origin {
+                file: Some(path.display().to_string()),
+                ..Origin::default()
+            })
+            .with_hint("check the path given to --policy or MESHDRAIN_POLICY"),
+        ]
+    })
+}
+
+/// Builds the policy: built-in default or policy document < environment < flags. In
+/// kustomize and KRM modes the document comes from the transformer config or the
+/// `functionConfig`, and `MESHDRAIN_*` variables are ignored (a stale shell variable must not
+/// override a reviewed config).
+pub fn build_policy(
+    args: &PolicyArgs,
+    env: &BTreeMap<String, String>,
+    mode: Mode,
+    function_config: Option<&Value>,
+) -> Result<DrainPolicy, Vec<Diagnostic>> {
+    let base = match mode {
+        Mode::PostRenderer => {
+            let from_env = env
+                .get(policy::ENV_POLICY)
+                .filter(|p| !p.trim().is_empty())
+                .map(std::path::PathBuf::from);
+            match args.policy.clone().or(from_env) {
+                Some(path) => {
+                    let text = read_policy_file(&path)?;
+                    policy_file::parse_file_text(&text, &path.display().to_string())?
+                }
+                None => DrainPolicy::default(),
+            }
+        }
+        Mode::Kustomize => {
+            let Some(path) = &args.policy else {
+                return Err(vec![Diagnostic::error("invalid-policy", "kustomize mode needs the transformer config")
+                    .with_hint("kustomize runs the plugin as DrainPolicy CONFIG; by hand use --mode kustomize --policy FILE")]);
+            };
+            let text = read_policy_file(path)?;
+            let name = format!("kustomize transformer config {}", path.display());
+            let value: Value = serde_yaml::from_str(&text).map_err(|e| {
+                vec![
+                    Diagnostic::error(
+                        "invalid-policy",
+                        format!("the transformer config cannot be read: {e}"),
+                    )
+                    .with_origin(Origin {
+                        file: Some(name.clone()),
+                        ..Origin::default()
+                    })
+                    .with_hint("the transformer config is a DrainPolicy document"),
+                ]
+            })?;
+            policy_file::parse_embedded(&value, &name, "")?
+        }
+        Mode::Krm => match function_config {
+            Some(config) => policy_file::parse_embedded(
+                config,
+                "ResourceList functionConfig",
+                "functionConfig",
+            )?,
+            None => DrainPolicy::default(),
+        },
+    };
+    let flag = |v: &Option<String>, name: &str| {
+        v.as_ref().map(|value| Setting {
+            value: value.clone(),
+            source: format!("--{name}"),
+        })
+    };
+    let flags = Overrides {
+        drain_duration: flag(&args.drain_duration, "drain-duration"),
+        termination_drain_duration: flag(
+            &args.termination_drain_duration,
+            "termination-drain-duration",
+        ),
+        gateway_drain_duration: flag(&args.gateway_drain_duration, "gateway-drain-duration"),
+        on_conflict: args.on_conflict.map(|c| Setting {
+            value: policy::OnConflict::from(c).as_str().to_owned(),
+            source: "--on-conflict".to_owned(),
+        }),
+    };
+    let environment = if mode == Mode::PostRenderer {
+        Overrides::from_env(env)
+    } else {
+        Overrides::default()
+    };
+    let policy = base.with_overrides(&environment.then(flags))?;
+    policy.validate(args.istio_version)?;
+    Ok(policy)
+}
+
+/// Reads at most `limit + 1` bytes, so an oversized input is detected without reading it all.
+fn read_limited(input: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Writes output; a reader that went away (`| head`) is not our failure.
+fn write_output(
+    io: &mut Io<'_>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    match write(io.stdout).and_then(|()| io.stdout.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.context("cannot write stdout"),
+    }
+}
+
+fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    if io.stdin_is_terminal {
+        let d = Diagnostic::error("no-input", "meshdrain reads manifests on stdin, and stdin is a terminal")
+            .with_hint("pipe manifests in (helm template … | meshdrain) or use it as a Helm post-renderer: --post-renderer meshdrain");
+        report(io, &[d], args.helm_plugin);
+        return Ok(ExitStatus::Invalid);
+    }
+    let input = read_limited(io.stdin, args.max_input_bytes).context("cannot read stdin")?;
+    let mode = resolve_mode(args.mode, &input);
+    let options = RenderOptions {
+        policy: DrainPolicy::default(),
+        limits: args.limits(),
+        istio_version: args.policy.istio_version,
+        input_name: "<stdin>".to_owned(),
+        values_file: false,
+    };
+    if mode == Mode::Krm {
+        let env = io.env.clone();
+        let outcome = krm::run(&input, options, |config| {
+            build_policy(&args.policy, &env, Mode::Krm, config)
+        });
+        report(
+            io,
+            &outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .cloned()
+                .collect::<Vec<_>>(),
+            false,
+        );
+        write_output(io, |out| out.write_all(&outcome.output))?;
+        return Ok(outcome.status);
+    }
+    let policy = match build_policy(&args.policy, &io.env, mode, None) {
+        Ok(p) => p,
+        Err(diagnostics) => {
+            report(io, &diagnostics, args.helm_plugin);
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    let options = RenderOptions { policy, ..options };
+    match render::render(&input, &options) {
+        Ok(rendered) => {
+            if args.diff {
+                write_output(io, |out| write_diff(out, &rendered))?;
+            } else {
+                write_output(io, |out| rendered.write_to(out))?;
+            }
+            if args.verbose {
+                report(io, &rendered.summary, false);
+                let _ = writeln!(io.stderr, "{}", tally(&rendered));
+            }
+            Ok(ExitStatus::Success)
+        }
+        Err(Failure { kind, diagnostics }) => {
+            report(io, &diagnostics, args.helm_plugin);
+            let _ = writeln!(
+                io.stderr,
+                "meshdrain: {} error(s); nothing was written",
+                diagnostics.len()
+            );
+            Ok(failure_status(kind))
+        }
+    }
+}
+
+fn tally(rendered: &Rendered<'_>) -> String {
+    let s = rendered.stats;
+    format!(
+        "meshdrain: {} document(s), {} TSB install resource(s): {} field(s) changed, {} already right, {} kept",
+        s.documents, s.resources, s.changed, s.unchanged, s.kept
+    )
+}
+
+/// A unified diff per changed document, headed by its index and template file.
+fn write_diff(out: &mut dyn Write, rendered: &Rendered<'_>) -> io::Result<()> {
+    for edit in rendered.edits() {
+        let name = match &edit.source {
+            Some(source) => format!("document {} ({source})", edit.document + 1),
+            None => format!("document {}", edit.document + 1),
+        };
+        let old = rendered.original(edit);
+        let diff = similar::TextDiff::from_lines(old, edit.text.as_str());
+        write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+        )?;
+    }
+    Ok(())
+}
+
+fn values_command(args: &ValuesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    let from_stdin = args.file.as_os_str() == "-";
+    if args.in_place && from_stdin {
+        report(
+            io,
+            &[
+                Diagnostic::error("usage", "--in-place needs a file, not stdin")
+                    .with_hint("name the values file"),
+            ],
+            false,
+        );
+        return Ok(ExitStatus::Invalid);
+    }
+    let name = if from_stdin {
+        "<stdin>".to_owned()
+    } else {
+        args.file.display().to_string()
+    };
+    let input = if from_stdin {
+        read_limited(
+            io.stdin,
+            render::RenderOptions::default().limits.max_input_bytes,
+        )
+        .context("cannot read stdin")?
+    } else {
+        match fs::read(&args.file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let d = Diagnostic::error("io", format!("cannot read {name}: {e}"))
+                    .with_hint("check the path of the values file");
+                report(io, &[d], false);
+                return Ok(ExitStatus::Invalid);
+            }
+        }
+    };
+    let policy = match build_policy(&args.policy, &io.env, Mode::PostRenderer, None) {
+        Ok(p) => p,
+        Err(diagnostics) => {
+            report(io, &diagnostics, false);
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    let options = RenderOptions {
+        policy,
+        istio_version: args.policy.istio_version,
+        input_name: name.clone(),
+        values_file: true,
+        ..RenderOptions::default()
+    };
+    let rendered = match render::render(&input, &options) {
+        Ok(r) => r,
+        Err(Failure { kind, diagnostics }) => {
+            report(io, &diagnostics, false);
+            let _ = writeln!(
+                io.stderr,
+                "meshdrain: {} error(s); {name} was not changed",
+                diagnostics.len()
+            );
+            return Ok(failure_status(kind));
+        }
+    };
+    if args.verbose {
+        report(io, &rendered.summary, false);
+    }
+    if !args.in_place {
+        write_output(io, |out| rendered.write_to(out))?;
+    } else if rendered.changed() {
+        write_in_place(&args.file, &rendered.to_bytes())
+            .with_context(|| format!("cannot write {name}"))?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Replaces `path` atomically: a temporary file beside it, the same permissions, a rename.
+fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.meshdrain-{}", std::process::id()));
+    let permissions = fs::metadata(path)?.permissions();
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::set_permissions(&tmp, permissions)?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn policy_command(args: &PolicyCommandArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    if args.show_default {
+        write_output(io, |out| {
+            out.write_all(policy_file::default_yaml().as_bytes())
+        })?;
+        return Ok(ExitStatus::Success);
+    }
+    if args.schema {
+        write_output(io, |out| {
+            out.write_all(policy_file::schema_json().as_bytes())
+        })?;
+        return Ok(ExitStatus::Success);
+    }
+    let Some(path) = &args.check else {
+        return Ok(ExitStatus::Invalid);
+    };
+    let checked = read_policy_file(path)
+        .and_then(|text| policy_file::parse_file_text(&text, &path.display().to_string()));
+    match checked {
+        Ok(policy) => {
+            write_output(io, |out| {
+                writeln!(
+                    out,
+                    "{}: valid DrainPolicy\n{}",
+                    path.display(),
+                    policy.describe()
+                )
+            })?;
+            Ok(ExitStatus::Success)
+        }
+        Err(diagnostics) => {
+            report(io, &diagnostics, false);
+            Ok(ExitStatus::Invalid)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_resolve_in_order() {
+        let list = b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n";
+        assert_eq!(resolve_mode(None, list), Mode::Krm);
+        assert_eq!(resolve_mode(None, b"kind: A\n"), Mode::PostRenderer);
+        assert_eq!(
+            resolve_mode(Some(ModeArg::PostRenderer), list),
+            Mode::PostRenderer
+        );
+        assert_eq!(resolve_mode(Some(ModeArg::Kustomize), b""), Mode::Kustomize);
+        assert_eq!(resolve_mode(Some(ModeArg::Krm), b""), Mode::Krm);
+    }
+}

@@ -1,0 +1,107 @@
+//! Error reporting where stderr is not seen: Helm 4 hides a post-renderer plugin's stderr,
+//! even with `--debug`, so in plugin mode errors also go to the terminal (when one is
+//! attached) and to `${XDG_STATE_HOME:-$HOME/.local/state}/meshdrain/last-error.log`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where the last error is logged.
+pub fn log_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let state = match env.get("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env.get("HOME").filter(|v| !v.is_empty())?).join(".local/state"),
+    };
+    Some(state.join("meshdrain").join("last-error.log"))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (civil-from-days, proleptic Gregorian).
+fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Writes `report` to the log file (replacing the previous one). Returns the path written.
+pub fn write_log(env: &BTreeMap<String, String>, report: &str) -> Option<PathBuf> {
+    let path = log_path(env)?;
+    fs::create_dir_all(path.parent()?).ok()?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let text = format!(
+        "meshdrain failed at {} (pid {})\n{report}",
+        rfc3339(now),
+        std::process::id()
+    );
+    fs::write(&path, text).ok()?;
+    Some(path)
+}
+
+/// Writes `report` to the controlling terminal, when there is one.
+pub fn write_tty(report: &str) -> bool {
+    match fs::OpenOptions::new().write(true).open("/dev/tty") {
+        Ok(mut tty) => tty
+            .write_all(report.as_bytes())
+            .and_then(|()| tty.flush())
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_path_follows_xdg() {
+        let env = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            log_path(&env(&[("HOME", "/h")])),
+            Some(PathBuf::from("/h/.local/state/meshdrain/last-error.log"))
+        );
+        assert_eq!(
+            log_path(&env(&[("HOME", "/h"), ("XDG_STATE_HOME", "/s")])),
+            Some(PathBuf::from("/s/meshdrain/last-error.log"))
+        );
+        assert_eq!(log_path(&env(&[])), None);
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_478_400 + 3_723), "2026-11-24T01:02:03Z");
+    }
+
+    #[test]
+    fn writes_the_log() {
+        let dir = std::env::temp_dir().join(format!("meshdrain-log-test-{}", std::process::id()));
+        let env = [("XDG_STATE_HOME".to_owned(), dir.display().to_string())].into();
+        let path = write_log(&env, "error[x]: y\n").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("meshdrain failed at ") && text.ends_with("error[x]: y\n"));
+        let _ = fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,236 @@
+//! The KRM function protocol (kpt `fn eval --exec`, kustomize exec functions): a
+//! `config.kubernetes.io/v1 ResourceList` on stdin whose `functionConfig` is the policy; the
+//! same ResourceList on stdout with its `items` edited in place (byte-exact, like any List) and
+//! `results` added: changes at info, problems at error with `resourceRef` and `field.path`.
+//!
+//! On error the items are returned unchanged with the error results, and the exit status is
+//! non-zero, so kpt prints the results and changes nothing.
+
+use serde_json::Value;
+
+use crate::ExitStatus;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::{self, NodeKind, Tree};
+use crate::edit::{self, Editor};
+use crate::model::{RESOURCE_LIST_API_VERSION, RESOURCE_LIST_KIND};
+use crate::patch::{Change, NewValue, Pointer};
+use crate::policy::DrainPolicy;
+use crate::render::{self, FailureKind, RenderOptions};
+use crate::stream;
+
+/// Whether the input's first document is a ResourceList.
+pub fn is_resource_list(input: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(input) else {
+        return false;
+    };
+    stream::split(input)
+        .into_iter()
+        .filter_map(|s| text.get(s.range))
+        .filter_map(|d| document::scan(d).ok())
+        .find(|s| s.has_document)
+        .is_some_and(|s| {
+            s.api_version.as_deref() == Some(RESOURCE_LIST_API_VERSION)
+                && s.kind.as_deref() == Some(RESOURCE_LIST_KIND)
+        })
+}
+
+/// What a KRM run produced.
+pub struct KrmOutcome {
+    /// The ResourceList to write (empty only when the input was not a readable ResourceList).
+    pub output: Vec<u8>,
+    pub status: ExitStatus,
+    /// Everything worth telling on stderr too.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the function: `policy` builds the policy from the `functionConfig` (if any).
+pub fn run(
+    input: &[u8],
+    options: RenderOptions,
+    policy: impl FnOnce(Option<&Value>) -> Result<DrainPolicy, Vec<Diagnostic>>,
+) -> KrmOutcome {
+    let unreadable = |message: String| KrmOutcome {
+        output: Vec::new(),
+        status: ExitStatus::Invalid,
+        diagnostics: vec![
+            Diagnostic::error("invalid-resource-list", message).with_hint(
+                "a KRM function reads one config.kubernetes.io/v1 ResourceList on stdin",
+            ),
+        ],
+    };
+    let Ok(text) = std::str::from_utf8(input) else {
+        return unreadable("the ResourceList is not UTF-8".to_owned());
+    };
+    let list: Value = match serde_yaml::from_str(text.trim_start_matches('\u{feff}')) {
+        Ok(v) => v,
+        Err(e) => return unreadable(format!("the ResourceList cannot be read: {e}")),
+    };
+    let policy = match policy(list.get("functionConfig").filter(|v| !v.is_null())) {
+        Ok(p) => p,
+        Err(diagnostics) => return with_results(text, diagnostics, ExitStatus::Invalid),
+    };
+    let options = RenderOptions { policy, ..options };
+    match render::render(input, &options) {
+        Ok(rendered) => {
+            let output = String::from_utf8_lossy(&rendered.to_bytes()).into_owned();
+            let results: Vec<Diagnostic> = rendered
+                .summary
+                .into_iter()
+                .filter(|d| d.code == "changed" || d.code == "kept")
+                .collect();
+            with_results(&output, results, ExitStatus::Success)
+        }
+        Err(failure) => {
+            let status = match failure.kind {
+                FailureKind::Invalid => ExitStatus::Invalid,
+                FailureKind::Internal => ExitStatus::Internal,
+            };
+            with_results(text, failure.diagnostics, status)
+        }
+    }
+}
+
+fn with_results(text: &str, diagnostics: Vec<Diagnostic>, status: ExitStatus) -> KrmOutcome {
+    match add_results(text, &diagnostics) {
+        Ok(output) => KrmOutcome {
+            output: output.into_bytes(),
+            status,
+            diagnostics,
+        },
+        Err(e) => {
+            let mut diagnostics = diagnostics;
+            diagnostics.push(Diagnostic::error(
+                "internal-error",
+                format!("cannot add results to the ResourceList: {e}"),
+            ));
+            KrmOutcome {
+                output: text.as_bytes().to_vec(),
+                status: ExitStatus::Internal,
+                diagnostics,
+            }
+        }
+    }
+}
+
+/// A KRM result for a diagnostic (KRM Functions Specification, `results`).
+pub fn result(d: &Diagnostic) -> NewValue {
+    let message = match (&d.hint, d.severity) {
+        (Some(hint), Severity::Error) => format!("{} ({hint})", d.message),
+        _ => d.message.clone(),
+    };
+    let mut entries = vec![
+        ("message".to_owned(), NewValue::str(message)),
+        ("severity".to_owned(), NewValue::str(d.severity.as_str())),
+    ];
+    if let Some(r) = &d.resource {
+        let mut reference = vec![
+            ("apiVersion".to_owned(), NewValue::str(&r.api_version)),
+            ("kind".to_owned(), NewValue::str(&r.kind)),
+        ];
+        if let Some(name) = &r.name {
+            reference.push(("name".to_owned(), NewValue::str(name)));
+        }
+        if let Some(ns) = &r.namespace {
+            reference.push(("namespace".to_owned(), NewValue::str(ns)));
+        }
+        entries.push(("resourceRef".to_owned(), NewValue::Map(reference)));
+    }
+    if let Some(path) = &d.yaml_path {
+        entries.push((
+            "field".to_owned(),
+            NewValue::Map(vec![("path".to_owned(), NewValue::str(path))]),
+        ));
+    }
+    NewValue::Map(entries)
+}
+
+/// Adds `diagnostics` as `results` to the ResourceList `text`, with the splice editor.
+pub fn add_results(text: &str, diagnostics: &[Diagnostic]) -> Result<String, String> {
+    if diagnostics.is_empty() {
+        return Ok(text.to_owned());
+    }
+    let mut current = text.to_owned();
+    for (i, d) in diagnostics.iter().enumerate() {
+        let tree = Tree::parse(&current).map_err(|e| e.to_string())?;
+        let root = tree.root.ok_or("the ResourceList is empty")?;
+        let existing = tree.get(root, "results").and_then(|r| tree.node(r));
+        let change = match existing.map(|n| &n.kind) {
+            Some(NodeKind::Sequence { .. }) => Change::Add {
+                path: Pointer::root().key("results").append(),
+                value: result(d),
+            },
+            Some(_) if existing.is_some_and(|n| n.is_null()) && i == 0 => Change::Replace {
+                path: Pointer::root().key("results"),
+                value: NewValue::Seq(vec![result(d)]),
+            },
+            Some(_) => return Err("its results field is not a list".to_owned()),
+            None => Change::Add {
+                path: Pointer::root().key("results"),
+                value: NewValue::Seq(vec![result(d)]),
+            },
+        };
+        let editor = Editor::new(&tree, &current);
+        let splices = editor.splices(&change).map_err(|e| e.to_string())?;
+        current = edit::apply(&current, &splices).map_err(|e| e.to_string())?;
+    }
+    Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::ResourceRef;
+
+    const LIST: &str = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: install.tetrate.io/v1alpha1\n  kind: IngressGateway\n  metadata:\n    name: gw\n    namespace: ns1\n  spec: {}\n";
+
+    #[test]
+    fn detects_resource_lists() {
+        assert!(is_resource_list(LIST.as_bytes()));
+        assert!(is_resource_list(format!("# c\n---\n{LIST}").as_bytes()));
+        assert!(!is_resource_list(
+            b"apiVersion: v1\nkind: List\nitems: []\n"
+        ));
+        assert!(!is_resource_list(b"\xff"));
+    }
+
+    #[test]
+    fn edits_items_and_adds_results() {
+        let out = run(LIST.as_bytes(), RenderOptions::default(), |config| {
+            assert!(config.is_none());
+            Ok(DrainPolicy::default())
+        });
+        assert_eq!(out.status, ExitStatus::Success);
+        let text = String::from_utf8(out.output).unwrap();
+        assert!(text.contains("  spec: {connectionDrainDuration: 10s}\n"));
+        assert!(text.ends_with(
+            "results:\n- message: \"set connectionDrainDuration to 10s\"\n  severity: info\n  resourceRef:\n    apiVersion: install.tetrate.io/v1alpha1\n    kind: IngressGateway\n    name: gw\n    namespace: ns1\n  field:\n    path: spec.connectionDrainDuration\n"
+        ), "{text}");
+    }
+
+    #[test]
+    fn policy_errors_leave_items_alone() {
+        let out = run(LIST.as_bytes(), RenderOptions::default(), |_| {
+            Err(vec![
+                Diagnostic::error("invalid-policy", "bad")
+                    .with_path("functionConfig.spec")
+                    .with_hint("fix it"),
+            ])
+        });
+        assert_eq!(out.status, ExitStatus::Invalid);
+        let text = String::from_utf8(out.output).unwrap();
+        assert!(text.starts_with(LIST));
+        assert!(text.contains("- message: \"bad (fix it)\"\n  severity: error\n  field:\n    path: functionConfig.spec\n"));
+    }
+
+    #[test]
+    fn results_append_to_existing_ones() {
+        let text = format!("{LIST}results:\n- message: earlier\n  severity: info\n");
+        let d = Diagnostic::info("changed", "x").with_resource(Some(ResourceRef {
+            api_version: "v1".into(),
+            kind: "K".into(),
+            ..ResourceRef::default()
+        }));
+        let out = add_results(&text, &[d]).unwrap();
+        assert!(out.ends_with("- message: earlier\n  severity: info\n- message: x\n  severity: info\n  resourceRef:\n    apiVersion: v1\n    kind: K\n"), "{out}");
+    }
+}
