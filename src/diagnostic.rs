@@ -214,18 +214,24 @@ impl Diagnostic {
             self.code,
             self.message
         );
-        let file = self.origin.file.as_deref().unwrap_or("<stdin>");
-        let mut location = match &self.origin.span {
-            Some(s) => format!("{file}:{}:{}", s.start.line, s.start.column),
-            None => file.to_owned(),
-        };
-        if let Some(doc) = self.origin.document {
-            let _ = write!(location, ", document {}", doc + 1);
+        // Settings errors (flags, environment) point at no input at all.
+        let has_location = self.origin.file.is_some()
+            || self.origin.span.is_some()
+            || self.origin.document.is_some();
+        if has_location {
+            let file = self.origin.file.as_deref().unwrap_or("<stdin>");
+            let mut location = match &self.origin.span {
+                Some(s) => format!("{file}:{}:{}", s.start.line, s.start.column),
+                None => file.to_owned(),
+            };
+            if let Some(doc) = self.origin.document {
+                let _ = write!(location, ", document {}", doc + 1);
+            }
+            if let Some(source) = &self.origin.source {
+                let _ = write!(location, " ({source})");
+            }
+            let _ = writeln!(out, "  --> {location}");
         }
-        if let Some(source) = &self.origin.source {
-            let _ = write!(location, " ({source})");
-        }
-        let _ = writeln!(out, "  --> {location}");
         if let (Some(span), Some(excerpt)) = (&self.origin.span, &self.origin.excerpt) {
             let number = span.start.line.to_string();
             let pad = " ".repeat(number.len());
