@@ -570,10 +570,10 @@ fn check_shadowing(rules: &[GatewayRule], at: &Pointer, problems: &mut Vec<Probl
             problems.push(problem(
                 at.index(i),
                 format!(
-                    "rule {} never applies: rule {} before it matches every gateway ({})",
+                    "rule {} ({}) never applies: rule {} before it matches every gateway",
                     i + 1,
-                    catch_all + 1,
-                    rule.matcher
+                    rule.matcher,
+                    catch_all + 1
                 ),
                 "move the catch-all rule last, or give it a match",
             ));

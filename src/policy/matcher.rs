@@ -64,8 +64,12 @@ pub struct WhereQuery {
 
 impl WhereQuery {
     pub fn new(text: &str) -> Result<WhereQuery, String> {
-        let query = jsonpath_rust::parser::parse_json_path(text)
-            .map_err(|e| format!("{text:?} is not an RFC 9535 JSONPath query: {e}"))?;
+        let query = jsonpath_rust::parser::parse_json_path(text).map_err(|e| {
+            format!(
+                "{text:?} is not an RFC 9535 JSONPath query ({})",
+                one_line(&e.to_string())
+            )
+        })?;
         Ok(WhereQuery {
             text: text.to_owned(),
             query,
@@ -89,6 +93,23 @@ impl PartialEq for WhereQuery {
     }
 }
 impl Eq for WhereQuery {}
+
+/// Pest's multi-line parse errors, as one line: `at column 1: expected jp_query`.
+fn one_line(error: &str) -> String {
+    let column = error
+        .lines()
+        .find_map(|l| l.split_once("-->").map(|(_, pos)| pos))
+        .and_then(|pos| pos.trim().split(':').nth(1))
+        .map(str::to_owned);
+    let expected = error
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .map(str::to_owned);
+    match (column, expected) {
+        (Some(c), Some(e)) => format!("at column {c}: {e}"),
+        _ => error.lines().next().unwrap_or(error).trim().to_owned(),
+    }
+}
 
 /// Which gateways a rule applies to. Every criterion given must hold; none given matches every
 /// gateway of the default kinds.
