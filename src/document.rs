@@ -490,13 +490,28 @@ impl Tree {
 
 /// Tells block from flow collections: a flow collection's start event ends after its bracket.
 fn collection_style(bytes: &[u8], start: usize, end: usize, in_flow: bool) -> Style {
-    let opener = end.checked_sub(1).and_then(|i| bytes.get(i)).copied();
-    if end > start && matches!(opener, Some(b'{' | b'[')) {
-        Style::Flow {
-            open: end - 1,
-            close: end,
+    // The start event's span covers the node's properties (`&anchor`, `!tag`) and, for a flow
+    // collection, its bracket and any space after it (`{ `): look for the bracket itself.
+    let mut i = start;
+    while i < end {
+        match bytes.get(i) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => i += 1,
+            Some(b'&' | b'!') => {
+                while i < end && !matches!(bytes.get(i), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+                {
+                    i += 1;
+                }
+            }
+            Some(b'{' | b'[') => {
+                return Style::Flow {
+                    open: i,
+                    close: end,
+                };
+            }
+            _ => break,
         }
-    } else if in_flow {
+    }
+    if in_flow {
         Style::FlowPair
     } else {
         Style::Block

@@ -251,6 +251,13 @@ impl<'a> Editor<'a> {
             (Change::Add { value, .. }, Step::Key(key)) => {
                 let parent = self.locate(&parent_path)?;
                 let node = self.node(parent.node)?;
+                // A key that only comes from a merge would be shadowed wholesale.
+                if self.tree.key_count(parent.node, "<<") > 0 {
+                    return Err(EditError::MergeKey {
+                        path: dotted(&parent_path),
+                        at: node.start,
+                    });
+                }
                 if let Some((k, _)) = self.tree.entry(parent.node, key) {
                     let at = self.node(k)?.start;
                     return Err(EditError::Exists {
@@ -865,6 +872,164 @@ mod tests {
         assert!(matches!(
             edit(text, add(&["base", "y"], NewValue::str("1s"))),
             Err(EditError::Anchored { .. })
+        ));
+    }
+
+    fn replace(path: &[&str], value: &str) -> Change {
+        let mut p = Pointer::root();
+        for k in path {
+            p = p.key(k);
+        }
+        Change::Replace {
+            path: p,
+            value: NewValue::str(value),
+        }
+    }
+
+    #[test]
+    fn splices_must_not_overlap_but_may_touch() {
+        let s = |a: usize, b: usize, t: &str| Splice {
+            range: a..b,
+            text: t.to_owned(),
+        };
+        assert_eq!(
+            apply("abcdef", &[s(2, 4, "X"), s(4, 5, "Y")]).unwrap(),
+            "abXYf"
+        );
+        assert_eq!(
+            apply("abcdef", &[s(1, 1, "-"), s(0, 1, "A")]).unwrap(),
+            "A-bcdef"
+        );
+        assert!(matches!(
+            apply("abcdef", &[s(1, 3, "X"), s(2, 4, "Y")]),
+            Err(EditError::Overlap { .. })
+        ));
+        assert!(matches!(
+            apply("abcdef", &[s(3, 2, "X")]),
+            Err(EditError::Overlap { .. })
+        ));
+        assert!(matches!(
+            apply("abc", &[s(2, 9, "X")]),
+            Err(EditError::Overlap { .. })
+        ));
+    }
+
+    #[test]
+    fn refuses_merge_keys_and_duplicate_keys_on_the_route() {
+        let merged = "base: &b {x: 1}\nspec:\n  <<: *b\n  y: 2\n";
+        assert!(matches!(
+            edit(merged, add(&["spec", "z"], NewValue::str("1s"))),
+            Err(EditError::MergeKey { .. })
+        ));
+        let duplicated = "spec:\n  a: 1\nspec:\n  b: 2\n";
+        assert!(matches!(
+            edit(duplicated, add(&["spec", "z"], NewValue::str("1s"))),
+            Err(EditError::DuplicateKey { count: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn unused_anchors_do_not_block_edits() {
+        let text = "spec: &s\n  a: 1\n";
+        assert_eq!(
+            edit(text, add(&["spec", "b"], NewValue::str("2s"))).unwrap(),
+            "spec: &s\n  a: 1\n  b: 2s\n"
+        );
+        assert_eq!(
+            edit("a: &x 20s # c\n", replace(&["a"], "50s")).unwrap(),
+            "a: &x 50s # c\n"
+        );
+        assert_eq!(
+            edit("a: &x !!str '20s'\n", replace(&["a"], "50s")).unwrap(),
+            "a: &x !!str '50s'\n"
+        );
+    }
+
+    #[test]
+    fn refuses_implicit_flow_pairs_and_tagged_nulls() {
+        let text = "list: [a: 1]\n";
+        let change = Change::Add {
+            path: Pointer::root().key("list").index(0).key("b"),
+            value: NewValue::str("2s"),
+        };
+        assert!(matches!(
+            edit(text, change),
+            Err(EditError::Unsupported { .. })
+        ));
+        assert!(matches!(
+            edit("spec: !!null\n", replace(&["spec"], "1s")),
+            Err(EditError::Unsupported { .. })
+        ));
+        assert!(matches!(
+            edit("spec: &n ~\n", replace(&["spec"], "1s")),
+            Err(EditError::Unsupported { .. })
+        ));
+    }
+
+    #[test]
+    fn insertions_at_the_end_use_the_documents_line_break() {
+        assert_eq!(
+            edit("spec:\r\n  a: 1", add(&["spec", "b"], NewValue::str("2s"))).unwrap(),
+            "spec:\r\n  a: 1\r\n  b: 2s"
+        );
+        assert_eq!(
+            edit("\nspec:\n  a: 1", add(&["spec", "b"], NewValue::str("2s"))).unwrap(),
+            "\nspec:\n  a: 1\n  b: 2s"
+        );
+    }
+
+    #[test]
+    fn flow_collections_with_spaces_and_keys_with_space_before_the_colon() {
+        assert_eq!(
+            edit("spec: { }\n", add(&["spec", "b"], NewValue::str("2s"))).unwrap(),
+            "spec: { b: 2s }\n"
+        );
+        assert_eq!(
+            edit(
+                "l: [ ]\n",
+                Change::Add {
+                    path: Pointer::root().key("l").append(),
+                    value: NewValue::str("x")
+                }
+            )
+            .unwrap(),
+            "l: [ x ]\n"
+        );
+        assert_eq!(
+            edit("spec :\nz: 1\n", replace(&["spec"], "1s")).unwrap(),
+            "spec : 1s\nz: 1\n"
+        );
+        let nested = NewValue::nest(&["x".into()], NewValue::str("1s"));
+        assert_eq!(
+            edit(
+                "spec   : # c\nz: 1\n",
+                Change::Replace {
+                    path: Pointer::root().key("spec"),
+                    value: nested
+                }
+            )
+            .unwrap(),
+            "spec   : # c\n  x: 1s\nz: 1\n"
+        );
+    }
+
+    #[test]
+    fn collections_are_replaced_by_scalars() {
+        assert_eq!(
+            edit("a: {seconds: 10}  # c\n", replace(&["a"], "10s")).unwrap(),
+            "a: 10s  # c\n"
+        );
+        assert_eq!(
+            edit("a:\n  seconds: 10\nb: 1\n", replace(&["a"], "10s")).unwrap(),
+            "a: 10s\nb: 1\n"
+        );
+        assert_eq!(
+            edit("a:\n- 1\n- 2\nb: 1\n", replace(&["a"], "10s")).unwrap(),
+            "a: 10s\nb: 1\n"
+        );
+        assert!(matches!(
+            edit("a: !!map {s: 1}\n", replace(&["a"], "10s")),
+            Err(EditError::Unsupported { .. })
         ));
     }
 }
