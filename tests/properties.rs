@@ -49,7 +49,7 @@ fn gateway_doc() -> impl Strategy<Value = (String, bool)> {
     (
         prop_oneof![Just("IngressGateway"), Just("EgressGateway"), Just("Tier1Gateway")],
         any::<bool>(),
-        0usize..6,
+        0usize..8,
         0..EXISTING.len(),
         0..COMMENTS.len(),
         style(),
@@ -64,6 +64,8 @@ fn gateway_doc() -> impl Strategy<Value = (String, bool)> {
                 2 => "spec:\n".to_owned(),
                 3 => format!("spec:\n{i1}kubeSpec:\n{i2}service:\n{i2}{i1}type: LoadBalancer  # lb\n"),
                 4 => "spec: {a: \"on\", b: 'yes'}   # flow\n".to_owned(),
+                5 => "spec: { }\n".to_owned(),
+                6 => "spec: ~   # none\n".to_owned(),
                 _ => format!("spec:\n{i1}connectionDrainDuration: {}\n", EXISTING[existing]),
             };
             let doc = format!(
