@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::diagnostic::Severity;
 use crate::document::Limits;
+use crate::lint::DrainModel;
 use crate::policy::{IstioVersion, OnConflict};
+use crate::report::{ColorChoice, Format};
 
 const ABOUT: &str =
     "Applies the TSB/Istio graceful-drain settings to rendered Kubernetes manifests";
@@ -40,7 +43,10 @@ Environment (ignored in kustomize and KRM modes):
   MESHDRAIN_POLICY, MESHDRAIN_DRAIN_DURATION, MESHDRAIN_TERMINATION_DRAIN_DURATION,
   MESHDRAIN_GATEWAY_DRAIN_DURATION, MESHDRAIN_ON_CONFLICT
 
-Exit status: 0 success, 2 invalid input or settings, 3 internal error (a bug; please report it).
+Exit status: 0 success, 1 findings (render --check), 2 invalid input or settings, 3 internal
+error (a bug; please report it).
+
+Lint manifests in CI: meshdrain check PATH... (see meshdrain check --help, meshdrain explain).
 
 Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args --policy=drain.yaml]";
 
@@ -71,6 +77,119 @@ pub enum Command {
     Values(ValuesArgs),
     /// Show, check or describe DrainPolicy documents
     Policy(PolicyCommandArgs),
+    /// Lint manifests, Helm values and ResourceLists for drain misconfiguration (for CI)
+    #[command(after_help = CHECK_AFTER_HELP)]
+    Check(CheckArgs),
+    /// Explain a lint rule (GD007), or list them all
+    Explain(ExplainArgs),
+}
+
+const CHECK_AFTER_HELP: &str = "\
+Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error or
+unreadable path. A file that does not parse is a finding (GD000); the others are still checked.
+
+Suppress findings with the resource annotation meshdrain.io/ignore: \"GD013,GD014; reason\", or
+with spec.check.ignore in a DrainPolicy (--policy); --no-ignores shows them anyway.
+
+Examples:
+  meshdrain check manifests/ values.yaml
+  helm template rel chart | meshdrain check -
+  meshdrain check --format sarif deploy/ > meshdrain.sarif";
+
+/// The lowest severity that fails a check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// How the sidecar's wait on SIGTERM is modelled (GD007).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DrainModelArg {
+    /// Istio's source: terminationDrainDuration (5s when unset)
+    #[default]
+    Istio,
+    /// The TSB guide: drainDuration (45s when unset)
+    Guide,
+}
+
+impl From<DrainModelArg> for DrainModel {
+    fn from(m: DrainModelArg) -> DrainModel {
+        match m {
+            DrainModelArg::Istio => DrainModel::Istio,
+            DrainModelArg::Guide => DrainModel::Guide,
+        }
+    }
+}
+
+/// Options the linter shares between `check` and `render --check`.
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// The lowest severity that fails the run (exit status 1)
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t)]
+    pub fail_on: FailOn,
+
+    /// What the sidecar waits on SIGTERM, for GD007: Istio's source, or the TSB guide's reading
+    #[arg(long, value_enum, value_name = "MODEL", default_value_t)]
+    pub drain_model: DrainModelArg,
+
+    /// Report findings that annotations or the policy suppress
+    #[arg(long)]
+    pub no_ignores: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Files (any extension), directories (*.yaml and *.yml, recursively) or - for stdin
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Check FILE as TSB control plane Helm values (its spec: is the ControlPlane spec);
+    /// values files are also detected without this
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+
+    /// Istio version the mesh runs, for version-dependent rules (GD005, GD006, GD019, GD026)
+    #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
+    pub istio_version: IstioVersion,
+
+    /// A DrainPolicy whose spec.check.ignore suppresses findings (also MESHDRAIN_POLICY)
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Colour text output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: ColorChoice,
+
+    /// Also print what rules skipped (e.g. workloads not known to be injected) to stderr
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// A rule code such as GD007; without one, every rule is listed
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
 }
 
 /// How to resolve an existing, different value.
@@ -145,6 +264,13 @@ pub struct RenderArgs {
     /// Print what was changed (and what was already right) to stderr
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Lint the result too: with findings at or above --fail-on, fail (exit 1) and write nothing
+    #[arg(long)]
+    pub check: bool,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
 
     /// The protocol: detected from how meshdrain is called and what stdin holds when not given
     #[arg(long, value_enum, value_name = "MODE")]

@@ -1,7 +1,7 @@
 //! The one diagnostic type: errors, the change summary and (later) lint findings and KRM
 //! results are all a [`Diagnostic`], rendered by the same code.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,11 +21,13 @@ impl Severity {
     }
 }
 
-/// A position in a text: 1-based line, 1-based column in characters, and the byte offset.
+/// A position in a text: 1-based line, 1-based column in characters (and in UTF-16 code
+/// units, as SARIF counts), and the byte offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
+    pub column_utf16: usize,
     pub byte: usize,
 }
 
@@ -58,10 +60,13 @@ impl<'a> LineIndex<'a> {
         let line_start = self.line_starts.get(line0).copied().unwrap_or(0);
         let prefix = self.text.get(line_start..byte).unwrap_or("");
         // A byte order mark is not a column anyone counts.
-        let column = prefix.chars().filter(|&c| c != '\u{feff}').count() + 1;
+        let counted = prefix.chars().filter(|&c| c != '\u{feff}');
+        let column = counted.clone().count() + 1;
+        let column_utf16 = counted.map(char::len_utf16).sum::<usize>() + 1;
         Position {
             line: line0 + 1,
             column,
+            column_utf16,
             byte,
         }
     }
@@ -144,6 +149,10 @@ pub struct Diagnostic {
     pub yaml_path: Option<String>,
     /// What to do about it.
     pub hint: Option<String>,
+    /// The meshdrain command that fixes it (lint findings), e.g. `meshdrain render`.
+    pub fix: Option<String>,
+    /// Why a suppression would hide this finding (shown with `--no-ignores`).
+    pub suppressed: Option<String>,
 }
 
 impl Diagnostic {
@@ -156,6 +165,8 @@ impl Diagnostic {
             resource: None,
             yaml_path: None,
             hint: None,
+            fix: None,
+            suppressed: None,
         }
     }
 
@@ -204,69 +215,9 @@ impl Diagnostic {
         self
     }
 
-    /// Renders the diagnostic for a terminal or a log, rustc-style.
+    /// Renders the diagnostic for a log or a pipe, rustc-style, without colour.
     pub fn render_text(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{}[{}]: {}",
-            self.severity.as_str(),
-            self.code,
-            self.message
-        );
-        // Settings errors (flags, environment) point at no input at all.
-        let has_location = self.origin.file.is_some()
-            || self.origin.span.is_some()
-            || self.origin.document.is_some();
-        if has_location {
-            let file = self.origin.file.as_deref().unwrap_or("<stdin>");
-            let mut location = match &self.origin.span {
-                Some(s) => format!("{file}:{}:{}", s.start.line, s.start.column),
-                None => file.to_owned(),
-            };
-            if let Some(doc) = self.origin.document {
-                let _ = write!(location, ", document {}", doc + 1);
-            }
-            if let Some(source) = &self.origin.source {
-                let _ = write!(location, " ({source})");
-            }
-            let _ = writeln!(out, "  --> {location}");
-        }
-        if let (Some(span), Some(excerpt)) = (&self.origin.span, &self.origin.excerpt) {
-            let number = span.start.line.to_string();
-            let pad = " ".repeat(number.len());
-            let shown: String = excerpt
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
-            let width = if span.end.line == span.start.line {
-                span.end.column.saturating_sub(span.start.column).max(1)
-            } else {
-                shown
-                    .chars()
-                    .count()
-                    .saturating_sub(span.start.column - 1)
-                    .max(1)
-            };
-            let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{number} | {shown}");
-            let _ = writeln!(
-                out,
-                "{pad} | {}{}",
-                " ".repeat(span.start.column.saturating_sub(1)),
-                "^".repeat(width)
-            );
-        }
-        if let Some(resource) = &self.resource {
-            let _ = writeln!(out, "  = resource: {resource}");
-        }
-        if let Some(path) = &self.yaml_path {
-            let _ = writeln!(out, "  = path: {path}");
-        }
-        if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = help: {hint}");
-        }
-        out
+        crate::report::text::render(self, false)
     }
 }
 
@@ -289,6 +240,7 @@ mod tests {
             Position {
                 line: 1,
                 column: 1,
+                column_utf16: 1,
                 byte: 3
             }
         );
@@ -298,6 +250,7 @@ mod tests {
             Position {
                 line: 2,
                 column: 6,
+                column_utf16: 6,
                 byte: x
             }
         );
@@ -321,8 +274,10 @@ mod tests {
             .with_hint("write 10s");
         let text = d.render_text();
         assert!(text.contains("error[invalid-duration]: bad is not a duration"));
-        assert!(text.contains("--> <stdin>:3:6, document 3 (c/t.yaml)"));
+        assert!(text.contains("--> <stdin>:3:6"));
         assert!(text.contains("3 |   x: bad\n  |      ^^^"));
+        assert!(text.contains("= document: 3 (c/t.yaml)"));
+        assert!(text.contains("= path: spec.x"));
         assert!(text.contains("= help: write 10s"));
     }
 }

@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
 
+use crate::patch::{Pointer, Step};
+
 /// Bounds for documents meshdrain interprets (DESIGN.md, "Bounded").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -232,11 +234,81 @@ impl Node {
         matches!(&self.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain } if value.is_empty())
     }
 
+    /// What a scalar means to Kubernetes (YAML 1.1 resolution, as go-yaml v2 reads it):
+    /// quoted and block scalars are strings; plain ones may be null, bool or a number.
+    pub fn scalar_type(&self) -> Option<ScalarType> {
+        let NodeKind::Scalar { value, style } = &self.kind else {
+            return None;
+        };
+        if *style != ScalarStyle::Plain || self.tagged {
+            return Some(ScalarType::Str);
+        }
+        Some(resolve_plain(value))
+    }
+
     /// A plain scalar YAML reads as null (`~`, `null`, or nothing).
     pub fn is_null(&self) -> bool {
         matches!(&self.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain }
             if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
+}
+
+/// The type a plain scalar resolves to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarType {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str,
+}
+
+impl ScalarType {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ScalarType::Null => "null",
+            ScalarType::Bool => "a boolean",
+            ScalarType::Int => "an integer",
+            ScalarType::Float => "a number",
+            ScalarType::Str => "a string",
+        }
+    }
+}
+
+/// YAML 1.1 resolution of a plain scalar, as Kubernetes' go-yaml v2 does it.
+pub fn resolve_plain(value: &str) -> ScalarType {
+    match value {
+        "" | "~" | "null" | "Null" | "NULL" => return ScalarType::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True"
+        | "TRUE" | "false" | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" => {
+            return ScalarType::Bool;
+        }
+        ".inf" | ".Inf" | ".INF" | "-.inf" | "-.Inf" | "-.INF" | "+.inf" | ".nan" | ".NaN"
+        | ".NAN" => return ScalarType::Float,
+        _ => {}
+    }
+    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+    let digits = unsigned.replace('_', "");
+    let is_int = !digits.is_empty()
+        && (digits.bytes().all(|b| b.is_ascii_digit())
+            || digits
+                .strip_prefix("0x")
+                .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            || digits
+                .strip_prefix("0b")
+                .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b == b'0' || b == b'1')));
+    if is_int {
+        return ScalarType::Int;
+    }
+    let float_like = digits.bytes().any(|b| b.is_ascii_digit())
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits.parse::<f64>().is_ok();
+    if float_like {
+        return ScalarType::Float;
+    }
+    ScalarType::Str
 }
 
 /// The node tree of one document, with byte spans into its slice.
@@ -450,6 +522,17 @@ impl Tree {
         }
     }
 
+    /// Follows a chain of mapping keys from `from`.
+    pub fn get_path(&self, from: NodeId, keys: &[&str]) -> Option<NodeId> {
+        keys.iter().try_fold(from, |node, key| self.get(node, key))
+    }
+
+    /// The value of `key` if it is a string scalar (quoted, or plain and not another type).
+    pub fn string_at(&self, map: NodeId, key: &str) -> Option<&str> {
+        let node = self.node(self.get(map, key)?)?;
+        (node.scalar_type() == Some(ScalarType::Str)).then(|| node.as_str())?
+    }
+
     pub fn str_at(&self, map: NodeId, key: &str) -> Option<&str> {
         self.get(map, key)
             .and_then(|v| self.node(v))
@@ -478,6 +561,47 @@ impl Tree {
         match self.node(map).map(|n| &n.kind) {
             Some(NodeKind::Mapping { entries, .. }) => entries,
             _ => &[],
+        }
+    }
+
+    /// The node at `pointer` and the key node it sits under (none for items and the root).
+    pub fn locate(&self, pointer: &Pointer) -> Option<(Option<NodeId>, NodeId)> {
+        let mut node = self.root?;
+        let mut key = None;
+        for step in pointer.steps() {
+            match step {
+                Step::Key(k) => {
+                    let (k_node, v) = self.entry(node, k)?;
+                    key = Some(k_node);
+                    node = v;
+                }
+                Step::Index(i) => {
+                    node = *self.items(node).get(*i)?;
+                    key = None;
+                }
+                Step::Append => return None,
+            }
+        }
+        Some((key, node))
+    }
+
+    /// The byte span for `pointer`: its key (`at_key`) or value, or else the closest
+    /// ancestor that exists, so a finding about a missing field points at its parent.
+    pub fn nearest_span(&self, pointer: &Pointer, at_key: bool) -> Option<(usize, usize)> {
+        let mut p = pointer.clone();
+        let mut exact = true;
+        loop {
+            if let Some((key, node)) = self.locate(&p) {
+                // An ancestor is shown by its key: its value may start lines further down.
+                let id = if at_key || !exact {
+                    key.unwrap_or(node)
+                } else {
+                    node
+                };
+                return self.node(id).map(|n| (n.start, n.end.max(n.start + 1)));
+            }
+            p = p.parent()?.0;
+            exact = false;
         }
     }
 

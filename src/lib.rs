@@ -14,11 +14,13 @@ pub mod duration;
 pub mod edit;
 pub mod errorlog;
 pub mod krm;
+pub mod lint;
 pub mod model;
 pub mod patch;
 pub mod plan;
 pub mod policy;
 pub mod render;
+pub mod report;
 pub mod stream;
 
 use std::collections::BTreeMap;
@@ -46,15 +48,21 @@ pub struct Io<'a> {
     pub stdin: &'a mut dyn Read,
     pub stdin_is_terminal: bool,
     pub stdout: &'a mut dyn Write,
+    /// Colour text output only on a terminal.
+    pub stdout_is_terminal: bool,
     pub stderr: &'a mut dyn Write,
     /// The environment variables meshdrain reads (see [`relevant_env`]).
     pub env: BTreeMap<String, String>,
 }
 
-/// The variables meshdrain reads: `MESHDRAIN_*`, and where the error log goes.
+/// The variables meshdrain reads: `MESHDRAIN_*`, where the error log goes, and whether to
+/// colour (`NO_COLOR`, `TERM`).
 pub fn relevant_env() -> BTreeMap<String, String> {
     std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.starts_with("MESHDRAIN_") || k == "XDG_STATE_HOME" || k == "HOME")
+        .filter(|(k, _)| {
+            k.starts_with("MESHDRAIN_")
+                || matches!(k.as_str(), "XDG_STATE_HOME" | "HOME" | "NO_COLOR" | "TERM")
+        })
         .collect()
 }

@@ -253,7 +253,7 @@ struct DocResult {
 }
 
 /// Checks that the input is UTF-8 and free of characters YAML forbids.
-fn validate_text<'a>(input: &'a [u8], name: &str) -> Result<&'a str, Diagnostic> {
+pub(crate) fn validate_text<'a>(input: &'a [u8], name: &str) -> Result<&'a str, Diagnostic> {
     let text = match std::str::from_utf8(input) {
         Ok(t) => t,
         Err(e) => {

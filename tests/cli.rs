@@ -134,7 +134,7 @@ fn invalid_input_fails_with_position() {
         .stdout("")
         .stderr(predicate::str::contains("error[yaml-syntax]"))
         .stderr(predicate::str::contains("<stdin>:9:"))
-        .stderr(predicate::str::contains("document 2"));
+        .stderr(predicate::str::contains("= document: 2"));
 }
 
 #[test]
@@ -170,6 +170,7 @@ fn a_terminal_on_stdin_is_a_usage_error() {
     let mut io = meshdrain::Io {
         stdin: &mut stdin,
         stdin_is_terminal: true,
+        stdout_is_terminal: false,
         stdout: &mut stdout,
         stderr: &mut stderr,
         env: Default::default(),

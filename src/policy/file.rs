@@ -19,7 +19,7 @@ use crate::diagnostic::{Diagnostic, LineIndex, Origin};
 use crate::document::Tree;
 use crate::duration::DrainSeconds;
 use crate::model::dotted;
-use crate::patch::{Pointer, Step};
+use crate::patch::Pointer;
 
 pub const API_VERSION: &str = "meshdrain.io/v1alpha1";
 pub const KIND: &str = "DrainPolicy";
@@ -119,6 +119,41 @@ pub struct PolicySpec {
     /// What to do when a manifest already has a different value (default `override`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_conflict: Option<OnConflict>,
+    /// Settings of `meshdrain check` (and `render --check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSpec>,
+}
+
+/// Settings of the linter.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSpec {
+    /// Findings to suppress (like the `meshdrain.io/ignore` annotation, for many resources at
+    /// once); `--no-ignores` shows them anyway.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<IgnoreSpec>,
+}
+
+/// One suppression: the rules, and which findings (every criterion given must hold).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreSpec {
+    /// Rule codes, e.g. `GD014`.
+    pub rules: Vec<String>,
+    /// Kinds of the resources (`IngressGateway`, `Deployment`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// Resource names, exact or globs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Input paths as findings show them, exact or globs (`charts/legacy/*`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// Why; shown with `--no-ignores`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The mesh's default proxy settings.
@@ -210,6 +245,7 @@ pub fn default_document() -> PolicyDocument {
                 ..GatewayRuleSpec::default()
             }]),
             on_conflict: Some(OnConflict::Override),
+            check: None,
         },
     }
 }
@@ -241,39 +277,6 @@ fn problem(path: Pointer, message: impl Into<String>, hint: impl Into<String>) -
     }
 }
 
-/// Finds the node for `path` in a tree (or its key node), for positions.
-fn locate(tree: &Tree, path: &Pointer, at_key: bool) -> Option<(usize, usize)> {
-    let mut node = tree.root?;
-    let mut key = None;
-    for step in path.steps() {
-        match step {
-            Step::Key(k) => {
-                let (k_node, v) = tree.entry(node, k)?;
-                key = Some(k_node);
-                node = v;
-            }
-            Step::Index(i) => {
-                node = *tree.items(node).get(*i)?;
-                key = None;
-            }
-            Step::Append => return None,
-        }
-    }
-    let id = if at_key { key.unwrap_or(node) } else { node };
-    tree.node(id).map(|n| (n.start, n.end.max(n.start + 1)))
-}
-
-/// The nearest position for `path`: the node itself, or its closest existing ancestor.
-fn position(tree: &Tree, path: &Pointer, at_key: bool) -> Option<(usize, usize)> {
-    let mut p = path.clone();
-    loop {
-        if let Some(at) = locate(tree, &p, at_key) {
-            return Some(at);
-        }
-        p = p.parent()?.0;
-    }
-}
-
 struct Reporter<'a> {
     origin: PolicyOrigin<'a>,
     /// The policy's own text and tree, when it is a file.
@@ -293,7 +296,7 @@ impl Reporter<'_> {
                     })
                     .with_path_if_any(shown);
                 if let Some((text, tree)) = self.source
-                    && let Some((start, end)) = position(tree, &p.path, p.at_key)
+                    && let Some((start, end)) = tree.nearest_span(&p.path, p.at_key)
                 {
                     d = d.at(&LineIndex::new(text), start, end);
                 }
@@ -483,10 +486,76 @@ fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
     if let Some(rules) = &gateways {
         check_shadowing(rules, &spec.key("gateways"), problems);
     }
+    let ignores = doc
+        .spec
+        .check
+        .as_ref()
+        .map(|c| {
+            c.ignore
+                .iter()
+                .enumerate()
+                .map(|(i, spec)| compile_ignore(spec, spec_at(&root, i), problems))
+                .collect()
+        })
+        .unwrap_or_default();
     DrainPolicy {
         sidecar,
         gateways,
         on_conflict: doc.spec.on_conflict.unwrap_or_default(),
+        ignores,
+    }
+}
+
+fn spec_at(root: &Pointer, i: usize) -> Pointer {
+    root.key("spec").key("check").key("ignore").index(i)
+}
+
+fn compile_ignore(
+    spec: &IgnoreSpec,
+    at: Pointer,
+    problems: &mut Vec<Problem>,
+) -> crate::lint::suppress::IgnoreRule {
+    if spec.rules.is_empty() {
+        problems.push(problem(
+            at.key("rules"),
+            "the ignore entry names no rules",
+            "list the rule codes to suppress, e.g. rules: [GD014]",
+        ));
+    }
+    for (i, code) in spec.rules.iter().enumerate() {
+        if crate::lint::rule(code).is_none() {
+            problems.push(problem(
+                at.key("rules").index(i),
+                format!("{code:?} is not a meshdrain rule"),
+                "see `meshdrain explain` for the rule codes",
+            ));
+        }
+    }
+    let mut patterns = |list: &[String], key: &str| {
+        list.iter()
+            .enumerate()
+            .filter_map(|(i, text)| match NamePattern::new(text) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    problems.push(problem(
+                        at.key(key).index(i),
+                        e,
+                        "fix the glob: * ? and [a-z] are supported",
+                    ));
+                    None
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let names = patterns(&spec.names, "names");
+    let files = patterns(&spec.files, "files");
+    crate::lint::suppress::IgnoreRule {
+        rules: spec.rules.iter().map(|r| r.to_ascii_uppercase()).collect(),
+        kinds: spec.kinds.clone(),
+        namespaces: spec.namespaces.clone(),
+        names,
+        files,
+        reason: spec.reason.clone(),
     }
 }
 

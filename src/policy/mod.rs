@@ -91,6 +91,8 @@ pub struct DrainPolicy {
     /// Absent: gateways are left untouched.
     pub gateways: Option<Vec<GatewayRule>>,
     pub on_conflict: OnConflict,
+    /// `meshdrain check` suppressions (`spec.check.ignore`).
+    pub ignores: Vec<crate::lint::suppress::IgnoreRule>,
 }
 
 impl Default for DrainPolicy {
@@ -106,6 +108,7 @@ impl Default for DrainPolicy {
                 ..GatewayRule::default()
             }]),
             on_conflict: OnConflict::Override,
+            ignores: Vec::new(),
         }
     }
 }

@@ -33,6 +33,7 @@ pub fn run(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Run {
             stdin: &mut stdin,
             stdin_is_terminal: false,
             stdout: &mut stdout,
+            stdout_is_terminal: false,
             stderr: &mut stderr,
             env,
         };

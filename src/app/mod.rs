@@ -16,6 +16,8 @@ use crate::policy::{self, DrainPolicy, Overrides, Setting};
 use crate::render::{self, Failure, FailureKind, RenderOptions, Rendered};
 use crate::{ExitStatus, Io, errorlog, krm};
 
+pub mod check;
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
     let result = match cli.command {
@@ -23,6 +25,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
         None => render_command(&cli.render, io),
         Some(Command::Values(args)) => values_command(&args, io),
         Some(Command::Policy(args)) => policy_command(&args, io),
+        Some(Command::Check(args)) => check::check_command(&args, io),
+        Some(Command::Explain(args)) => check::explain_command(&args, io),
     };
     result.unwrap_or_else(|e| {
         report(
@@ -37,7 +41,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
 
 /// Writes diagnostics to stderr; for a Helm 4 plugin also to the terminal and the error log,
 /// because Helm 4 shows none of a plugin's stderr.
-fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], helm_plugin: bool) {
+pub(crate) fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], helm_plugin: bool) {
     let text: String = diagnostics.iter().map(Diagnostic::render_text).collect();
     let _ = io.stderr.write_all(text.as_bytes());
     let errors = diagnostics
@@ -86,7 +90,7 @@ pub fn resolve_mode(explicit: Option<ModeArg>, input: &[u8]) -> Mode {
     }
 }
 
-fn read_policy_file(path: &Path) -> Result<String, Vec<Diagnostic>> {
+pub(crate) fn read_policy_file(path: &Path) -> Result<String, Vec<Diagnostic>> {
     fs::read_to_string(path).map_err(|e| {
         vec![
             Diagnostic::error(
@@ -193,7 +197,7 @@ fn read_limited(input: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
 }
 
 /// Writes output; a reader that went away (`| head`) is not our failure.
-fn write_output(
+pub(crate) fn write_output(
     io: &mut Io<'_>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<()> {
@@ -244,9 +248,27 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
             return Ok(ExitStatus::Invalid);
         }
     };
+    let ignores = policy.ignores.clone();
     let options = RenderOptions { policy, ..options };
     match render::render(&input, &options) {
         Ok(rendered) => {
+            if args.check
+                && let Some(findings) = check::check_rendered(
+                    rendered.to_bytes(),
+                    &args.lint,
+                    args.policy.istio_version,
+                    ignores,
+                )
+            {
+                report(io, &findings, args.helm_plugin);
+                let _ = writeln!(
+                    io.stderr,
+                    "meshdrain: the rendered output has {} finding(s) at or above --fail-on {}; nothing was written",
+                    findings.len(),
+                    crate::diagnostic::Severity::from(args.lint.fail_on).as_str()
+                );
+                return Ok(ExitStatus::Findings);
+            }
             if args.diff {
                 write_output(io, |out| write_diff(out, &rendered))?;
             } else {

@@ -2,6 +2,9 @@
 //! kind alone), which overlay TSB applies, and which patch sets a drain field. Decided here
 //! once, for the patcher and (later) the linter.
 
+pub mod mesh;
+pub mod workload;
+
 use crate::diagnostic::ResourceRef;
 use crate::document::{Node, NodeId, NodeKind, Tree};
 use crate::patch::{Pointer, Step};
@@ -241,6 +244,165 @@ pub fn competing_overlays(tree: &Tree, istio: NodeId) -> Option<(&'static str, N
     })
 }
 
+/// An overlay list (`K8sObjectOverlay`s) in a TSB install resource or an IstioOperator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverlayList {
+    pub node: NodeId,
+    pub pointer: Pointer,
+    /// `spec.components.istio.kubeSpec.overlays`: where TSB takes the mesh's IstioOperator
+    /// overlay from.
+    pub istio: bool,
+}
+
+/// Every overlay list of a resource: `spec.kubeSpec.overlays` (gateways), each component's
+/// `kubeSpec.overlays` and the istio component's base/pilot/cni overlays (ControlPlane), and
+/// each component's `k8s.overlays` (IstioOperator, gateway lists included).
+pub fn overlay_lists(tree: &Tree, node: NodeId, pointer: &Pointer) -> Vec<OverlayList> {
+    let mut out = Vec::new();
+    let spec_ptr = pointer.key("spec");
+    let mut push = |list: Option<NodeId>, ptr: Pointer, istio: bool| {
+        if let Some(list) = list
+            && matches!(
+                tree.node(list).map(|n| &n.kind),
+                Some(NodeKind::Sequence { .. })
+            )
+        {
+            out.push(OverlayList {
+                node: list,
+                pointer: ptr,
+                istio,
+            });
+        }
+    };
+    let Some(spec) = tree.get(node, "spec") else {
+        return out;
+    };
+    push(
+        tree.get_path(spec, &["kubeSpec", "overlays"]),
+        spec_ptr.key("kubeSpec").key("overlays"),
+        false,
+    );
+    let Some(components) = tree.get(spec, "components") else {
+        return out;
+    };
+    let components_ptr = spec_ptr.key("components");
+    for &(k, v) in tree.entries(components) {
+        let Some(name) = tree.node(k).and_then(Node::as_str) else {
+            continue;
+        };
+        let ptr = components_ptr.key(name);
+        match tree.node(v).map(|n| &n.kind) {
+            Some(NodeKind::Mapping { .. }) => {
+                push(
+                    tree.get_path(v, &["kubeSpec", "overlays"]),
+                    ptr.key("kubeSpec").key("overlays"),
+                    name == "istio",
+                );
+                push(
+                    tree.get_path(v, &["k8s", "overlays"]),
+                    ptr.key("k8s").key("overlays"),
+                    false,
+                );
+                if name == "istio" {
+                    for key in COMPETING_OVERLAYS {
+                        push(tree.get(v, key), ptr.key(key), false);
+                    }
+                }
+            }
+            Some(NodeKind::Sequence { items, .. }) => {
+                for (i, &item) in items.iter().enumerate() {
+                    push(
+                        tree.get_path(item, &["k8s", "overlays"]),
+                        ptr.index(i).key("k8s").key("overlays"),
+                        false,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Why an overlay patch path is malformed for Istio's operator, if it is: unbalanced or
+/// nested brackets, an empty `[]` or `[key:]`, an index below -1, white space outside
+/// brackets, an empty segment.
+pub fn patch_path_problem(path: &str) -> Option<String> {
+    if path.trim().is_empty() {
+        return Some("the path is empty".to_owned());
+    }
+    let mut depth = 0usize;
+    let mut bracket = String::new();
+    let mut segment_len = 0usize;
+    let mut chars = path.chars().peekable();
+    let mut position = 0usize;
+    while let Some(c) = chars.next() {
+        position += 1;
+        match c {
+            '\\' if depth == 0 => {
+                chars.next();
+                position += 1;
+                segment_len += 2;
+            }
+            '[' if depth > 0 => {
+                return Some(format!("a '[' inside brackets at character {position}"));
+            }
+            '[' => {
+                depth = 1;
+                bracket.clear();
+            }
+            ']' if depth == 0 => {
+                return Some(format!("a ']' without '[' at character {position}"));
+            }
+            ']' => {
+                depth = 0;
+                if let Some(problem) = bracket_problem(&bracket) {
+                    return Some(problem);
+                }
+                segment_len += 1;
+            }
+            c if depth > 0 => bracket.push(c),
+            '.' => {
+                let trailing = chars.peek().is_none();
+                if segment_len == 0 && position > 1 && !trailing {
+                    return Some(format!("an empty segment ('..') at character {position}"));
+                }
+                segment_len = 0;
+            }
+            c if c.is_whitespace() => {
+                return Some(format!("white space at character {position}"));
+            }
+            _ => segment_len += 1,
+        }
+    }
+    (depth > 0).then(|| "a '[' is never closed".to_owned())
+}
+
+fn bracket_problem(inner: &str) -> Option<String> {
+    if inner.is_empty() {
+        return Some("an empty selector '[]'".to_owned());
+    }
+    if let Ok(index) = inner.trim().parse::<i64>() {
+        return (index < -1).then(|| {
+            format!("the index [{index}] is below -1 (only -1, meaning append, may be negative)")
+        });
+    }
+    let mut escaped = false;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            ':' if !escaped => {
+                let value = inner.get(i + 1..).unwrap_or("");
+                return value
+                    .is_empty()
+                    .then(|| format!("the selector [{inner}] has no value after ':'"));
+            }
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
 /// The template file a document came from: Helm 3's `# Source:` comment, or Helm 4's
 /// `postrenderer.helm.sh/postrender-filename` annotation.
 pub fn source_file(slice: &str) -> Option<String> {
@@ -342,6 +504,33 @@ mod tests {
                 assert_eq!(rest, ["defaultConfig", "drainDuration"]);
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn patch_paths_istio_would_refuse() {
+        for ok in [
+            "spec.meshConfig.defaultConfig.drainDuration",
+            "spec.components.pilot.k8s.env[-1]",
+            r"webhooks.[name:namespace\.sidecar-injector\.istio\.io].clientConfig",
+            "spec.template.spec.containers.[name:istio-proxy].args.[:--log]",
+            "spec.values.",
+            r"metadata.annotations.proxy\.istio\.io/config",
+        ] {
+            assert_eq!(patch_path_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "spec.containers[0",
+            "spec.containers]0[",
+            "spec.env[-2]",
+            "spec.containers.[name:]",
+            "spec.containers.[]",
+            "spec.mesh Config",
+            "spec..meshConfig",
+            "spec.a[[0]]",
+            " ",
+        ] {
+            assert!(patch_path_problem(bad).is_some(), "{bad}");
         }
     }
 

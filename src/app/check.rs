@@ -1,0 +1,220 @@
+//! `meshdrain check`, `meshdrain explain` and the lint half of `render --check`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::cli::{CheckArgs, ExplainArgs, LintArgs};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::Limits;
+use crate::lint::input::{self, Source, Treat};
+use crate::lint::suppress::IgnoreRule;
+use crate::lint::{self, CheckOptions, Report, rules::RULES};
+use crate::policy::{self, IstioVersion};
+use crate::report::{Format, github, json, sarif, text, use_color};
+use crate::{ExitStatus, Io};
+
+use super::{read_policy_file, report, write_output};
+
+/// The policy's `spec.check.ignore`, from `--policy` or `MESHDRAIN_POLICY`.
+fn ignores(
+    policy: Option<&PathBuf>,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<IgnoreRule>, Vec<Diagnostic>> {
+    let from_env = env
+        .get(policy::ENV_POLICY)
+        .filter(|p| !p.trim().is_empty())
+        .map(PathBuf::from);
+    let Some(path) = policy.cloned().or(from_env) else {
+        return Ok(Vec::new());
+    };
+    let text = read_policy_file(&path)?;
+    let parsed = policy::file::parse_file_text(&text, &path.display().to_string())?;
+    Ok(parsed.ignores)
+}
+
+/// The check's options from the shared lint flags.
+pub fn options(
+    lint: &LintArgs,
+    istio_version: IstioVersion,
+    ignores: Vec<IgnoreRule>,
+) -> CheckOptions {
+    CheckOptions {
+        drain_model: lint.drain_model.into(),
+        istio_version,
+        limits: Limits::default(),
+        ignores,
+        no_ignores: lint.no_ignores,
+    }
+}
+
+/// `Found 2 errors, 1 warning and no infos in 3 files (12 documents, 9 objects).`
+pub fn summary(report: &Report, fail_on: Severity) -> String {
+    let count = |n: usize, what: &str| match n {
+        0 => format!("no {what}s"),
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    };
+    let mut s = if report.diagnostics.is_empty() {
+        "No findings".to_owned()
+    } else {
+        format!(
+            "Found {}, {} and {}",
+            count(report.count(Severity::Error), "error"),
+            count(report.count(Severity::Warning), "warning"),
+            count(report.count(Severity::Info), "info")
+        )
+    };
+    s.push_str(&format!(
+        " in {} ({} documents, {} objects)",
+        count(report.files, "file"),
+        report.documents,
+        report.objects
+    ));
+    if report.suppressed > 0 {
+        s.push_str(&format!(
+            "; {} suppressed (--no-ignores shows them)",
+            count(report.suppressed, "finding")
+        ));
+    }
+    if report.fails(fail_on) {
+        s.push_str(&format!("; failing at --fail-on {}.\n", fail_on.as_str()));
+    } else {
+        s.push_str(".\n");
+    }
+    s
+}
+
+fn write_report(
+    out: &mut dyn Write,
+    report: &Report,
+    format: Format,
+    fail_on: Severity,
+    color: bool,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => {
+            for d in &report.diagnostics {
+                out.write_all(text::render(d, color).as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            out.write_all(summary(report, fail_on).as_bytes())
+        }
+        Format::Json => out.write_all(json::render(report, fail_on).as_bytes()),
+        Format::Sarif => out.write_all(sarif::render(report).as_bytes()),
+        Format::Github => {
+            for d in &report.diagnostics {
+                out.write_all(github::render(d).as_bytes())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    if args.paths.is_empty() && args.values.is_empty() {
+        let d = Diagnostic::error("usage", "meshdrain check needs something to check")
+            .with_hint("name files or directories (meshdrain check deploy/), or pipe a render in: helm template … | meshdrain check -");
+        report(io, &[d], false);
+        return Ok(ExitStatus::Invalid);
+    }
+    if io.stdin_is_terminal && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        let d = Diagnostic::error(
+            "no-input",
+            "`-` reads manifests on stdin, and stdin is a terminal",
+        )
+        .with_hint("pipe manifests in: helm template … | meshdrain check -");
+        report(io, &[d], false);
+        return Ok(ExitStatus::Invalid);
+    }
+    let ignores = match ignores(args.policy.as_ref(), &io.env) {
+        Ok(i) => i,
+        Err(diagnostics) => {
+            report(io, &diagnostics, false);
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    let limits = Limits::default();
+    let sources = match input::collect(&args.paths, &args.values, io.stdin, limits.max_input_bytes)
+    {
+        Ok(s) => s,
+        Err(d) => {
+            report(io, &[d], false);
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    let options = options(&args.lint, args.istio_version, ignores);
+    let result = lint::check(sources, &options);
+    let fail_on: Severity = args.lint.fail_on.into();
+    let color = use_color(args.color, io.stdout_is_terminal, &io.env);
+    write_output(io, |out| {
+        write_report(out, &result, args.format, fail_on, color)
+    })?;
+    if args.verbose {
+        for note in &result.notes {
+            let _ = writeln!(io.stderr, "note: {note}");
+        }
+    }
+    Ok(if result.fails(fail_on) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Lints a render's output; the findings at or above `fail_on` when there are any.
+pub fn check_rendered(
+    output: Vec<u8>,
+    lint: &LintArgs,
+    istio_version: IstioVersion,
+    ignores: Vec<IgnoreRule>,
+) -> Option<Vec<Diagnostic>> {
+    let options = options(lint, istio_version, ignores);
+    let result = lint::check(
+        vec![Source {
+            name: "<rendered output>".to_owned(),
+            bytes: output,
+            treat: Treat::Detect,
+        }],
+        &options,
+    );
+    let fail_on: Severity = lint.fail_on.into();
+    result.fails(fail_on).then(|| {
+        result
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity >= fail_on)
+            .collect()
+    })
+}
+
+pub fn explain_command(args: &ExplainArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    let Some(code) = &args.code else {
+        write_output(io, |out| {
+            for rule in RULES {
+                let m = rule.meta();
+                writeln!(
+                    out,
+                    "{}  {:<8} {:<36} {}",
+                    m.code,
+                    m.severity.as_str(),
+                    m.name,
+                    m.summary
+                )?;
+            }
+            Ok(())
+        })?;
+        return Ok(ExitStatus::Success);
+    };
+    match lint::rule(code) {
+        Some(rule) => {
+            write_output(io, |out| out.write_all(rule.meta().explain().as_bytes()))?;
+            Ok(ExitStatus::Success)
+        }
+        None => {
+            let d = Diagnostic::error("usage", format!("{code:?} is not a meshdrain rule"))
+                .with_hint("`meshdrain explain` lists the rules");
+            report(io, &[d], false);
+            Ok(ExitStatus::Invalid)
+        }
+    }
+}

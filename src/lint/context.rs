@@ -1,0 +1,647 @@
+//! What the linter knows about its inputs: every document, parsed when it can matter, and
+//! every object classified through the shared model. Built once; rules only read it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use crate::diagnostic::{Diagnostic, LineIndex, Origin, ResourceRef};
+use crate::document::{self, NodeKind, Scan, Tree};
+use crate::model::mesh::{self, MeshSource, MeshSourceKind};
+use crate::model::workload::{self, PodTemplate};
+use crate::model::{self, InstallKind, Resource, api_group, dotted};
+use crate::patch::Pointer;
+
+use super::input::{Source, Treat};
+use super::{CheckOptions, Finding};
+
+pub type ObjectId = usize;
+
+/// One document of an input.
+#[derive(Debug)]
+pub struct Doc {
+    /// 0-based position in its input.
+    pub index: usize,
+    /// Bytes of the input.
+    pub range: Range<usize>,
+    /// Lines before the document in its input.
+    pub line_base: usize,
+    /// Helm's `# Source:` file (or the Helm 4 filename annotation).
+    pub source: Option<String>,
+    /// Index into [`Context::trees`], for documents that were parsed.
+    pub tree: Option<usize>,
+}
+
+/// One input file (or stdin).
+#[derive(Debug)]
+pub struct Input {
+    pub name: String,
+    pub text: String,
+    pub documents: Vec<Doc>,
+}
+
+/// What an object is, as far as the rules care.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// A TSB ControlPlane: an `install.tetrate.io` CR, or a control plane Helm values file
+    /// (`values`), whose `spec:` is the ControlPlane spec.
+    ControlPlane {
+        values: bool,
+    },
+    /// An `install.tetrate.io` gateway (IngressGateway, EgressGateway, Tier1Gateway, Gateway).
+    InstallGateway(InstallKind),
+    /// A `gateway.tsb.tetrate.io` kind with a gateway install kind's name (routing config).
+    RoutingGateway,
+    /// An `install.istio.io` IstioOperator.
+    IstioOperator,
+    /// A raw Istio mesh config document (top-level `defaultConfig`).
+    MeshConfig,
+    /// Something that runs pods.
+    Workload(PodTemplate),
+    /// A `v1 Namespace`.
+    Namespace,
+    /// A `v1 List` or a `ResourceList` (its items are objects of their own).
+    List,
+    Other,
+}
+
+/// One Kubernetes object (or values file) in the inputs.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub id: ObjectId,
+    pub input: usize,
+    pub document: usize,
+    tree: usize,
+    pub resource: Resource,
+    pub class: Class,
+}
+
+impl Object {
+    pub fn namespace(&self) -> Option<&str> {
+        self.resource.reference.namespace.as_deref()
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.resource.reference.name.as_deref()
+    }
+
+    pub fn pointer(&self) -> &Pointer {
+        &self.resource.pointer
+    }
+
+    /// `IngressGateway shop/edge`, for messages.
+    pub fn describe(&self) -> String {
+        let r = &self.resource.reference;
+        let kind = match self.class {
+            Class::ControlPlane { values: true } => "control plane Helm values",
+            _ => r.kind.as_str(),
+        };
+        match (&r.namespace, &r.name) {
+            (Some(ns), Some(name)) => format!("{kind} {ns}/{name}"),
+            (None, Some(name)) => format!("{kind} {name}"),
+            _ => kind.to_owned(),
+        }
+    }
+
+    /// The meshdrain command that writes the drain settings into this object (`file` is its
+    /// input's name).
+    pub fn fix_command(&self, file: &str) -> String {
+        match self.class {
+            Class::ControlPlane { values: true } => format!("meshdrain values -i {file}"),
+            _ => "meshdrain render".to_owned(),
+        }
+    }
+}
+
+static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(|| Tree {
+    nodes: Vec::new(),
+    root: None,
+    aliased: Default::default(),
+});
+
+/// The checked inputs, their parsed documents and objects.
+#[derive(Debug)]
+pub struct Context {
+    pub inputs: Vec<Input>,
+    pub trees: Vec<Tree>,
+    pub objects: Vec<Object>,
+    pub options: CheckOptions,
+    /// Labels of the Namespaces in the input, by name.
+    pub namespaces: HashMap<String, BTreeMap<String, String>>,
+    /// The objects that declare a mesh config, with it, in input order.
+    meshes: Vec<(ObjectId, MeshSource)>,
+}
+
+/// Kinds worth a parse: TSB install and routing gateways, Istio, workloads, namespaces, lists.
+fn interesting(scan: &Scan) -> bool {
+    let (Some(api_version), Some(kind)) = (scan.api_version.as_deref(), scan.kind.as_deref())
+    else {
+        // Helm values and raw mesh configs have neither.
+        return scan.api_version.is_none() && scan.kind.is_none();
+    };
+    let group = api_group(api_version);
+    model::needs_interpretation(Some(api_version), Some(kind))
+        || group == model::INSTALL_GROUP
+        || (group == ROUTING_GROUP && model::InstallKind::from_kind(kind).is_some())
+        || (group == "install.istio.io" && kind == "IstioOperator")
+        || (api_version == "v1" && kind == "Namespace")
+        || workload::is_workload(api_version, kind)
+}
+
+/// TSB's routing config API group, whose gateway kinds share names with the install kinds.
+pub const ROUTING_GROUP: &str = "gateway.tsb.tetrate.io";
+
+/// Keys only a ControlPlane spec has, to tell control plane Helm values from other values.
+const CONTROL_PLANE_SPEC_KEYS: [&str; 6] = [
+    "components",
+    "hub",
+    "managementPlane",
+    "telemetryStore",
+    "meshExpansion",
+    "providerSettings",
+];
+
+/// A document without apiVersion or kind whose `spec` looks like a ControlPlane spec.
+pub fn looks_like_values(tree: &Tree) -> bool {
+    let Some(root) = tree.root else { return false };
+    if tree.get(root, "apiVersion").is_some() || tree.get(root, "kind").is_some() {
+        return false;
+    }
+    let Some(spec) = tree.get(root, "spec") else {
+        return false;
+    };
+    CONTROL_PLANE_SPEC_KEYS
+        .iter()
+        .any(|k| tree.get(spec, k).is_some())
+}
+
+fn looks_like_mesh_config(tree: &Tree) -> bool {
+    let Some(root) = tree.root else { return false };
+    tree.get(root, "apiVersion").is_none()
+        && tree.get(root, "kind").is_none()
+        && tree
+            .get(root, "defaultConfig")
+            .and_then(|d| tree.node(d))
+            .is_some_and(|n| matches!(n.kind, NodeKind::Mapping { .. }))
+}
+
+fn classify(tree: &Tree, resource: &Resource) -> Class {
+    let r = &resource.reference;
+    if let Some(kind) = resource.install_kind {
+        return match kind {
+            InstallKind::ControlPlane => Class::ControlPlane { values: false },
+            gateway => Class::InstallGateway(gateway),
+        };
+    }
+    let group = api_group(&r.api_version);
+    if model::is_list(Some(&r.api_version), Some(&r.kind)) {
+        return Class::List;
+    }
+    if group == ROUTING_GROUP && InstallKind::from_kind(&r.kind).is_some() {
+        return Class::RoutingGateway;
+    }
+    if group == "install.istio.io" && r.kind == "IstioOperator" {
+        return Class::IstioOperator;
+    }
+    if r.api_version == "v1" && r.kind == "Namespace" {
+        return Class::Namespace;
+    }
+    if let Some(t) = workload::pod_template(
+        tree,
+        resource.node,
+        &resource.pointer,
+        &r.api_version,
+        &r.kind,
+    ) {
+        return Class::Workload(t);
+    }
+    Class::Other
+}
+
+/// A parse error (or other unreadable document) as a GD000 finding.
+fn unparsable(
+    input: &str,
+    text: &str,
+    doc: Option<(&Doc, &str)>,
+    at: Option<usize>,
+    message: String,
+    hint: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::error("GD000", message)
+        .with_hint(hint)
+        .with_origin(Origin {
+            file: Some(input.to_owned()),
+            document: doc.map(|(d, _)| d.index),
+            source: doc.and_then(|(d, _)| d.source.clone()),
+            ..Origin::default()
+        });
+    if let Some(at) = at {
+        match doc {
+            Some((doc, doc_text)) => {
+                let end = (at + 1).min(doc_text.len());
+                d = d.at(&LineIndex::new(doc_text), at, end);
+                shift(&mut d, doc);
+            }
+            None => d = d.at(&LineIndex::new(text), at, at),
+        }
+    }
+    d
+}
+
+/// Moves a diagnostic positioned in a document's text to its place in the input.
+fn shift(d: &mut Diagnostic, doc: &Doc) {
+    if let Some(span) = &mut d.origin.span {
+        for p in [&mut span.start, &mut span.end] {
+            p.line += doc.line_base;
+            p.byte += doc.range.start;
+        }
+    }
+}
+
+/// A hint for documents that do not parse: unrendered templates are the usual cause.
+fn parse_hint(text: &str) -> &'static str {
+    if text.contains("{{") || text.contains("%{") || text.contains("${") {
+        "this looks like an unrendered template: check the rendered output (helm template …, terraform …) instead"
+    } else {
+        "fix the YAML syntax; the other documents and files are still checked"
+    }
+}
+
+impl Context {
+    /// Reads and classifies every input; documents that cannot be read become GD000 findings.
+    pub fn build(sources: Vec<Source>, options: &CheckOptions) -> (Context, Vec<Diagnostic>) {
+        let mut cx = Context {
+            inputs: Vec::new(),
+            trees: Vec::new(),
+            objects: Vec::new(),
+            options: options.clone(),
+            namespaces: HashMap::new(),
+            meshes: Vec::new(),
+        };
+        let mut errors = Vec::new();
+        for source in sources {
+            cx.add(source, &mut errors);
+        }
+        for object in &cx.objects {
+            if object.class == Class::Namespace
+                && let Some(name) = object.name()
+            {
+                let labels = workload::labels(cx.tree(object), object.resource.node);
+                cx.namespaces.insert(name.to_owned(), labels);
+            }
+        }
+        cx.meshes = cx
+            .objects
+            .iter()
+            .filter_map(|o| Some((o.id, cx.mesh_source(o)?)))
+            .collect();
+        (cx, errors)
+    }
+
+    fn add(&mut self, source: Source, errors: &mut Vec<Diagnostic>) {
+        let input_index = self.inputs.len();
+        let limits = self.options.limits;
+        let name = source.name;
+        let fail = |errors: &mut Vec<Diagnostic>, d: Diagnostic| errors.push(d);
+        if source.bytes.len() > limits.max_input_bytes {
+            fail(
+                errors,
+                unparsable(
+                    &name,
+                    "",
+                    None,
+                    None,
+                    format!(
+                        "the file is larger than the limit of {} bytes and was not checked",
+                        limits.max_input_bytes
+                    ),
+                    "split the input, or check it in parts",
+                ),
+            );
+            self.inputs.push(Input {
+                name,
+                text: String::new(),
+                documents: Vec::new(),
+            });
+            return;
+        }
+        let text = match crate::render::validate_text(&source.bytes, &name) {
+            Ok(t) => t.to_owned(),
+            Err(mut d) => {
+                d.code = "GD000";
+                fail(errors, d);
+                self.inputs.push(Input {
+                    name,
+                    text: String::new(),
+                    documents: Vec::new(),
+                });
+                return;
+            }
+        };
+        let mut documents = Vec::new();
+        let mut line_base = 0;
+        let mut values_pending = source.treat == Treat::Values;
+        for (index, slice) in crate::stream::split(text.as_bytes())
+            .into_iter()
+            .enumerate()
+        {
+            let Some(doc_text) = text.get(slice.range.clone()) else {
+                continue;
+            };
+            let mut doc = Doc {
+                index,
+                range: slice.range.clone(),
+                line_base,
+                source: None,
+                tree: None,
+            };
+            line_base += memchr::memchr_iter(b'\n', doc_text.as_bytes()).count();
+            let scan = match document::scan(doc_text) {
+                Ok(s) => s,
+                Err(e) => {
+                    doc.source = model::source_file(doc_text);
+                    errors.push(unparsable(
+                        &name,
+                        &text,
+                        Some((&doc, doc_text)),
+                        Some(e.offset),
+                        format!("invalid YAML: {}", e.message),
+                        parse_hint(doc_text),
+                    ));
+                    documents.push(doc);
+                    continue;
+                }
+            };
+            if !scan.has_document || !(values_pending || interesting(&scan)) {
+                documents.push(doc);
+                continue;
+            }
+            doc.source = model::source_file(doc_text);
+            let over = if scan.max_depth > limits.max_depth {
+                Some(format!("nests {} levels deep", scan.max_depth))
+            } else if scan.alias_uses > limits.max_alias_uses {
+                Some(format!("uses aliases {} times", scan.alias_uses))
+            } else if scan.max_scalar_bytes > limits.max_scalar_bytes {
+                Some(format!("has a {}-byte scalar", scan.max_scalar_bytes))
+            } else {
+                None
+            };
+            if let Some(over) = over {
+                errors.push(unparsable(
+                    &name,
+                    &text,
+                    Some((&doc, doc_text)),
+                    None,
+                    format!("this document {over}, over meshdrain's limit, and was not checked"),
+                    "raise --max-depth, --max-aliases or --max-scalar-bytes if this input is expected",
+                ));
+                documents.push(doc);
+                continue;
+            }
+            let tree = match Tree::parse(doc_text) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(unparsable(
+                        &name,
+                        &text,
+                        Some((&doc, doc_text)),
+                        Some(e.offset),
+                        format!("invalid YAML: {}", e.message),
+                        parse_hint(doc_text),
+                    ));
+                    documents.push(doc);
+                    continue;
+                }
+            };
+            let tree_index = self.trees.len();
+            doc.tree = Some(tree_index);
+            let values = values_pending || looks_like_values(&tree);
+            values_pending = false;
+            let resources = if values {
+                tree.root
+                    .map(|root| {
+                        vec![(
+                            Resource {
+                                node: root,
+                                pointer: Pointer::root(),
+                                reference: ResourceRef {
+                                    api_version: String::new(),
+                                    kind: "ControlPlane".to_owned(),
+                                    namespace: None,
+                                    name: None,
+                                },
+                                install_kind: Some(InstallKind::ControlPlane),
+                            },
+                            Class::ControlPlane { values: true },
+                        )]
+                    })
+                    .unwrap_or_default()
+            } else if looks_like_mesh_config(&tree) {
+                tree.root
+                    .map(|root| {
+                        vec![(
+                            Resource {
+                                node: root,
+                                pointer: Pointer::root(),
+                                reference: ResourceRef {
+                                    api_version: String::new(),
+                                    kind: "MeshConfig".to_owned(),
+                                    namespace: None,
+                                    name: None,
+                                },
+                                install_kind: None,
+                            },
+                            Class::MeshConfig,
+                        )]
+                    })
+                    .unwrap_or_default()
+            } else {
+                model::resources(&tree)
+                    .into_iter()
+                    .map(|r| {
+                        let class = classify(&tree, &r);
+                        (r, class)
+                    })
+                    .collect()
+            };
+            for (resource, class) in resources {
+                let id = self.objects.len();
+                self.objects.push(Object {
+                    id,
+                    input: input_index,
+                    document: documents.len(),
+                    tree: tree_index,
+                    resource,
+                    class,
+                });
+            }
+            self.trees.push(tree);
+            documents.push(doc);
+        }
+        self.inputs.push(Input {
+            name,
+            text,
+            documents,
+        });
+    }
+
+    pub fn tree(&self, object: &Object) -> &Tree {
+        self.trees.get(object.tree).unwrap_or(&EMPTY_TREE)
+    }
+
+    pub fn input(&self, object: &Object) -> Option<&Input> {
+        self.inputs.get(object.input)
+    }
+
+    pub fn doc(&self, object: &Object) -> Option<&Doc> {
+        self.input(object)?.documents.get(object.document)
+    }
+
+    /// The meshdrain command that fixes an object's drain settings.
+    pub fn fix_command(&self, object: &Object) -> String {
+        object.fix_command(self.input(object).map_or("FILE", |i| i.name.as_str()))
+    }
+
+    pub fn object(&self, id: ObjectId) -> Option<&Object> {
+        self.objects.get(id)
+    }
+
+    pub fn document_count(&self) -> usize {
+        self.inputs.iter().map(|i| i.documents.len()).sum()
+    }
+
+    /// The mesh config an object declares (ControlPlane, values, IstioOperator, mesh config).
+    pub fn mesh_source(&self, object: &Object) -> Option<MeshSource> {
+        let tree = self.tree(object);
+        let node = object.resource.node;
+        let pointer = object.pointer();
+        Some(match object.class {
+            Class::ControlPlane { values } => mesh::control_plane(
+                tree,
+                node,
+                pointer,
+                if values {
+                    MeshSourceKind::HelmValues
+                } else {
+                    MeshSourceKind::ControlPlane
+                },
+            ),
+            Class::IstioOperator => mesh::default_config(
+                tree,
+                node,
+                pointer,
+                &mesh::ISTIO_OPERATOR_DEFAULTS,
+                MeshSourceKind::IstioOperator,
+            ),
+            Class::MeshConfig => mesh::default_config(
+                tree,
+                node,
+                pointer,
+                &["defaultConfig"],
+                MeshSourceKind::MeshConfig,
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Every object that declares a mesh config, with it, in input order.
+    pub fn mesh_sources(&self) -> Vec<(&Object, &MeshSource)> {
+        self.meshes
+            .iter()
+            .filter_map(|(id, source)| Some((self.object(*id)?, source)))
+            .collect()
+    }
+
+    /// Turns a finding into a diagnostic with its position in the input.
+    pub fn resolve(&self, f: &Finding) -> Diagnostic {
+        let mut d = Diagnostic::new(f.severity, f.code, f.message.clone());
+        d.hint = f.hint.clone();
+        d.fix = f.fix.clone();
+        let Some(object) = self.object(f.object) else {
+            return d;
+        };
+        let (Some(input), Some(doc)) = (self.input(object), self.doc(object)) else {
+            return d;
+        };
+        d = d
+            .with_resource(Some(object.resource.reference.clone()))
+            .with_origin(Origin {
+                file: Some(input.name.clone()),
+                document: Some(doc.index),
+                source: doc.source.clone(),
+                ..Origin::default()
+            })
+            .with_path_if_any(dotted(&model::relative(&f.pointer, object.pointer())));
+        if matches!(
+            object.class,
+            Class::ControlPlane { values: true } | Class::MeshConfig
+        ) {
+            d.resource = None;
+        }
+        let text = input.text.get(doc.range.clone()).unwrap_or("");
+        if let Some((start, end)) = self.tree(object).nearest_span(&f.pointer, f.at_key) {
+            d = d.at(&LineIndex::new(text), start, end);
+            shift(&mut d, doc);
+        }
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> Source {
+        Source {
+            name: "t.yaml".into(),
+            bytes: text.as_bytes().to_vec(),
+            treat: Treat::Detect,
+        }
+    }
+
+    #[test]
+    fn classifies_by_group_and_detects_values() {
+        let text = "\
+apiVersion: install.tetrate.io/v1alpha1
+kind: IngressGateway
+metadata: {name: a, namespace: n}
+---
+apiVersion: gateway.tsb.tetrate.io/v2
+kind: IngressGateway
+metadata: {name: b}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: d}
+  spec: {template: {spec: {containers: []}}}
+---
+bad: [
+";
+        let (cx, errors) = Context::build(vec![source(text)], &CheckOptions::default());
+        let classes: Vec<&Class> = cx.objects.iter().map(|o| &o.class).collect();
+        assert!(matches!(
+            classes.as_slice(),
+            [
+                Class::InstallGateway(InstallKind::IngressGateway),
+                Class::RoutingGateway,
+                Class::List,
+                Class::Workload(_)
+            ]
+        ));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, "GD000");
+        assert_eq!(errors[0].origin.document, Some(4));
+        assert_eq!(errors[0].origin.span.unwrap().start.line, 22);
+
+        let values = "image: {tag: 1.6.1}\nspec:\n  hub: x\n";
+        let (cx, _) = Context::build(vec![source(values)], &CheckOptions::default());
+        assert_eq!(cx.objects[0].class, Class::ControlPlane { values: true });
+    }
+}

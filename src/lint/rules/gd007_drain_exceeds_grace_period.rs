@@ -1,0 +1,143 @@
+use super::{effective, longest_prestop, seconds, show, show_seconds};
+use crate::lint::context::{Class, Context};
+use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
+use crate::model::mesh::DrainField;
+use crate::model::workload::{self, DEFAULT_GRACE_SECONDS, Injection};
+
+declare_rule! {
+    /// ## What it detects
+    /// An injected workload whose sidecar waits on SIGTERM at least as long as the pod's
+    /// `terminationGracePeriodSeconds` (30s when unset) minus its longest preStop sleep.
+    ///
+    /// The wait depends on `--drain-model`: `istio` (the default, from Istio's source) is
+    /// `terminationDrainDuration`, 5s when unset; `guide` (as the TSB guide assumes) is
+    /// `drainDuration`, 45s when unset. It is read from the istio-proxy container's
+    /// `PROXY_CONFIG`, else the pod's `proxy.istio.io/config` annotation, else the last mesh
+    /// config in the input (ControlPlane, control plane values, IstioOperator). A workload is
+    /// injected when its pod spec has an `istio-proxy` container, or `sidecar.istio.io/inject:
+    /// "true"`, or its namespace in the input is labelled `istio-injection=enabled` or
+    /// `istio.io/rev`; other workloads are skipped (counted with `--verbose`).
+    ///
+    /// ## Why it matters
+    /// kubelet sends SIGKILL when the grace period ends, whatever the mesh setting. preStop
+    /// hooks run first and use up part of it. A drain that cannot finish gives no protection:
+    /// connections are cut and telemetry is lost. The TSB guide's own example (drainDuration
+    /// 50s with the default 30s grace period) is cut short.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: Deployment
+    /// spec:
+    ///   template:
+    ///     metadata:
+    ///       annotations:
+    ///         proxy.istio.io/config: '{"terminationDrainDuration": "40s"}'
+    ///     spec:
+    ///       containers:
+    ///       - name: app
+    /// ```
+    ///
+    /// ## Fix
+    /// Raise `terminationGracePeriodSeconds` above the wait plus the preStop sleep (with a few
+    /// seconds to spare), or shorten the drain setting.
+    pub struct DrainExceedsGracePeriod;
+    code: "GD007",
+    name: "drain-exceeds-grace-period",
+    severity: Error,
+    summary: "the sidecar's drain outlasts the pod's grace period",
+}
+
+impl Rule for DrainExceedsGracePeriod {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_all(&self, cx: &Context, out: &mut Findings<'_>) {
+        let field = match cx.options.drain_model {
+            DrainModel::Istio => DrainField::TerminationDrainDuration,
+            DrainModel::Guide => DrainField::DrainDuration,
+        };
+        let meshes = cx.mesh_sources();
+        let mut skipped = Vec::new();
+        for object in &cx.objects {
+            let Class::Workload(template) = &object.class else {
+                continue;
+            };
+            let tree = cx.tree(object);
+            let labels = object.namespace().and_then(|ns| cx.namespaces.get(ns));
+            match workload::injection(tree, template, object.namespace(), labels) {
+                Injection::Injected(_) => {}
+                Injection::NotInjected(_) | Injection::Unknown => {
+                    skipped.push(object.describe());
+                    continue;
+                }
+            }
+            let wait = effective(tree, template, &meshes, field);
+            let Some(wait_value) = wait.value else {
+                continue;
+            };
+            let grace = workload::grace_period(tree, template);
+            let (grace_seconds, grace_text) = match &grace {
+                Some(g) => match g.seconds {
+                    Some(s) => (s, format!("terminationGracePeriodSeconds {s}s")),
+                    None => continue,
+                },
+                None => (
+                    DEFAULT_GRACE_SECONDS,
+                    format!("the default terminationGracePeriodSeconds {DEFAULT_GRACE_SECONDS}s"),
+                ),
+            };
+            let containers = workload::containers(tree, template);
+            let prestop = longest_prestop(tree, &containers);
+            let budget = grace_seconds as f64 - prestop.as_ref().map_or(0.0, |p| p.0);
+            let wait_seconds = seconds(wait_value);
+            if wait_seconds < budget {
+                continue;
+            }
+            let budget_text = match &prestop {
+                Some((s, name)) => format!(
+                    "{grace_text} minus the {} preStop sleep of container {name} leaves {}",
+                    show_seconds(*s),
+                    show_seconds(budget.max(0.0))
+                ),
+                None => grace_text.clone(),
+            };
+            let needed = wait_seconds + prestop.as_ref().map_or(0.0, |p| p.0) + 5.0;
+            let pointer = match &grace {
+                Some(g) => g.pointer.clone(),
+                None => template.pointer.key("spec"),
+            };
+            let finding = out.report(
+                object,
+                pointer,
+                format!(
+                    "the sidecar of {} waits {} {} after SIGTERM ({}), but {budget_text}: kubelet kills the pod before the drain ends",
+                    object.describe(),
+                    field.name(),
+                    show(wait_value),
+                    wait.from,
+                ),
+            );
+            finding.hint(format!(
+                "set terminationGracePeriodSeconds to at least {}, or shorten {}{}",
+                needed.ceil(),
+                field.name(),
+                if cx.options.drain_model == DrainModel::Guide {
+                    " (the guide's model; by Istio's source the wait is terminationDrainDuration: see --drain-model)"
+                } else {
+                    ""
+                }
+            ));
+            if grace.is_none() {
+                finding.at_key();
+            }
+        }
+        if !skipped.is_empty() {
+            out.note(format!(
+                "skipped {} workload(s) not known to be injected (no istio-proxy container, inject label or injection-labelled namespace in the input): {}",
+                skipped.len(),
+                skipped.join(", ")
+            ));
+        }
+    }
+}

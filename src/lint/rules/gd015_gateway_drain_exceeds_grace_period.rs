@@ -1,0 +1,140 @@
+use super::{duration, longest_prestop, seconds, show, show_seconds};
+use crate::document::{NodeId, ScalarType, Tree};
+use crate::lint::context::{Class, Context, Object};
+use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::model::mesh;
+use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
+use crate::model::{self, normalize_patch_path};
+
+declare_rule! {
+    /// ## What it detects
+    /// A TSB gateway whose `connectionDrainDuration` is at least its pods'
+    /// `terminationGracePeriodSeconds` (minus their longest preStop sleep). The grace period
+    /// is taken from the gateway's own `kubeSpec.overlays` patch of
+    /// `spec.template.spec.terminationGracePeriodSeconds` on its Deployment, else from a
+    /// Deployment of the same name and namespace in the input, else Kubernetes' default of 30s.
+    ///
+    /// ## Why it matters
+    /// The TSB operator turns `connectionDrainDuration` into the gateway's drain wait; kubelet
+    /// sends SIGKILL when the grace period ends, so a longer drain is cut short (istio/istio
+    /// #25575: a 5m10s drain cut at 30s).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: IngressGateway
+    /// spec:
+    ///   connectionDrainDuration: 45s
+    /// ```
+    ///
+    /// ## Fix
+    /// Shorten `connectionDrainDuration`, or raise the gateway Deployment's grace period with
+    /// a `kubeSpec.overlays` patch of `spec.template.spec.terminationGracePeriodSeconds`.
+    pub struct GatewayDrainExceedsGracePeriod;
+    code: "GD015",
+    name: "gateway-drain-exceeds-grace-period",
+    severity: Error,
+    summary: "a gateway's drain outlasts its pods' grace period",
+}
+
+const GRACE_PATH: [&str; 4] = ["spec", "template", "spec", "terminationGracePeriodSeconds"];
+
+fn int(tree: &Tree, node: NodeId) -> Option<i64> {
+    let n = tree.node(node)?;
+    (n.scalar_type() == Some(ScalarType::Int))
+        .then(|| n.as_str()?.parse().ok())
+        .flatten()
+}
+
+/// The grace period a gateway CR's own overlays give its Deployment.
+fn overlay_grace(tree: &Tree, object: &Object) -> Option<i64> {
+    let list = tree.get_path(object.resource.node, &["spec", "kubeSpec", "overlays"])?;
+    let mut found = None;
+    for &overlay in tree.items(list) {
+        if tree.str_at(overlay, "kind") != Some("Deployment") {
+            continue;
+        }
+        for (_, patch, path) in super::patches(tree, overlay) {
+            if normalize_patch_path(path)
+                .iter()
+                .map(String::as_str)
+                .eq(GRACE_PATH)
+            {
+                found = tree
+                    .get(patch, "value")
+                    .and_then(|v| int(tree, v))
+                    .or(found);
+            }
+        }
+    }
+    found
+}
+
+impl Rule for GatewayDrainExceedsGracePeriod {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
+        if !matches!(object.class, Class::InstallGateway(_)) {
+            return;
+        }
+        let tree = cx.tree(object);
+        let Some(site) = mesh::gateway_site(tree, object.resource.node, object.pointer()) else {
+            return;
+        };
+        let Some(drain) = duration(&site.written) else {
+            return;
+        };
+        let deployment = cx.objects.iter().find(|o| {
+            o.resource.reference.kind == "Deployment"
+                && model::api_group(&o.resource.reference.api_version) == "apps"
+                && o.name() == object.name()
+                && o.namespace() == object.namespace()
+        });
+        let mut prestop = None;
+        let (grace, from) = if let Some(g) = overlay_grace(tree, object) {
+            (g, "its kubeSpec.overlays patch".to_owned())
+        } else if let Some(d) = deployment
+            && let Class::Workload(t) = &d.class
+        {
+            let dtree = cx.tree(d);
+            prestop = longest_prestop(dtree, &workload::containers(dtree, t));
+            match workload::grace_period(dtree, t) {
+                Some(g) => match g.seconds {
+                    Some(s) => (s, format!("Deployment {}", d.describe())),
+                    None => return,
+                },
+                None => (
+                    DEFAULT_GRACE_SECONDS,
+                    format!("Deployment {}, the default", d.describe()),
+                ),
+            }
+        } else {
+            (DEFAULT_GRACE_SECONDS, "Kubernetes' default".to_owned())
+        };
+        let budget = grace as f64 - prestop.as_ref().map_or(0.0, |p| p.0);
+        if seconds(drain) < budget {
+            return;
+        }
+        let sleep = match &prestop {
+            Some((s, name)) => format!(
+                " minus the {} preStop sleep of container {name}",
+                show_seconds(*s)
+            ),
+            None => String::new(),
+        };
+        out.report(
+            object,
+            site.pointer.clone(),
+            format!(
+                "{} drains connections for {}, but its pods get terminationGracePeriodSeconds {grace}s ({from}){sleep}: kubelet kills them before the drain ends",
+                object.describe(),
+                show(drain)
+            ),
+        )
+        .hint(format!(
+            "shorten connectionDrainDuration below {}, or raise the grace period with a kubeSpec.overlays patch of spec.template.spec.terminationGracePeriodSeconds on the gateway's Deployment",
+            show_seconds(budget.max(0.0))
+        ));
+    }
+}

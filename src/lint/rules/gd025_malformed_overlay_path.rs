@@ -1,0 +1,55 @@
+use super::{overlay_lists, patches};
+use crate::lint::context::{Context, Object};
+use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::model::patch_path_problem;
+
+declare_rule! {
+    /// ## What it detects
+    /// An overlay patch path Istio's operator cannot follow: unbalanced or nested brackets,
+    /// an empty `[]` or `[key:]` selector, an index below -1, white space outside brackets,
+    /// an empty segment (`a..b`).
+    ///
+    /// ## Why it matters
+    /// The operator splits the path on `.` (`\.` escapes a dot), selects list items with
+    /// `[index]`, `[key:value]` or `[value]`, and appends with `[-1]`. A malformed path fails
+    /// the reconcile, and none of the overlay's patches apply.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - path: spec.template.spec.containers.[name:].env
+    /// ```
+    ///
+    /// ## Fix
+    /// Write the path in the operator's grammar, e.g.
+    /// `spec.template.spec.containers.[name:istio-proxy].env[-1]`.
+    pub struct MalformedOverlayPath;
+    code: "GD025",
+    name: "malformed-overlay-path",
+    severity: Error,
+    summary: "an overlay patch path Istio's operator cannot follow",
+}
+
+impl Rule for MalformedOverlayPath {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
+        let tree = cx.tree(object);
+        for list in overlay_lists(cx, object) {
+            for (o, &overlay) in tree.items(list.node).iter().enumerate() {
+                for (i, _, path) in patches(tree, overlay) {
+                    let Some(problem) = patch_path_problem(path) else {
+                        continue;
+                    };
+                    out.report(
+                        object,
+                        list.pointer.index(o).key("patches").index(i).key("path"),
+                        format!("the patch path {path:?} is malformed: {problem}; the operator fails to apply this overlay"),
+                    )
+                    .hint("segments are separated by '.', '\\.' escapes a dot, and list items are selected with [index], [key:value] or [value]; [-1] appends");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! The rules: one file each, registered in [`RULES`] (the one place that lists them), and the
+//! few helpers several rules share.
+
+mod gd000_invalid_yaml;
+mod gd001_missing_sidecar_drain;
+mod gd002_invalid_duration;
+mod gd003_non_positive_drain;
+mod gd004_fractional_drain;
+mod gd005_drain_not_below_parent_shutdown;
+mod gd006_drain_over_one_hour;
+mod gd007_drain_exceeds_grace_period;
+mod gd008_overlay_wrong_target;
+mod gd009_duplicate_overlay;
+mod gd010_duplicate_patch_path;
+mod gd011_overlapping_patches;
+mod gd012_misplaced_drain_key;
+mod gd013_gateway_without_drain;
+mod gd014_inconsistent_drain;
+mod gd015_gateway_drain_exceeds_grace_period;
+mod gd016_install_fields_on_routing_gateway;
+mod gd017_drain_set_twice;
+mod gd018_tsb_version;
+mod gd019_legacy_termination_env;
+mod gd022_invalid_proxy_config_annotation;
+mod gd023_ignored_kubespec_overlays;
+mod gd024_unrendered_template;
+mod gd025_malformed_overlay_path;
+mod gd026_parent_shutdown_removed;
+mod gd028_termination_drain_unset;
+mod gd029_non_canonical_tsb_duration;
+
+use crate::document::{NodeId, NodeKind, Tree};
+use crate::duration::{GoDuration, ParseError, SECOND};
+use crate::model::mesh::{self, DrainField, DurationSite, MeshSource, Place, Written};
+use crate::model::workload::{self, Container, PodTemplate, ProxyConfig};
+use crate::model::{self, OverlayList};
+use crate::patch::Pointer;
+
+use super::Rule;
+use super::context::{Class, Context, Object};
+
+/// Every rule, in code order. `meshdrain explain`, SARIF's rule list and the engine read this.
+pub static RULES: &[&dyn Rule] = &[
+    &gd000_invalid_yaml::InvalidYaml,
+    &gd001_missing_sidecar_drain::MissingSidecarDrain,
+    &gd002_invalid_duration::InvalidDuration,
+    &gd003_non_positive_drain::NonPositiveDrain,
+    &gd004_fractional_drain::FractionalDrain,
+    &gd005_drain_not_below_parent_shutdown::DrainNotBelowParentShutdown,
+    &gd006_drain_over_one_hour::DrainOverOneHour,
+    &gd007_drain_exceeds_grace_period::DrainExceedsGracePeriod,
+    &gd008_overlay_wrong_target::OverlayWrongTarget,
+    &gd009_duplicate_overlay::DuplicateOverlay,
+    &gd010_duplicate_patch_path::DuplicatePatchPath,
+    &gd011_overlapping_patches::OverlappingPatches,
+    &gd012_misplaced_drain_key::MisplacedDrainKey,
+    &gd013_gateway_without_drain::GatewayWithoutDrain,
+    &gd014_inconsistent_drain::InconsistentDrain,
+    &gd015_gateway_drain_exceeds_grace_period::GatewayDrainExceedsGracePeriod,
+    &gd016_install_fields_on_routing_gateway::InstallFieldsOnRoutingGateway,
+    &gd017_drain_set_twice::DrainSetTwice,
+    &gd018_tsb_version::TsbVersion,
+    &gd019_legacy_termination_env::LegacyTerminationEnv,
+    &gd022_invalid_proxy_config_annotation::InvalidProxyConfigAnnotation,
+    &gd023_ignored_kubespec_overlays::IgnoredKubeSpecOverlays,
+    &gd024_unrendered_template::UnrenderedTemplate,
+    &gd025_malformed_overlay_path::MalformedOverlayPath,
+    &gd026_parent_shutdown_removed::ParentShutdownRemoved,
+    &gd028_termination_drain_unset::TerminationDrainUnset,
+    &gd029_non_canonical_tsb_duration::NonCanonicalTsbDuration,
+];
+
+/// A written duration, read the way Istio reads it (Go's `time.ParseDuration`).
+pub(crate) enum Parsed<'a> {
+    Duration(GoDuration),
+    /// Not a string at all (a YAML integer, a mapping, …).
+    NotString {
+        what: &'static str,
+        text: &'a str,
+    },
+    Invalid {
+        text: &'a str,
+        error: ParseError,
+    },
+}
+
+pub(crate) fn parse(written: &Written) -> Parsed<'_> {
+    match written {
+        Written::Text(t) => match GoDuration::parse(t) {
+            Ok(d) => Parsed::Duration(d),
+            Err(error) => Parsed::Invalid { text: t, error },
+        },
+        Written::Other { what, text } => Parsed::NotString { what, text },
+    }
+}
+
+/// The duration a setting holds, when it is a valid one.
+pub(crate) fn duration(written: &Written) -> Option<GoDuration> {
+    match parse(written) {
+        Parsed::Duration(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// `25s`, `1.5s`, `1h0m0s`: as Go prints it, but whole seconds as `Ns`.
+pub(crate) fn show(d: GoDuration) -> String {
+    d.whole_seconds()
+        .map_or_else(|| d.to_string(), |s| format!("{s}s"))
+}
+
+/// Seconds, for arithmetic with grace periods.
+pub(crate) fn seconds(d: GoDuration) -> f64 {
+    d.nanos() as f64 / SECOND as f64
+}
+
+/// `12`, `12.5`: seconds for messages.
+pub(crate) fn show_seconds(s: f64) -> String {
+    if s.fract() == 0.0 {
+        format!("{s:.0}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// How a site is named in a message: the field, and where it sits when that is not obvious.
+pub(crate) fn site_label(site: &DurationSite) -> String {
+    match site.place {
+        Place::Annotation => format!(
+            "{} in the {} annotation",
+            site.field.name(),
+            workload::PROXY_CONFIG_ANNOTATION
+        ),
+        Place::ProxyConfigEnv => format!(
+            "{} in the {} env of istio-proxy",
+            site.field.name(),
+            workload::PROXY_CONFIG_ENV
+        ),
+        _ => site.field.name().to_owned(),
+    }
+}
+
+/// The proxy config payloads of a workload: its annotation and its istio-proxy's env.
+pub(crate) fn proxy_configs(tree: &Tree, template: &PodTemplate) -> Vec<ProxyConfig> {
+    let mut out: Vec<ProxyConfig> = workload::proxy_config_annotation(tree, template)
+        .into_iter()
+        .collect();
+    for c in workload::containers(tree, template) {
+        out.extend(workload::proxy_config_env(tree, &c));
+    }
+    out
+}
+
+/// Every drain duration an object writes.
+pub(crate) fn duration_sites(cx: &Context, object: &Object) -> Vec<DurationSite> {
+    let tree = cx.tree(object);
+    match &object.class {
+        Class::ControlPlane { .. } => {
+            mesh::overlay_sites(tree, object.resource.node, object.pointer())
+        }
+        Class::IstioOperator | Class::MeshConfig => cx
+            .mesh_source(object)
+            .map(|s| mesh::default_config_sites(tree, &s))
+            .unwrap_or_default(),
+        Class::InstallGateway(_) => {
+            mesh::gateway_site(tree, object.resource.node, object.pointer())
+                .into_iter()
+                .collect()
+        }
+        Class::Workload(t) => proxy_configs(tree, t)
+            .iter()
+            .flat_map(ProxyConfig::sites)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A mesh setting as it applies to a workload, and where it comes from.
+pub(crate) struct Effective {
+    pub value: Option<GoDuration>,
+    /// `the proxy.istio.io/config annotation`, `ControlPlane istio-system/cp`, `Istio's default`.
+    pub from: String,
+}
+
+/// A default-config field as a workload's sidecar sees it: its istio-proxy's `PROXY_CONFIG`
+/// env, else its `proxy.istio.io/config` annotation, else the last mesh config in the input
+/// that sets it, else Istio's default.
+pub(crate) fn effective(
+    tree: &Tree,
+    template: &PodTemplate,
+    meshes: &[(&Object, &MeshSource)],
+    field: DrainField,
+) -> Effective {
+    for config in proxy_configs(tree, template).iter().rev() {
+        if let Some(site) = config.sites().into_iter().find(|s| s.field == field) {
+            return Effective {
+                value: duration(&site.written),
+                from: match config.place {
+                    Place::ProxyConfigEnv => "the PROXY_CONFIG env of istio-proxy".to_owned(),
+                    _ => format!("the {} annotation", workload::PROXY_CONFIG_ANNOTATION),
+                },
+            };
+        }
+    }
+    for (object, source) in meshes.iter().rev() {
+        if let Some(setting) = source.defaults.get(field) {
+            return Effective {
+                value: duration(&setting.written),
+                from: object.describe(),
+            };
+        }
+    }
+    let default = match field {
+        DrainField::DrainDuration => 45,
+        DrainField::TerminationDrainDuration => 5,
+        DrainField::ParentShutdownDuration => 60,
+        DrainField::ConnectionDrainDuration => 5,
+    };
+    Effective {
+        value: Some(GoDuration(default * SECOND as i64)),
+        from: "Istio's default".to_owned(),
+    }
+}
+
+/// The longest preStop sleep among the containers, with the container's name.
+pub(crate) fn longest_prestop(tree: &Tree, containers: &[Container]) -> Option<(f64, String)> {
+    containers
+        .iter()
+        .filter_map(|c| {
+            let sleep = workload::prestop_sleep(tree, c)?;
+            Some((sleep.seconds, c.name.clone().unwrap_or_default()))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// The overlay lists of an object (ControlPlane components, gateways, IstioOperator).
+pub(crate) fn overlay_lists(cx: &Context, object: &Object) -> Vec<OverlayList> {
+    let tree = cx.tree(object);
+    match object.class {
+        Class::ControlPlane { .. } | Class::InstallGateway(_) | Class::IstioOperator => {
+            model::overlay_lists(tree, object.resource.node, object.pointer())
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The `(index, node, path text)` of each patch of an overlay that has a string path.
+pub(crate) fn patches(tree: &Tree, overlay: NodeId) -> Vec<(usize, NodeId, &str)> {
+    let Some(list) = tree.get(overlay, "patches") else {
+        return Vec::new();
+    };
+    tree.items(list)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &p)| Some((i, p, tree.str_at(p, "path")?)))
+        .collect()
+}
+
+/// Calls `f` on every mapping entry `(key node, key, value node, pointer to the value)` below
+/// `node`, depth first, not through aliases.
+pub(crate) fn walk_entries<'t>(
+    tree: &'t Tree,
+    node: NodeId,
+    pointer: &Pointer,
+    f: &mut dyn FnMut(NodeId, &'t str, NodeId, &Pointer),
+) {
+    match tree.node(node).map(|n| &n.kind) {
+        Some(NodeKind::Mapping { entries, .. }) => {
+            for &(k, v) in entries {
+                let Some(key) = tree.node(k).and_then(|n| n.as_str()) else {
+                    continue;
+                };
+                let ptr = pointer.key(key);
+                f(k, key, v, &ptr);
+                walk_entries(tree, v, &ptr, f);
+            }
+        }
+        Some(NodeKind::Sequence { items, .. }) => {
+            for (i, &item) in items.iter().enumerate() {
+                walk_entries(tree, item, &pointer.index(i), f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Calls `f` on every scalar below `node` with its pointer.
+pub(crate) fn walk_scalars<'t>(
+    tree: &'t Tree,
+    node: NodeId,
+    pointer: &Pointer,
+    f: &mut dyn FnMut(NodeId, &'t str, &Pointer),
+) {
+    match tree.node(node).map(|n| &n.kind) {
+        Some(NodeKind::Scalar { value, .. }) => f(node, value, pointer),
+        Some(NodeKind::Mapping { entries, .. }) => {
+            for &(k, v) in entries {
+                let Some(key) = tree.node(k).and_then(|n| n.as_str()) else {
+                    continue;
+                };
+                walk_scalars(tree, v, &pointer.key(key), f);
+            }
+        }
+        Some(NodeKind::Sequence { items, .. }) => {
+            for (i, &item) in items.iter().enumerate() {
+                walk_scalars(tree, item, &pointer.index(i), f);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_ordered_and_documented() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.meta().code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "codes must be unique and in order");
+        for rule in RULES {
+            let meta = rule.meta();
+            let doc = meta.doc_text();
+            let sections = [
+                "## What it detects",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ];
+            let mut at = 0;
+            for s in sections {
+                let found = doc.get(at..).and_then(|rest| rest.find(s));
+                assert!(found.is_some(), "{}: missing or misplaced {s:?}", meta.code);
+                at += found.unwrap_or(0) + s.len();
+            }
+            assert!(
+                meta.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                meta.code
+            );
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Suppressions: the resource annotation `meshdrain.io/ignore: "GD013,GD014; reason"` and the
+//! policy file's `spec.check.ignore` list. `--no-ignores` reports suppressed findings anyway,
+//! each with the suppression that would have hidden it.
+
+use crate::policy::matcher::NamePattern;
+
+use super::context::{Class, Context};
+use super::{CheckOptions, Finding};
+
+/// The annotation that suppresses rules for one resource.
+pub const IGNORE_ANNOTATION: &str = "meshdrain.io/ignore";
+
+/// Parses an annotation value: codes separated by commas or spaces, then an optional reason
+/// after `;`.
+pub fn parse_annotation(value: &str) -> (Vec<String>, Option<String>) {
+    let (codes, reason) = match value.split_once(';') {
+        Some((codes, reason)) => (codes, Some(reason.trim().to_owned())),
+        None => (value, None),
+    };
+    let codes = codes
+        .split([',', ' ', '\t'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    (codes, reason.filter(|r| !r.is_empty()))
+}
+
+/// One entry of the policy's `spec.check.ignore`: every criterion given must hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoreRule {
+    /// Rule codes (`GD014`).
+    pub rules: Vec<String>,
+    pub kinds: Vec<String>,
+    pub namespaces: Vec<String>,
+    pub names: Vec<NamePattern>,
+    /// Globs on the input's path as shown in findings.
+    pub files: Vec<NamePattern>,
+    pub reason: Option<String>,
+}
+
+impl IgnoreRule {
+    fn matches(&self, cx: &Context, finding: &Finding) -> bool {
+        if !self
+            .rules
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(finding.code))
+        {
+            return false;
+        }
+        let Some(object) = cx.object(finding.object) else {
+            return false;
+        };
+        let r = &object.resource.reference;
+        let kind_ok = self.kinds.is_empty() || self.kinds.contains(&r.kind);
+        let ns_ok = self.namespaces.is_empty()
+            || r.namespace
+                .as_deref()
+                .is_some_and(|ns| self.namespaces.iter().any(|n| n == ns));
+        let name_ok = self.names.is_empty()
+            || r.name
+                .as_deref()
+                .is_some_and(|name| self.names.iter().any(|p| p.matches(name)));
+        let file_ok = self.files.is_empty()
+            || cx
+                .input(object)
+                .is_some_and(|i| self.files.iter().any(|p| p.matches(&i.name)));
+        kind_ok && ns_ok && name_ok && file_ok
+    }
+}
+
+/// Why a finding is suppressed, if it is.
+pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> Option<String> {
+    let object = cx.object(finding.object)?;
+    if !matches!(object.class, Class::ControlPlane { values: true }) {
+        let tree = cx.tree(object);
+        let value = tree
+            .get_path(
+                object.resource.node,
+                &["metadata", "annotations", IGNORE_ANNOTATION],
+            )
+            .and_then(|n| tree.node(n))
+            .and_then(|n| n.as_str());
+        if let Some(value) = value {
+            let (codes, reason) = parse_annotation(value);
+            if codes.iter().any(|c| c == finding.code) {
+                return Some(match reason {
+                    Some(r) => format!("the {IGNORE_ANNOTATION} annotation ({r})"),
+                    None => format!("the {IGNORE_ANNOTATION} annotation"),
+                });
+            }
+        }
+    }
+    options
+        .ignores
+        .iter()
+        .find(|rule| rule.matches(cx, finding))
+        .map(|rule| match &rule.reason {
+            Some(r) => format!("the policy's check.ignore ({r})"),
+            None => "the policy's check.ignore".to_owned(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotation_values() {
+        assert_eq!(
+            parse_annotation("GD013, gd014; drained by the load balancer"),
+            (
+                vec!["GD013".to_owned(), "GD014".to_owned()],
+                Some("drained by the load balancer".to_owned())
+            )
+        );
+        assert_eq!(parse_annotation("GD007"), (vec!["GD007".to_owned()], None));
+        assert_eq!(parse_annotation("GD007;"), (vec!["GD007".to_owned()], None));
+    }
+}

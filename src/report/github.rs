@@ -1,0 +1,73 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per finding,
+//! which GitHub shows as an annotation on the file and line.
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// Escapes a command's message (GitHub's `escapeData`).
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a command's property value (GitHub's `escapeProperty`).
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(d: &Diagnostic) -> String {
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut props = Vec::new();
+    if let Some(file) = &d.origin.file {
+        props.push(format!("file={}", property(file)));
+    }
+    if let Some(span) = &d.origin.span {
+        props.push(format!("line={}", span.start.line));
+        props.push(format!("col={}", span.start.column));
+        props.push(format!("endLine={}", span.end.line));
+        if span.end.line == span.start.line {
+            props.push(format!("endColumn={}", span.end.column));
+        }
+    }
+    let name = crate::lint::rule(d.code).map_or("", |r| r.meta().name);
+    let title = if name.is_empty() {
+        d.code.to_owned()
+    } else {
+        format!("{} {name}", d.code)
+    };
+    props.push(format!("title={}", property(&title)));
+    let mut message = d.message.clone();
+    if let Some(resource) = &d.resource {
+        message.push_str(&format!(" [{resource}]"));
+    }
+    if let Some(hint) = &d.hint {
+        message.push_str(&format!("\nhelp: {hint}"));
+    }
+    format!("::{command} {}::{}\n", props.join(","), data(&message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{LineIndex, Origin};
+
+    #[test]
+    fn commands_escape_their_parts() {
+        let text = "a: 1\nb: 2\n";
+        let d = Diagnostic::error("GD002", "50% of it, a:b")
+            .with_origin(Origin {
+                file: Some("dir,x/a:b.yaml".into()),
+                ..Origin::default()
+            })
+            .at(&LineIndex::new(text), 5, 9)
+            .with_hint("line one\nline two");
+        assert_eq!(
+            render(&d),
+            "::error file=dir%2Cx/a%3Ab.yaml,line=2,col=1,endLine=2,endColumn=5,title=GD002 invalid-duration::50%25 of it, a:b%0Ahelp: line one%0Aline two\n"
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! SARIF 2.1.0 for code scanning: one run, every registered rule with its documentation as
+//! help, one result per finding. Columns are UTF-16 code units (`columnKind`).
+
+use serde_json::{Value, json};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::{Report, rules::RULES};
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A path as a URI reference: `/` separators, and everything outside RFC 3986's unreserved
+/// characters and `/` percent-encoded.
+pub fn uri(path: &str) -> String {
+    if path == crate::lint::input::STDIN {
+        return "stdin".to_owned();
+    }
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(b));
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn rules() -> Vec<Value> {
+    RULES
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let doc = meta.doc_text();
+            json!({
+                "id": meta.code,
+                "name": meta.name,
+                "shortDescription": {"text": meta.summary},
+                "fullDescription": {"text": meta.summary},
+                "help": {"text": doc, "markdown": doc},
+                "defaultConfiguration": {"level": level(meta.severity)},
+                "properties": {"tags": ["istio", "tsb", "graceful-drain"]},
+            })
+        })
+        .collect()
+}
+
+fn result(d: &Diagnostic) -> Value {
+    let rule_index = RULES.iter().position(|r| r.meta().code == d.code);
+    let mut text = d.message.clone();
+    if let Some(hint) = &d.hint {
+        text.push_str(&format!(" Help: {hint}"));
+    }
+    let mut location = json!({});
+    if let Some(file) = &d.origin.file {
+        let mut physical = json!({"artifactLocation": {"uri": uri(file)}});
+        if let Some(span) = &d.origin.span {
+            physical["region"] = json!({
+                "startLine": span.start.line,
+                "startColumn": span.start.column_utf16,
+                "endLine": span.end.line,
+                "endColumn": span.end.column_utf16,
+            });
+        }
+        location["physicalLocation"] = physical;
+    }
+    if let Some(r) = &d.resource {
+        let name = r.name.clone().unwrap_or_default();
+        let qualified = match &r.namespace {
+            Some(ns) => format!("{}/{}/{ns}/{name}", r.api_version, r.kind),
+            None => format!("{}/{}/{name}", r.api_version, r.kind),
+        };
+        location["logicalLocations"] = json!([{
+            "name": name,
+            "fullyQualifiedName": qualified,
+            "kind": "resource",
+        }]);
+    }
+    let mut properties = serde_json::Map::new();
+    if let Some(doc) = d.origin.document {
+        properties.insert("document".into(), json!(doc + 1));
+    }
+    for (key, value) in [
+        ("source", &d.origin.source),
+        ("yamlPath", &d.yaml_path),
+        ("fix", &d.fix),
+        ("suppressedBy", &d.suppressed),
+    ] {
+        if let Some(v) = value {
+            properties.insert(key.into(), json!(v));
+        }
+    }
+    let mut result = json!({
+        "ruleId": d.code,
+        "level": level(d.severity),
+        "message": {"text": text},
+        "locations": [location],
+    });
+    if let Some(i) = rule_index {
+        result["ruleIndex"] = json!(i);
+    }
+    if !properties.is_empty() {
+        result["properties"] = Value::Object(properties);
+    }
+    result
+}
+
+/// The SARIF log for a report.
+pub fn log(report: &Report) -> Value {
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "meshdrain",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules(),
+            }},
+            "columnKind": "utf16CodeUnits",
+            "results": report.diagnostics.iter().map(result).collect::<Vec<_>>(),
+        }],
+    })
+}
+
+pub fn render(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&log(report)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris() {
+        assert_eq!(super::uri("charts/a b/ü.yaml"), "charts/a%20b/%C3%BC.yaml");
+        assert_eq!(super::uri("<stdin>"), "stdin");
+        assert_eq!(super::uri("dir\\x.yaml"), "dir/x.yaml");
+    }
+}

@@ -1,0 +1,103 @@
+//! Text: rustc-style diagnostics with the offending source line, rendered by
+//! `annotate-snippets` (plain, or coloured for a terminal).
+
+use std::fmt::Write as _;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// Byte range in `line` of characters `start..end` (1-based columns, end exclusive).
+fn byte_range(line: &str, start: usize, end: usize) -> std::ops::Range<usize> {
+    let offset = |column: usize| {
+        line.char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let a = offset(start);
+    let b = offset(end).max(a);
+    a..b
+}
+
+/// What the diagnostic is about besides the line, as `= name: text` notes: document and
+/// template file, resource, YAML path, suppression.
+fn notes(d: &Diagnostic) -> Vec<(&'static str, String)> {
+    let mut notes = Vec::new();
+    if let Some(doc) = d.origin.document {
+        let mut place = (doc + 1).to_string();
+        if let Some(source) = &d.origin.source {
+            place.push_str(&format!(" ({source})"));
+        }
+        notes.push(("document", place));
+    }
+    if let Some(resource) = &d.resource {
+        notes.push(("resource", resource.to_string()));
+    }
+    if let Some(path) = &d.yaml_path {
+        notes.push(("path", path.clone()));
+    }
+    if let Some(reason) = &d.suppressed {
+        notes.push((
+            "suppressed",
+            format!("by {reason} (shown because of --no-ignores)"),
+        ));
+    }
+    notes
+}
+
+/// Renders one diagnostic; `color` adds ANSI styles.
+pub fn render(d: &Diagnostic, color: bool) -> String {
+    let file = d.origin.file.as_deref().unwrap_or("<stdin>");
+    let title = level(d.severity)
+        .primary_title(d.message.as_str())
+        .id(d.code);
+    let mut group: Group<'_> = match (&d.origin.span, &d.origin.excerpt) {
+        (Some(span), Some(line)) => {
+            let end_column = if span.end.line == span.start.line {
+                span.end.column.max(span.start.column + 1)
+            } else {
+                line.chars().count() + 1
+            };
+            let mut range = byte_range(line, span.start.column, end_column);
+            if range.is_empty() && !line.is_empty() {
+                // A point (the end of a line, an empty value): mark the last character.
+                let last = line.char_indices().last().map_or(0, |(i, _)| i);
+                range = last.min(range.start)..line.len().max(range.start);
+            }
+            title.element(
+                Snippet::source(line.as_str())
+                    .line_start(span.start.line)
+                    .path(file)
+                    .fold(false)
+                    .annotation(AnnotationKind::Primary.span(range)),
+            )
+        }
+        // No position: name the input (settings errors have none at all).
+        _ => match &d.origin.file {
+            Some(file) => title.element(Origin::path(file.as_str())),
+            None => Group::with_title(title),
+        },
+    };
+    for (name, text) in notes(d) {
+        group = group.element(Level::NOTE.with_name(name).message(text));
+    }
+    if let Some(hint) = &d.hint {
+        group = group.element(Level::HELP.message(hint.as_str()));
+    }
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = renderer.render(&[group]);
+    let _ = writeln!(out);
+    out
+}
