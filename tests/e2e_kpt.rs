@@ -72,17 +72,15 @@ impl Kpt {
 
     /// `kpt fn eval TARGET --exec FUNCTION --fn-config POLICY --truncate-output=false`.
     fn eval(&self, target: &str, function: &str, policy: &str) -> Command {
+        self.eval_args(target, function, &["--fn-config", policy])
+    }
+
+    /// `kpt fn eval TARGET --exec FUNCTION --truncate-output=false ARGS...`.
+    fn eval_args(&self, target: &str, function: &str, args: &[&str]) -> Command {
         let mut cmd = self.sandbox.command(&self.kpt);
-        cmd.args([
-            "fn",
-            "eval",
-            target,
-            "--exec",
-            function,
-            "--fn-config",
-            policy,
-        ])
-        .arg("--truncate-output=false");
+        cmd.args(["fn", "eval", target, "--exec", function])
+            .arg("--truncate-output=false")
+            .args(args);
         cmd
     }
 }
@@ -228,11 +226,56 @@ fn meshdrain_environment_is_ignored_by_the_function() {
     assert!(!with_env.contains("99s"));
 }
 
+#[test]
+fn without_fn_config_the_built_in_default_applies() {
+    let Some(k) = Kpt::new() else { return };
+    // kpt then sends an empty ConfigMap as the functionConfig.
+    let identity_dir = k.package("identity");
+    e2e::run_ok(&mut k.eval_args(e2e::arg(&identity_dir), "cat", &[]), b"");
+    let identity = read_package(&identity_dir);
+    let dir = k.package("patched");
+    e2e::run_ok(&mut k.eval_args(e2e::arg(&dir), MESHDRAIN, &[]), b"");
+    let patched = read_package(&dir);
+    assert_changes(
+        &identity["controlplane.yaml"],
+        &patched["controlplane.yaml"],
+        &[],
+        &[
+            "              - path: spec.meshConfig.defaultConfig.drainDuration\n",
+            "                value: 50s\n",
+        ],
+        "controlplane.yaml with the built-in default",
+    );
+    // Every install gateway gets 10s (no rule skips the legacy namespace here).
+    assert_changes(
+        &identity["gateways.yaml"],
+        &patched["gateways.yaml"],
+        &["  connectionDrainDuration: 5s # too short\n"],
+        &[
+            "  connectionDrainDuration: 10s\n",
+            "  connectionDrainDuration: 10s # too short\n",
+            "  connectionDrainDuration: 10s\n",
+            "  connectionDrainDuration: 10s\n",
+        ],
+        "gateways.yaml with the built-in default",
+    );
+    assert_eq!(identity["app.yaml"], patched["app.yaml"]);
+}
+
+#[test]
+fn key_value_arguments_are_refused_with_a_hint() {
+    let Some(k) = Kpt::new() else { return };
+    // `-- key=value` makes kpt send a ConfigMap with that data as the functionConfig.
+    let stderr = failing_eval(&k, &["--", "drainDuration=40s"]);
+    let result = "    [error] functionConfig.data: the functionConfig is a ConfigMap with data, but meshdrain's functionConfig is a DrainPolicy (give the policy as a DrainPolicy file (kpt fn eval --fn-config drain.yaml), not as key=value arguments)\n";
+    assert!(stderr.contains(result), "{result}\nnot in:\n{stderr}");
+}
+
 /// A failing function: kpt exits non-zero, prints meshdrain's error results, and leaves
 /// the package as it was. Returns kpt's output.
-fn failing_eval(k: &Kpt, policy: &str) -> String {
+fn failing_eval(k: &Kpt, args: &[&str]) -> String {
     let dir = k.package("pkg");
-    let (stdout, stderr) = e2e::run_failing(&mut k.eval(e2e::arg(&dir), MESHDRAIN, policy), b"");
+    let (stdout, stderr) = e2e::run_failing(&mut k.eval_args(e2e::arg(&dir), MESHDRAIN, args), b"");
     assert_eq!(stdout, "");
     assert!(
         stderr.contains(&format!("[FAIL] \"{MESHDRAIN}\"")),
@@ -251,7 +294,7 @@ fn failing_eval(k: &Kpt, policy: &str) -> String {
 #[test]
 fn invalid_function_config_fails_and_changes_nothing() {
     let Some(k) = Kpt::new() else { return };
-    let stderr = failing_eval(&k, BAD_POLICY);
+    let stderr = failing_eval(&k, &["--fn-config", BAD_POLICY]);
     let result = "  Results:\n    [error] functionConfig.spec.gateways[0].connectionDrainDuration: \"50\" is a bare number; durations need a unit (write \"50s\" for seconds (Istio rejects unitless durations))\n";
     assert!(stderr.contains(result), "{result}\nnot in:\n{stderr}");
     // The function's own stderr follows, quoted by kpt.
@@ -264,7 +307,7 @@ fn invalid_function_config_fails_and_changes_nothing() {
 #[test]
 fn conflict_error_names_the_resource_and_changes_nothing() {
     let Some(k) = Kpt::new() else { return };
-    let stderr = failing_eval(&k, CONFLICT_POLICY);
+    let stderr = failing_eval(&k, &["--fn-config", CONFLICT_POLICY]);
     let result = "    [error] install.tetrate.io/v1alpha1/IngressGateway/bookinfo/internal-gateway spec.connectionDrainDuration: ";
     assert!(stderr.contains(result), "{result}\nnot in:\n{stderr}");
     assert!(
