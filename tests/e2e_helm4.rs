@@ -424,6 +424,34 @@ fn invalid_policy_is_reported_on_the_terminal() {
 }
 
 #[test]
+fn mistyped_post_renderer_arg_is_reported_on_the_terminal_and_in_the_log() {
+    let Some(h) = Helm4::new() else { return };
+    let Some(script) = e2e::system_tool("script") else {
+        return;
+    };
+    h.install_meshdrain_plugin(false);
+    h.meshdrain_on_path();
+    let command = format!(
+        "{} template rel {CHART} --post-renderer meshdrain --post-renderer-args --polcy=drain.yaml",
+        sh_quote(e2e::arg(&h.helm))
+    );
+    let mut cmd = h.command(&script);
+    cmd.args(["-qec", &command, "/dev/null"])
+        .env("SHELL", "/bin/sh");
+    let (terminal, _) = e2e::run_failing(&mut cmd, b"");
+    let terminal = terminal.replace("\r\n", "\n");
+    let usage_error = "error: unexpected argument '--polcy' found\n";
+    assert!(terminal.contains(usage_error), "{terminal}");
+    assert!(terminal.contains(HELM4_PLUGIN_FAILED), "{terminal}");
+    let log = e2e::read(&h.error_log());
+    assert!(log.contains(usage_error), "{log}");
+    assert!(
+        log.ends_with("meshdrain: nothing was written, so Helm stops here\n"),
+        "{log}"
+    );
+}
+
+#[test]
 fn missing_meshdrain_binary_is_reported() {
     let Some(h) = Helm4::new() else { return };
     h.install_meshdrain_plugin(false);
