@@ -370,6 +370,15 @@ pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
     out
 }
 
+/// Whether a command line is the Helm 4 plugin's (`--helm-plugin`), so that even its usage
+/// errors are reported where Helm 4 users can see them.
+pub fn is_helm_plugin(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--helm-plugin")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +415,23 @@ mod tests {
         assert!(
             Cli::try_parse_from(["meshdrain", "policy", "--show-default", "--schema"]).is_err()
         );
+    }
+
+    #[test]
+    fn helm_plugin_command_lines() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(is_helm_plugin(&args(&[
+            "meshdrain",
+            "--helm-plugin",
+            "--polcy=x"
+        ])));
+        assert!(!is_helm_plugin(&args(&["meshdrain", "--polcy=x"])));
+        assert!(!is_helm_plugin(&args(&[
+            "meshdrain",
+            "--",
+            "--helm-plugin"
+        ])));
+        assert!(!is_helm_plugin(&args(&["--helm-plugin"])));
     }
 
     #[test]

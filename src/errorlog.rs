@@ -65,6 +65,26 @@ pub fn write_tty(report: &str) -> bool {
     }
 }
 
+/// Reports an error of a Helm 4 plugin run beyond stderr, which Helm 4 hides: to the log
+/// file and to the terminal (when there is one).
+pub fn report_helm_plugin_error(env: &BTreeMap<String, String>, report: &str) {
+    write_tty(&log_report(env, report));
+}
+
+/// Logs `report` (with a closing line) and returns the text for the terminal: the same,
+/// plus where the log is.
+fn log_report(env: &BTreeMap<String, String>, report: &str) -> String {
+    let mut full = report.to_owned();
+    full.push_str("meshdrain: nothing was written, so Helm stops here\n");
+    if let Some(path) = write_log(env, &full) {
+        full.push_str(&format!(
+            "meshdrain: this report is also in {}\n",
+            path.display()
+        ));
+    }
+    full
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +113,32 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_795_478_400 + 3_723), "2026-11-24T01:02:03Z");
+    }
+
+    #[test]
+    fn plugin_reports_are_logged_and_say_where() {
+        let dir =
+            std::env::temp_dir().join(format!("meshdrain-report-test-{}", std::process::id()));
+        let env = [("XDG_STATE_HOME".to_owned(), dir.display().to_string())].into();
+        let terminal = log_report(&env, "error: unexpected argument\n");
+        let path = dir.join("meshdrain/last-error.log");
+        assert_eq!(
+            terminal,
+            format!(
+                "error: unexpected argument\nmeshdrain: nothing was written, so Helm stops here\nmeshdrain: this report is also in {}\n",
+                path.display()
+            )
+        );
+        let log = fs::read_to_string(&path).unwrap();
+        assert!(log.ends_with(
+            "\nerror: unexpected argument\nmeshdrain: nothing was written, so Helm stops here\n"
+        ));
+        let _ = fs::remove_dir_all(dir);
+        // Nowhere to log: the terminal still gets the report.
+        assert_eq!(
+            log_report(&BTreeMap::new(), "e\n"),
+            "e\nmeshdrain: nothing was written, so Helm stops here\n"
+        );
     }
 
     #[test]

@@ -65,7 +65,11 @@ pub fn run(
         Ok(v) => v,
         Err(e) => return unreadable(format!("the ResourceList cannot be read: {e}")),
     };
-    let policy = match policy(list.get("functionConfig").filter(|v| !v.is_null())) {
+    let config = match function_config(&list) {
+        Ok(config) => config,
+        Err(d) => return with_results(text, vec![d], ExitStatus::Invalid),
+    };
+    let policy = match policy(config) {
         Ok(p) => p,
         Err(diagnostics) => return with_results(text, diagnostics, ExitStatus::Invalid),
     };
@@ -88,6 +92,34 @@ pub fn run(
             with_results(text, failure.diagnostics, status)
         }
     }
+}
+
+/// The policy document in the ResourceList, if any. Without `--fn-config`, kpt sends an
+/// empty `v1 ConfigMap` (`function-input`): that is no config, so the built-in default
+/// applies. A ConfigMap with data (kpt's `-- key=value` arguments) is refused with a hint.
+fn function_config(list: &Value) -> Result<Option<&Value>, Diagnostic> {
+    let Some(config) = list.get("functionConfig").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let is_config_map = config.get("apiVersion").and_then(Value::as_str) == Some("v1")
+        && config.get("kind").and_then(Value::as_str) == Some("ConfigMap");
+    if !is_config_map {
+        return Ok(Some(config));
+    }
+    let empty = |key: &str| {
+        config
+            .get(key)
+            .is_none_or(|v| v.is_null() || v.as_object().is_some_and(serde_json::Map::is_empty))
+    };
+    if empty("data") && empty("binaryData") {
+        return Ok(None);
+    }
+    Err(Diagnostic::error(
+        "invalid-policy",
+        "the functionConfig is a ConfigMap with data, but meshdrain's functionConfig is a DrainPolicy",
+    )
+    .with_path("functionConfig.data")
+    .with_hint("give the policy as a DrainPolicy file (kpt fn eval --fn-config drain.yaml), not as key=value arguments"))
 }
 
 fn with_results(text: &str, diagnostics: Vec<Diagnostic>, status: ExitStatus) -> KrmOutcome {
@@ -220,6 +252,62 @@ mod tests {
         let text = String::from_utf8(out.output).unwrap();
         assert!(text.starts_with(LIST));
         assert!(text.contains("- message: \"bad (fix it)\"\n  severity: error\n  field:\n    path: functionConfig.spec\n"));
+    }
+
+    /// What kpt sends as the functionConfig without `--fn-config`, and with `-- a=b`.
+    fn kpt_config_map(data: &str) -> String {
+        format!(
+            "{LIST}functionConfig:\n  metadata:\n    name: function-input\n  data: {data}\n  kind: ConfigMap\n  apiVersion: v1\n"
+        )
+    }
+
+    #[test]
+    fn kpts_empty_config_map_means_no_config() {
+        let input = kpt_config_map("{}");
+        let out = run(input.as_bytes(), RenderOptions::default(), |config| {
+            assert!(config.is_none(), "{config:?}");
+            Ok(DrainPolicy::default())
+        });
+        assert_eq!(out.status, ExitStatus::Success);
+        let text = String::from_utf8(out.output).unwrap();
+        assert!(
+            text.contains("  spec: {connectionDrainDuration: 10s}\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_config_map_with_data_is_refused_with_a_hint() {
+        let input = kpt_config_map("{drainDuration: 40s}");
+        let out = run(input.as_bytes(), RenderOptions::default(), |_| {
+            panic!("no policy is built from a ConfigMap")
+        });
+        assert_eq!(out.status, ExitStatus::Invalid);
+        let text = String::from_utf8(out.output).unwrap();
+        assert!(text.starts_with(&input), "the items changed:\n{text}");
+        assert!(
+            text.contains("  severity: error\n  field:\n    path: functionConfig.data\n"),
+            "{text}"
+        );
+        assert!(text.contains("--fn-config drain.yaml"), "{text}");
+    }
+
+    #[test]
+    fn other_function_configs_are_the_policy() {
+        let input = format!(
+            "{LIST}functionConfig:\n  apiVersion: meshdrain.io/v1alpha1\n  kind: DrainPolicy\n"
+        );
+        let list: Value = serde_yaml::from_str(&input).unwrap();
+        let config = function_config(&list).unwrap().unwrap();
+        assert_eq!(config["kind"], "DrainPolicy");
+        // A ConfigMap of another apiVersion is no kpt default either.
+        let list: Value = serde_yaml::from_str(
+            &input
+                .replace("meshdrain.io/v1alpha1", "v2")
+                .replace("DrainPolicy", "ConfigMap"),
+        )
+        .unwrap();
+        assert!(function_config(&list).unwrap().is_some());
     }
 
     #[test]

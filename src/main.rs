@@ -6,7 +6,20 @@ use clap::Parser;
 fn main() -> ExitCode {
     // kustomize execs the plugin as `…/DrainPolicy CONFIG`.
     let args = meshdrain::cli::normalize_args(std::env::args_os().collect());
-    let cli = meshdrain::cli::Cli::parse_from(args);
+    let cli = match meshdrain::cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Helm 4 hides the plugin's stderr: a mistyped --post-renderer-args must still
+            // reach the user (not for --help/--version, which are no errors).
+            if e.use_stderr() && meshdrain::cli::is_helm_plugin(&args) {
+                meshdrain::errorlog::report_helm_plugin_error(
+                    &meshdrain::relevant_env(),
+                    &e.render().to_string(),
+                );
+            }
+            e.exit()
+        }
+    };
     let stdin = std::io::stdin();
     let stdin_is_terminal = stdin.is_terminal();
     let mut stdin = stdin.lock();

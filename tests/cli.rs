@@ -203,3 +203,147 @@ fn broken_pipe_is_not_an_error() {
         .expect("runs");
     assert!(status.success());
 }
+
+#[test]
+fn values_in_place_keeps_comments_and_a_second_run_changes_nothing() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let input = std::fs::read_to_string(common::testdata("cli/controlplane-values.yaml"))
+        .expect("read the values fixture");
+    let expected = std::fs::read_to_string(common::testdata("cli/controlplane-values.out.yaml"))
+        .expect("read the expected values");
+    // Guard for the committed expectation: only the drain patches differ, comments stay.
+    common::diff::assert_changes(
+        &input,
+        &expected,
+        &["            value: \"20s\"   # was too short\n"],
+        &[
+            "            value: \"50s\"   # was too short\n",
+            "          - path: spec.meshConfig.defaultConfig.terminationDrainDuration\n",
+            "            value: 25s\n",
+        ],
+        "testdata/cli/controlplane-values.out.yaml",
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("values.yaml");
+    std::fs::write(&file, &input).expect("write the values file");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let in_place = || {
+        meshdrain()
+            .args(["values", "-i", "--termination-drain-duration", "25s"])
+            .arg(&file)
+            .assert()
+            .success()
+            .stdout("")
+            .stderr("");
+    };
+
+    in_place();
+    let after = std::fs::read_to_string(&file).expect("read the edited file");
+    assert_eq!(after, expected);
+    let meta = std::fs::metadata(&file).expect("metadata");
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        0o640,
+        "permissions changed"
+    );
+    // No temporary file left beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+
+    in_place();
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read again"),
+        expected
+    );
+    assert_eq!(
+        std::fs::metadata(&file).expect("metadata").ino(),
+        meta.ino(),
+        "the second run rewrote the file"
+    );
+}
+
+#[test]
+fn values_prints_without_in_place_and_fails_without_touching_the_file() {
+    let input = std::fs::read_to_string(common::testdata("cli/controlplane-values.yaml"))
+        .expect("read the values fixture");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("values.yaml");
+    std::fs::write(&file, &input).expect("write the values file");
+    meshdrain()
+        .args(["values"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(input.replace("value: \"20s\"", "value: \"50s\""));
+    meshdrain()
+        .args(["values", "-i", "--drain-duration=50"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("\"50s\""));
+    meshdrain()
+        .args(["values", "-i", "-"])
+        .write_stdin(input.clone())
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--in-place needs a file"));
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), input);
+}
+
+#[test]
+fn render_diff_prints_a_diff_per_changed_document() {
+    let input =
+        std::fs::read_to_string(common::testdata("cli/diff-stream.yaml")).expect("read the stream");
+    let expected = std::fs::read_to_string(common::testdata("cli/diff-stream.diff"))
+        .expect("read the expected diff");
+    for args in [&["--diff"][..], &["render", "--diff"]] {
+        meshdrain()
+            .args(args)
+            .write_stdin(input.clone())
+            .assert()
+            .success()
+            .stdout(expected.clone())
+            .stderr("");
+    }
+    // The diff is the difference between the input and the stream meshdrain would write.
+    let rendered = meshdrain()
+        .write_stdin(input.clone())
+        .output()
+        .expect("runs");
+    assert!(rendered.status.success());
+    let rendered = String::from_utf8(rendered.stdout).expect("UTF-8");
+    let added: Vec<&str> = expected
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .map(|l| &l[1..])
+        .collect();
+    let removed: Vec<&str> = expected
+        .lines()
+        .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+        .map(|l| &l[1..])
+        .collect();
+    let (r, a) = common::diff::line_diff(&input, &rendered);
+    let lines = |v: Vec<(usize, &str)>| -> Vec<String> {
+        v.into_iter()
+            .map(|(_, l)| l.trim_end_matches('\n').to_owned())
+            .collect()
+    };
+    assert_eq!(lines(r), removed);
+    assert_eq!(lines(a), added);
+    // Nothing left to change: an empty diff.
+    meshdrain()
+        .arg("--diff")
+        .write_stdin(rendered)
+        .assert()
+        .success()
+        .stdout("");
+    // Errors write nothing, as without --diff.
+    meshdrain()
+        .args(["--diff", "--gateway-drain-duration=10"])
+        .write_stdin(input)
+        .assert()
+        .code(2)
+        .stdout("");
+}

@@ -9,77 +9,31 @@
 //! and checked by eye; `example_chart_matches_expected_output` also checks its diff against
 //! the plain render, so a regenerated file with more changes than the two drain settings fails.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::Once;
+mod common;
 
-const MESHDRAIN: &str = env!("CARGO_BIN_EXE_meshdrain");
+use std::path::Path;
+use std::process::Output;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+use common::diff::{assert_same_bytes, line_diff};
+use common::e2e::{self, MESHDRAIN, Sandbox};
+use common::repo;
+
+fn helm3() -> Option<std::path::PathBuf> {
+    e2e::tool("helm3")
 }
 
-/// `.tools/bin/helm3`, or `None` (after a note on stderr) when it is not installed.
-/// Under CI a missing helm3 is a failure, not a skip.
-fn helm3() -> Option<PathBuf> {
-    let bin = repo().join(".tools/bin/helm3");
-    if bin.is_file() {
-        return Some(bin);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "{} is missing and CI is set: run scripts/install-tools.sh before the tests",
-            bin.display()
-        );
-    }
-    // Once, and straight to the stderr handle: libtest captures `eprintln!` of passing tests.
-    static NOTE: Once = Once::new();
-    NOTE.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nskipped: {} is missing; run scripts/install-tools.sh to run the Helm e2e tests",
-            bin.display()
-        );
-    });
-    None
-}
-
-/// Runs `helm ARGS` from the repository root with its own empty data/config/cache homes,
-/// and without the caller's HELM_*, MESHDRAIN_* or KUBECONFIG settings (Helm 3 passes its
+/// Runs `helm ARGS` from the repository root in a fresh sandbox: its own empty Helm homes,
+/// and none of the caller's HELM_*, MESHDRAIN_* or KUBECONFIG settings (Helm 3 passes its
 /// environment on to the post-renderer).
 fn run_helm(helm: &Path, args: &[&str]) -> Output {
-    let homes = tempfile::tempdir().expect("temp dir for Helm homes");
-    let mut cmd = Command::new(helm);
-    for (key, _) in std::env::vars_os() {
-        let key_str = key.to_string_lossy();
-        if key_str.starts_with("HELM_") || key_str.starts_with("MESHDRAIN_") {
-            cmd.env_remove(&key);
-        }
-    }
-    let out = cmd
-        .args(args)
-        .current_dir(repo())
-        .env("HELM_DATA_HOME", homes.path().join("data"))
-        .env("HELM_CONFIG_HOME", homes.path().join("config"))
-        .env("HELM_CACHE_HOME", homes.path().join("cache"))
-        .env("KUBECONFIG", homes.path().join("no-kubeconfig"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", helm.display()));
-    drop(homes);
-    out
+    let sandbox = Sandbox::new();
+    e2e::run(sandbox.helm(helm).args(args), b"")
 }
 
 /// Like `run_helm`, but the run must succeed; returns its stdout.
 fn helm_ok(helm: &Path, args: &[&str]) -> String {
-    let out = run_helm(helm, args);
-    assert!(
-        out.status.success(),
-        "helm {args:?} failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("helm output is UTF-8")
+    let sandbox = Sandbox::new();
+    e2e::run_ok(sandbox.helm(helm).args(args), b"")
 }
 
 fn chart(rel: &str) -> String {
@@ -88,58 +42,6 @@ fn chart(rel: &str) -> String {
         .to_str()
         .expect("UTF-8 repository path")
         .to_owned()
-}
-
-/// A line diff by longest common subsequence: the removed lines (with their index in `old`)
-/// and the added lines (with their index in `new`). Lines keep their `\n`.
-type Lines<'a> = Vec<(usize, &'a str)>;
-fn line_diff<'a>(old: &'a str, new: &'a str) -> (Lines<'a>, Lines<'a>) {
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    // lcs[i][j]: length of the LCS of a[i..] and b[j..].
-    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut removed, mut added) = (Vec::new(), Vec::new());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            i += 1;
-            j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            added.push((j, b[j]));
-            j += 1;
-        } else {
-            removed.push((i, a[i]));
-            i += 1;
-        }
-    }
-    (removed, added)
-}
-
-/// Points at the first differing line, for byte comparisons of whole renders.
-fn assert_same_bytes(actual: &str, expected: &str, what: &str) {
-    if actual == expected {
-        return;
-    }
-    let first = actual
-        .split_inclusive('\n')
-        .zip(expected.split_inclusive('\n'))
-        .position(|(a, e)| a != e);
-    let (removed, added) = line_diff(expected, actual);
-    panic!(
-        "{what}: output differs from the expected bytes (first differing line: {first:?}, \
-         lengths {} vs {})\nmissing: {removed:#?}\nextra: {added:#?}",
-        actual.len(),
-        expected.len()
-    );
 }
 
 #[test]

@@ -49,16 +49,7 @@ pub(crate) fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], helm_plugin: b
         .filter(|d| d.severity == Severity::Error)
         .count();
     if helm_plugin && errors > 0 {
-        let mut full = text.clone();
-        full.push_str("meshdrain: nothing was written, so Helm stops here\n");
-        let logged = errorlog::write_log(&io.env, &full);
-        if let Some(path) = &logged {
-            full.push_str(&format!(
-                "meshdrain: this report is also in {}\n",
-                path.display()
-            ));
-        }
-        errorlog::write_tty(&full);
+        errorlog::report_helm_plugin_error(&io.env, &text);
     }
 }
 

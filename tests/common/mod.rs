@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use meshdrain::{ExitStatus, Io};
 
+pub mod diff;
+pub mod e2e;
+
 /// What one in-process run produced.
 pub struct Run {
     pub status: ExitStatus,
