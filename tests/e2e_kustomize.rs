@@ -149,9 +149,9 @@ fn invalid_policy_fails_the_build_with_the_yaml_path() {
     );
     for line in [
         "error: error[invalid-policy]: \"50\" is a bare number; durations need a unit\n",
-        "  --> kustomize transformer config /",
-        "  = path: spec.gateways[0].connectionDrainDuration\n",
-        "  = help: write \"50s\" for seconds (Istio rejects unitless durations)\n",
+        "\n--> kustomize transformer config /",
+        " = path: spec.gateways[0].connectionDrainDuration\n",
+        " = help: write \"50s\" for seconds (Istio rejects unitless durations)\n",
         ": failure in plugin configured via ",
     ] {
         assert!(stderr.contains(line), "{line:?} not in:\n{stderr}");
