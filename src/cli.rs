@@ -183,6 +183,10 @@ pub struct CheckArgs {
     /// Also print what rules skipped (e.g. workloads not known to be injected) to stderr
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Print the JSON Schema of the --format json output and exit
+    #[arg(long)]
+    pub output_schema: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -318,6 +318,8 @@ pub struct Tree {
     pub root: Option<NodeId>,
     /// Anchor ids that some alias refers to.
     pub aliased: HashSet<usize>,
+    /// What the bulk pass would have learned (nesting, aliases, scalar sizes), for the limits.
+    pub stats: Scan,
 }
 
 struct Frame {
@@ -331,9 +333,11 @@ impl Tree {
         let map = CharMap::new(text);
         let bytes = text.as_bytes();
         let mut tree = Tree {
-            nodes: Vec::new(),
+            // About one node per 20 bytes of typical manifests: fewer reallocations.
+            nodes: Vec::with_capacity(text.len() / 20 + 4),
             root: None,
             aliased: HashSet::new(),
+            stats: Scan::default(),
         };
         let mut stack: Vec<Frame> = Vec::new();
         let mut parser = Parser::new_from_str(text);
@@ -355,16 +359,18 @@ impl Tree {
             });
             let node = match event {
                 Event::StreamEnd => break,
-                Event::Nothing
-                | Event::StreamStart
-                | Event::DocumentStart(_)
-                | Event::DocumentEnd => continue,
+                Event::DocumentStart(_) => {
+                    tree.stats.has_document = true;
+                    continue;
+                }
+                Event::Nothing | Event::StreamStart | Event::DocumentEnd => continue,
                 Event::MappingEnd | Event::SequenceEnd => {
                     let Some(frame) = stack.pop() else { continue };
                     tree.close(frame.id, start, bytes);
                     continue;
                 }
                 Event::Scalar(value, style, anchor, tag) => {
+                    tree.stats.max_scalar_bytes = tree.stats.max_scalar_bytes.max(value.len());
                     let end = match style {
                         ScalarStyle::Literal | ScalarStyle::Folded => {
                             block_scalar_end(bytes, end, &value)
@@ -387,6 +393,7 @@ impl Tree {
                     }
                 }
                 Event::Alias(anchor) => {
+                    tree.stats.alias_uses += 1;
                     tree.aliased.insert(anchor);
                     Node {
                         kind: NodeKind::Alias { anchor },
@@ -431,7 +438,12 @@ impl Tree {
                     id,
                     pending_key: None,
                 });
+                tree.stats.max_depth = tree.stats.max_depth.max(stack.len());
             }
+        }
+        if let Some(root) = tree.root {
+            tree.stats.api_version = tree.str_at(root, "apiVersion").map(str::to_owned);
+            tree.stats.kind = tree.str_at(root, "kind").map(str::to_owned);
         }
         Ok(tree)
     }
@@ -742,6 +754,25 @@ mod tests {
     fn scan_reports_byte_offsets_of_errors() {
         let e = scan("ä: [1, 2\nb: 3\n").unwrap_err();
         assert!(e.offset > 0 && e.offset <= "ä: [1, 2\nb: 3\n".len());
+    }
+
+    #[test]
+    fn the_tree_knows_what_the_scan_knows() {
+        for text in [
+            "---\n# Source: x\napiVersion: install.tetrate.io/v1alpha1\nspec:\n  kind: no\nkind: IngressGateway\n",
+            "a: &k ControlPlane\nkind: *k\nb: [[[1]]]\n",
+            "--- # c\n",
+            "x: [{a: [1, {b: c}]}]\n",
+        ] {
+            let scan = scan(text).unwrap();
+            let tree = Tree::parse(text).unwrap();
+            let mut stats = tree.stats.clone();
+            // The tree does not resolve an aliased kind; the scan does.
+            if text.contains("*k") {
+                stats.kind = scan.kind.clone();
+            }
+            assert_eq!(stats, scan, "{text}");
+        }
     }
 
     #[test]

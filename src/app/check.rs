@@ -111,6 +111,10 @@ fn write_report(
 }
 
 pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    if args.output_schema {
+        write_output(io, |out| out.write_all(json::schema_json().as_bytes()))?;
+        return Ok(ExitStatus::Success);
+    }
     if args.paths.is_empty() && args.values.is_empty() {
         let d = Diagnostic::error("usage", "meshdrain check needs something to check")
             .with_hint("name files or directories (meshdrain check deploy/), or pipe a render in: helm template … | meshdrain check -");

@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Origin, ResourceRef};
 use crate::document::{self, NodeKind, Scan, Tree};
-use crate::model::mesh::{self, MeshSource, MeshSourceKind};
-use crate::model::workload::{self, PodTemplate};
+use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
+use crate::model::workload::{self, Container, PodTemplate, ProxyConfig};
 use crate::model::{self, InstallKind, Resource, api_group, dotted};
 use crate::patch::Pointer;
 
@@ -117,6 +117,7 @@ static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(|| Tree {
     nodes: Vec::new(),
     root: None,
     aliased: Default::default(),
+    stats: Scan::default(),
 });
 
 /// The checked inputs, their parsed documents and objects.
@@ -130,14 +131,23 @@ pub struct Context {
     pub namespaces: HashMap<String, BTreeMap<String, String>>,
     /// The objects that declare a mesh config, with it, in input order.
     meshes: Vec<(ObjectId, MeshSource)>,
+    /// What several rules read of each object, worked out once (indexed by object id).
+    facts: Vec<Facts>,
+}
+
+/// Per-object facts several rules share.
+#[derive(Debug, Default)]
+struct Facts {
+    containers: Vec<Container>,
+    proxy_configs: Vec<ProxyConfig>,
+    sites: Vec<DurationSite>,
 }
 
 /// Kinds worth a parse: TSB install and routing gateways, Istio, workloads, namespaces, lists.
-fn interesting(scan: &Scan) -> bool {
-    let (Some(api_version), Some(kind)) = (scan.api_version.as_deref(), scan.kind.as_deref())
-    else {
+fn interesting(api_version: Option<&str>, kind: Option<&str>) -> bool {
+    let (Some(api_version), Some(kind)) = (api_version, kind) else {
         // Helm values and raw mesh configs have neither.
-        return scan.api_version.is_none() && scan.kind.is_none();
+        return api_version.is_none() && kind.is_none();
     };
     let group = api_group(api_version);
     model::needs_interpretation(Some(api_version), Some(kind))
@@ -146,6 +156,28 @@ fn interesting(scan: &Scan) -> bool {
         || (group == "install.istio.io" && kind == "IstioOperator")
         || (api_version == "v1" && kind == "Namespace")
         || workload::is_workload(api_version, kind)
+}
+
+/// The top-level `apiVersion` and `kind` as written on lines of their own at column 0, the
+/// way rendered manifests have them: a guess, which a parse confirms before anything relies
+/// on it.
+fn guess_identity(text: &str) -> Option<(&str, &str)> {
+    fn value(rest: &str) -> &str {
+        let v = rest.split(" #").next().unwrap_or("").trim();
+        v.trim_matches(|c| c == '"' || c == '\'')
+    }
+    let (mut api, mut kind) = (None, None);
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("apiVersion:") {
+            api = Some(value(rest));
+        } else if let Some(rest) = line.strip_prefix("kind:") {
+            kind = Some(value(rest));
+        }
+        if let (Some(a), Some(k)) = (api, kind) {
+            return Some((a, k));
+        }
+    }
+    None
 }
 
 /// TSB's routing config API group, whose gateway kinds share names with the install kinds.
@@ -277,6 +309,7 @@ impl Context {
             options: options.clone(),
             namespaces: HashMap::new(),
             meshes: Vec::new(),
+            facts: Vec::new(),
         };
         let mut errors = Vec::new();
         for source in sources {
@@ -295,7 +328,68 @@ impl Context {
             .iter()
             .filter_map(|o| Some((o.id, cx.mesh_source(o)?)))
             .collect();
+        cx.facts = cx.objects.iter().map(|o| cx.facts_of(o)).collect();
         (cx, errors)
+    }
+
+    fn facts_of(&self, object: &Object) -> Facts {
+        let tree = self.tree(object);
+        let node = object.resource.node;
+        let pointer = object.pointer();
+        let mut facts = Facts::default();
+        facts.sites = match &object.class {
+            Class::ControlPlane { .. } => mesh::overlay_sites(tree, node, pointer),
+            Class::IstioOperator | Class::MeshConfig => self
+                .meshes
+                .iter()
+                .find(|(id, _)| *id == object.id)
+                .map(|(_, s)| mesh::default_config_sites(tree, s))
+                .unwrap_or_default(),
+            Class::InstallGateway(_) => mesh::gateway_site(tree, node, pointer)
+                .into_iter()
+                .collect(),
+            Class::Workload(t) => {
+                facts.containers = workload::containers(tree, t);
+                facts.proxy_configs = workload::proxy_config_annotation(tree, t)
+                    .into_iter()
+                    .chain(
+                        facts
+                            .containers
+                            .iter()
+                            .filter_map(|c| workload::proxy_config_env(tree, c)),
+                    )
+                    .collect();
+                facts
+                    .proxy_configs
+                    .iter()
+                    .flat_map(ProxyConfig::sites)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        facts
+    }
+
+    /// A workload's containers (init containers first).
+    pub fn containers(&self, object: &Object) -> &[Container] {
+        self.facts
+            .get(object.id)
+            .map_or(&[], |f| f.containers.as_slice())
+    }
+
+    /// Every drain duration an object writes.
+    pub fn sites(&self, object: &Object) -> &[DurationSite] {
+        self.facts
+            .get(object.id)
+            .map_or(&[], |f| f.sites.as_slice())
+    }
+
+    /// A workload's proxy config payloads: its `proxy.istio.io/config` annotation, then its
+    /// istio-proxy's `PROXY_CONFIG` env (what the agent reads, so it wins).
+    pub fn proxy_configs(&self, object: &Object) -> &[ProxyConfig] {
+        self.facts
+            .get(object.id)
+            .map_or(&[], |f| f.proxy_configs.as_slice())
     }
 
     fn add(&mut self, source: Source, errors: &mut Vec<Diagnostic>) {
@@ -325,8 +419,10 @@ impl Context {
             });
             return;
         }
-        let text = match crate::render::validate_text(&source.bytes, &name) {
-            Ok(t) => t.to_owned(),
+        let checked = crate::render::validate_text(&source.bytes, &name).map(|_| ());
+        let text = match checked {
+            // Valid UTF-8 was just checked: this takes the bytes without a copy.
+            Ok(()) => String::from_utf8(source.bytes).unwrap_or_default(),
             Err(mut d) => {
                 d.code = "GD000";
                 fail(errors, d);
@@ -356,10 +452,38 @@ impl Context {
                 tree: None,
             };
             line_base += memchr::memchr_iter(b'\n', doc_text.as_bytes()).count();
-            let scan = match document::scan(doc_text) {
-                Ok(s) => s,
+            // Parse each document once: a cheap look at its top-level lines tells most
+            // documents that no rule reads (they only need validating) from the rest.
+            let skip = !values_pending
+                && guess_identity(doc_text)
+                    .is_some_and(|(api, kind)| !interesting(Some(api), Some(kind)));
+            if skip {
+                match document::scan(doc_text) {
+                    Err(e) => {
+                        doc.source = model::source_file(doc_text);
+                        errors.push(unparsable(
+                            &name,
+                            &text,
+                            Some((&doc, doc_text)),
+                            Some(e.offset),
+                            format!("invalid YAML: {}", e.message),
+                            parse_hint(doc_text),
+                        ));
+                        documents.push(doc);
+                        continue;
+                    }
+                    Ok(scan) if !interesting(scan.api_version.as_deref(), scan.kind.as_deref()) => {
+                        documents.push(doc);
+                        continue;
+                    }
+                    // The guess was wrong: parse it after all.
+                    Ok(_) => {}
+                }
+            }
+            doc.source = model::source_file(doc_text);
+            let tree = match Tree::parse(doc_text) {
+                Ok(t) => t,
                 Err(e) => {
-                    doc.source = model::source_file(doc_text);
                     errors.push(unparsable(
                         &name,
                         &text,
@@ -372,11 +496,14 @@ impl Context {
                     continue;
                 }
             };
-            if !scan.has_document || !(values_pending || interesting(&scan)) {
+            let scan = &tree.stats;
+            if !scan.has_document
+                || !(values_pending
+                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref()))
+            {
                 documents.push(doc);
                 continue;
             }
-            doc.source = model::source_file(doc_text);
             let over = if scan.max_depth > limits.max_depth {
                 Some(format!("nests {} levels deep", scan.max_depth))
             } else if scan.alias_uses > limits.max_alias_uses {
@@ -398,21 +525,6 @@ impl Context {
                 documents.push(doc);
                 continue;
             }
-            let tree = match Tree::parse(doc_text) {
-                Ok(t) => t,
-                Err(e) => {
-                    errors.push(unparsable(
-                        &name,
-                        &text,
-                        Some((&doc, doc_text)),
-                        Some(e.offset),
-                        format!("invalid YAML: {}", e.message),
-                        parse_hint(doc_text),
-                    ));
-                    documents.push(doc);
-                    continue;
-                }
-            };
             let tree_index = self.trees.len();
             doc.tree = Some(tree_index);
             let values = values_pending || looks_like_values(&tree);
@@ -579,7 +691,22 @@ impl Context {
             d.resource = None;
         }
         let text = input.text.get(doc.range.clone()).unwrap_or("");
-        if let Some((start, end)) = self.tree(object).nearest_span(&f.pointer, f.at_key) {
+        let tree = self.tree(object);
+        // A block scalar's text starts on the line after its key: show the key.
+        let block_scalar = tree
+            .locate(&f.pointer)
+            .and_then(|(_, n)| tree.node(n))
+            .is_some_and(|n| {
+                matches!(
+                    n.kind,
+                    NodeKind::Scalar {
+                        style: saphyr_parser::ScalarStyle::Literal
+                            | saphyr_parser::ScalarStyle::Folded,
+                        ..
+                    }
+                )
+            });
+        if let Some((start, end)) = tree.nearest_span(&f.pointer, f.at_key || block_scalar) {
             d = d.at(&LineIndex::new(text), start, end);
             shift(&mut d, doc);
         }

@@ -300,10 +300,11 @@ pub enum Injection {
 pub fn injection(
     tree: &Tree,
     template: &PodTemplate,
+    containers: &[Container],
     namespace: Option<&str>,
     namespace_labels: Option<&BTreeMap<String, String>>,
 ) -> Injection {
-    if containers(tree, template)
+    if containers
         .iter()
         .any(|c| c.name.as_deref() == Some(SIDECAR_CONTAINER))
     {
@@ -411,7 +412,7 @@ spec:
         let env = proxy_config_env(&tree, &cs[1]).unwrap();
         assert_eq!(env.sites()[0].written, Written::Text("23s".into()));
         assert!(matches!(
-            injection(&tree, &t, Some("shop"), None),
+            injection(&tree, &t, &cs, Some("shop"), None),
             Injection::Injected(_)
         ));
     }
@@ -430,15 +431,19 @@ spec:
             "kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec: {containers: [{name: a}]}\n";
         let tree = Tree::parse(text).unwrap();
         let t = pod_template(&tree, tree.root.unwrap(), &Pointer::root(), "v1", "Pod").unwrap();
+        let cs = containers(&tree, &t);
         let mut labels = BTreeMap::new();
-        assert_eq!(injection(&tree, &t, Some("a"), None), Injection::Unknown);
+        assert_eq!(
+            injection(&tree, &t, &cs, Some("a"), None),
+            Injection::Unknown
+        );
         assert!(matches!(
-            injection(&tree, &t, Some("a"), Some(&labels)),
+            injection(&tree, &t, &cs, Some("a"), Some(&labels)),
             Injection::NotInjected(_)
         ));
         labels.insert("istio.io/rev".to_owned(), "1-12".to_owned());
         assert!(matches!(
-            injection(&tree, &t, Some("a"), Some(&labels)),
+            injection(&tree, &t, &cs, Some("a"), Some(&labels)),
             Injection::Injected(_)
         ));
     }

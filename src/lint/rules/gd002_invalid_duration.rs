@@ -1,4 +1,4 @@
-use super::{Parsed, duration_sites, parse, site_label};
+use super::{Parsed, duration_sites, parse, site_label, site_value};
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 
@@ -36,7 +36,7 @@ impl Rule for InvalidDuration {
 
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
         for site in duration_sites(cx, object) {
-            let label = site_label(&site);
+            let label = site_label(site);
             match parse(&site.written) {
                 Parsed::Duration(_) => {}
                 Parsed::NotString { what, text } => {
@@ -72,7 +72,8 @@ impl Rule for InvalidDuration {
                         object,
                         site.pointer.clone(),
                         format!(
-                            "{label} {text:?} is not a Go duration ({error}): Istio rejects it"
+                            "{} is not a Go duration ({error}): Istio rejects it",
+                            site_value(site)
                         ),
                     )
                     .hint(hint);

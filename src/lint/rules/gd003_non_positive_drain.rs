@@ -1,4 +1,4 @@
-use super::{duration, duration_sites, site_label};
+use super::{duration, duration_sites, site_value};
 use crate::diagnostic::Severity;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -43,14 +43,13 @@ impl Rule for NonPositiveDrain {
             if d.nanos() > 0 {
                 continue;
             }
-            let label = site_label(&site);
-            let text = site.written.text().unwrap_or_default();
+            let value = site_value(site);
             match site.field {
                 DrainField::DrainDuration | DrainField::ParentShutdownDuration => {
                     out.report(
                         object,
                         site.pointer.clone(),
-                        format!("{label} {text:?} is not positive: Istio requires at least 1ms and rejects the config"),
+                        format!("{value} is not positive: Istio requires at least 1ms and rejects the config"),
                     )
                     .hint("use a positive whole number of seconds, such as \"45s\"");
                 }
@@ -58,7 +57,7 @@ impl Rule for NonPositiveDrain {
                     out.report(
                         object,
                         site.pointer.clone(),
-                        format!("{label} {text:?} is not positive: Envoy is stopped the moment SIGTERM arrives and in-flight connections are cut"),
+                        format!("{value} is not positive: Envoy is stopped the moment SIGTERM arrives and in-flight connections are cut"),
                     )
                     .severity(Severity::Warning)
                     .hint("use a positive duration below the pod's grace period, such as \"10s\"");

@@ -1,4 +1,4 @@
-use super::{duration, duration_sites, show, site_label};
+use super::{duration, duration_sites, show, site_value};
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh::DrainField;
@@ -51,8 +51,8 @@ impl Rule for FractionalDrain {
                 object,
                 site.pointer.clone(),
                 format!(
-                    "{} {} is not a whole number of seconds: Istio only accepts seconds precision and rejects the config",
-                    site_label(&site),
+                    "{} ({}) is not a whole number of seconds: Istio only accepts seconds precision and rejects the config",
+                    site_value(site),
                     show(d)
                 ),
             )

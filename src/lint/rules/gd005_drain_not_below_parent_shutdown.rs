@@ -1,4 +1,4 @@
-use super::{duration, proxy_configs, show};
+use super::{duration, show};
 use crate::duration::{GoDuration, SECOND};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -89,7 +89,7 @@ impl Rule for DrainNotBelowParentShutdown {
             }
             return;
         }
-        let Class::Workload(template) = &object.class else {
+        let Class::Workload(_) = &object.class else {
             return;
         };
         // A pod's proxy config is merged over the mesh's: its parent may come from either.
@@ -98,7 +98,7 @@ impl Rule for DrainNotBelowParentShutdown {
             .iter()
             .rev()
             .find_map(|(_, s)| s.defaults.parent.as_ref().map(|p| &p.written));
-        for config in proxy_configs(cx.tree(object), template) {
+        for config in cx.proxy_configs(object) {
             let sites = config.sites();
             let Some(drain) = sites.iter().find(|s| s.field == DrainField::DrainDuration) else {
                 continue;

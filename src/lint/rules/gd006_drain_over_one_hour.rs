@@ -1,4 +1,4 @@
-use super::{duration, duration_sites, show, site_label};
+use super::{duration, duration_sites, site_value};
 use crate::duration::HOUR;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -54,9 +54,8 @@ impl Rule for DrainOverOneHour {
                 object,
                 site.pointer.clone(),
                 format!(
-                    "{} {} is over 1h: Istio {} rejects the mesh config (the cap was lifted in 1.22)",
-                    site_label(&site),
-                    show(d),
+                    "{} is over 1h: Istio {} rejects the mesh config (the cap was lifted in 1.22)",
+                    site_value(site),
                     cx.options.istio_version
                 ),
             )

@@ -65,30 +65,30 @@ impl Rule for DrainExceedsGracePeriod {
             };
             let tree = cx.tree(object);
             let labels = object.namespace().and_then(|ns| cx.namespaces.get(ns));
-            match workload::injection(tree, template, object.namespace(), labels) {
+            let containers = cx.containers(object);
+            match workload::injection(tree, template, containers, object.namespace(), labels) {
                 Injection::Injected(_) => {}
                 Injection::NotInjected(_) | Injection::Unknown => {
                     skipped.push(object.describe());
                     continue;
                 }
             }
-            let wait = effective(tree, template, &meshes, field);
+            let wait = effective(cx.proxy_configs(object), &meshes, field);
             let Some(wait_value) = wait.value else {
                 continue;
             };
             let grace = workload::grace_period(tree, template);
             let (grace_seconds, grace_text) = match &grace {
                 Some(g) => match g.seconds {
-                    Some(s) => (s, format!("terminationGracePeriodSeconds {s}s")),
+                    Some(s) => (s, format!("terminationGracePeriodSeconds is {s}s")),
                     None => continue,
                 },
                 None => (
                     DEFAULT_GRACE_SECONDS,
-                    format!("the default terminationGracePeriodSeconds {DEFAULT_GRACE_SECONDS}s"),
+                    format!("terminationGracePeriodSeconds is unset, so {DEFAULT_GRACE_SECONDS}s"),
                 ),
             };
-            let containers = workload::containers(tree, template);
-            let prestop = longest_prestop(tree, &containers);
+            let prestop = longest_prestop(tree, containers);
             let budget = grace_seconds as f64 - prestop.as_ref().map_or(0.0, |p| p.0);
             let wait_seconds = seconds(wait_value);
             if wait_seconds < budget {
@@ -96,7 +96,7 @@ impl Rule for DrainExceedsGracePeriod {
             }
             let budget_text = match &prestop {
                 Some((s, name)) => format!(
-                    "{grace_text} minus the {} preStop sleep of container {name} leaves {}",
+                    "{grace_text}, and after the {} preStop sleep of container {name} that leaves {}",
                     show_seconds(*s),
                     show_seconds(budget.max(0.0))
                 ),
@@ -111,7 +111,7 @@ impl Rule for DrainExceedsGracePeriod {
                 object,
                 pointer,
                 format!(
-                    "the sidecar of {} waits {} {} after SIGTERM ({}), but {budget_text}: kubelet kills the pod before the drain ends",
+                    "the sidecar of {} waits {} {} after SIGTERM (from {}), but {budget_text}: kubelet kills the pod before the drain ends",
                     object.describe(),
                     field.name(),
                     show(wait_value),

@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use super::{overlay_lists, patches, proxy_configs};
+use super::{overlay_lists, patches};
 use crate::document::{NodeId, Tree};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -225,10 +225,10 @@ fn gateway(cx: &Context, object: &Object, out: &mut Findings<'_>) {
 }
 
 fn annotation(cx: &Context, object: &Object, out: &mut Findings<'_>) {
-    let Class::Workload(template) = &object.class else {
+    let Class::Workload(_) = &object.class else {
         return;
     };
-    for config in proxy_configs(cx.tree(object), template) {
+    for config in cx.proxy_configs(object) {
         let Ok(Value::Object(map)) = &config.parsed else {
             continue;
         };

@@ -101,12 +101,12 @@ impl Rule for GatewayDrainExceedsGracePeriod {
             prestop = longest_prestop(dtree, &workload::containers(dtree, t));
             match workload::grace_period(dtree, t) {
                 Some(g) => match g.seconds {
-                    Some(s) => (s, format!("Deployment {}", d.describe())),
+                    Some(s) => (s, d.describe()),
                     None => return,
                 },
                 None => (
                     DEFAULT_GRACE_SECONDS,
-                    format!("Deployment {}, the default", d.describe()),
+                    format!("{}, which leaves it unset", d.describe()),
                 ),
             }
         } else {

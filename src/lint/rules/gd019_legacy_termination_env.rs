@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use super::{proxy_configs, walk_entries};
+use super::walk_entries;
 use crate::diagnostic::Severity;
 use crate::document::{NodeId, ScalarType, Tree};
 use crate::lint::context::{Class, Context, Object};
@@ -105,11 +105,18 @@ impl Rule for LegacyTerminationEnv {
         let tree = cx.tree(object);
         let istio = cx.options.istio_version;
         let mut hits = Vec::new();
-        walk_entries(
-            tree,
-            object.resource.node,
-            object.pointer(),
-            &mut |_, key, value, ptr| {
+        // Workloads keep it in their containers' env; the other objects anywhere (proxyMetadata
+        // maps, gateway env lists, overlay patch values).
+        let roots: Vec<(crate::document::NodeId, Pointer)> = match &object.class {
+            Class::Workload(_) => cx
+                .containers(object)
+                .iter()
+                .filter_map(|c| Some((tree.get(c.node, "env")?, c.pointer.key("env"))))
+                .collect(),
+            _ => vec![(object.resource.node, object.pointer().clone())],
+        };
+        for (root, root_ptr) in roots {
+            walk_entries(tree, root, &root_ptr, &mut |_, key, value, ptr| {
                 if key == VARIABLE {
                     // A proxyMetadata map entry.
                     if let Some((text, int)) = scalar(tree, value) {
@@ -124,13 +131,13 @@ impl Rule for LegacyTerminationEnv {
                 {
                     hits.push((parent.key("value"), text.to_owned(), int, true));
                 }
-            },
-        );
+            });
+        }
         for (pointer, text, int, env) in hits {
             judge(object, pointer, &text, int, env, istio, out);
         }
-        if let Class::Workload(template) = &object.class {
-            for config in proxy_configs(tree, template) {
+        if let Class::Workload(_) = &object.class {
+            for config in cx.proxy_configs(object) {
                 let Ok(parsed) = &config.parsed else { continue };
                 let Some(value) = parsed.pointer(&format!("/proxyMetadata/{VARIABLE}")) else {
                     continue;

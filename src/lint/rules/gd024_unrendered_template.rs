@@ -58,8 +58,8 @@ impl Rule for UnrenderedTemplate {
         let tree = cx.tree(object);
         // Values meshdrain reads: `{{` there is a template too.
         let mut read: Vec<Pointer> = duration_sites(cx, object)
-            .into_iter()
-            .map(|s| s.pointer)
+            .iter()
+            .map(|s| s.pointer.clone())
             .collect();
         for key in ["name", "namespace"] {
             read.push(object.pointer().key("metadata").key(key));

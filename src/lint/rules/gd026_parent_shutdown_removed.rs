@@ -45,7 +45,7 @@ impl Rule for ParentShutdownRemoved {
                 site.pointer.clone(),
                 format!(
                     "{} is set, but Istio {} has no such field (removed in 1.17): it does nothing",
-                    super::site_label(&site),
+                    super::site_label(site),
                     cx.options.istio_version
                 ),
             )

@@ -31,8 +31,8 @@ mod gd029_non_canonical_tsb_duration;
 
 use crate::document::{NodeId, NodeKind, Tree};
 use crate::duration::{GoDuration, ParseError, SECOND};
-use crate::model::mesh::{self, DrainField, DurationSite, MeshSource, Place, Written};
-use crate::model::workload::{self, Container, PodTemplate, ProxyConfig};
+use crate::model::mesh::{DrainField, DurationSite, MeshSource, Place, Written};
+use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, OverlayList};
 use crate::patch::Pointer;
 
@@ -122,6 +122,24 @@ pub(crate) fn show_seconds(s: f64) -> String {
     }
 }
 
+/// Where a site sits, when its YAML path does not say (a value inside an annotation or env).
+pub(crate) fn site_place(site: &DurationSite) -> &'static str {
+    match site.place {
+        Place::Annotation => " in the proxy.istio.io/config annotation",
+        Place::ProxyConfigEnv => " in the PROXY_CONFIG env of istio-proxy",
+        _ => "",
+    }
+}
+
+/// `drainDuration "1500ms" in the proxy.istio.io/config annotation`: the field, the value as
+/// written, and where it sits.
+pub(crate) fn site_value(site: &DurationSite) -> String {
+    match &site.written {
+        Written::Text(t) => format!("{} {t:?}{}", site.field.name(), site_place(site)),
+        Written::Other { text, .. } => format!("{} {text}{}", site.field.name(), site_place(site)),
+    }
+}
+
 /// How a site is named in a message: the field, and where it sits when that is not obvious.
 pub(crate) fn site_label(site: &DurationSite) -> String {
     match site.place {
@@ -139,39 +157,9 @@ pub(crate) fn site_label(site: &DurationSite) -> String {
     }
 }
 
-/// The proxy config payloads of a workload: its annotation and its istio-proxy's env.
-pub(crate) fn proxy_configs(tree: &Tree, template: &PodTemplate) -> Vec<ProxyConfig> {
-    let mut out: Vec<ProxyConfig> = workload::proxy_config_annotation(tree, template)
-        .into_iter()
-        .collect();
-    for c in workload::containers(tree, template) {
-        out.extend(workload::proxy_config_env(tree, &c));
-    }
-    out
-}
-
-/// Every drain duration an object writes.
-pub(crate) fn duration_sites(cx: &Context, object: &Object) -> Vec<DurationSite> {
-    let tree = cx.tree(object);
-    match &object.class {
-        Class::ControlPlane { .. } => {
-            mesh::overlay_sites(tree, object.resource.node, object.pointer())
-        }
-        Class::IstioOperator | Class::MeshConfig => cx
-            .mesh_source(object)
-            .map(|s| mesh::default_config_sites(tree, &s))
-            .unwrap_or_default(),
-        Class::InstallGateway(_) => {
-            mesh::gateway_site(tree, object.resource.node, object.pointer())
-                .into_iter()
-                .collect()
-        }
-        Class::Workload(t) => proxy_configs(tree, t)
-            .iter()
-            .flat_map(ProxyConfig::sites)
-            .collect(),
-        _ => Vec::new(),
-    }
+/// Every drain duration an object writes (computed once, in the context).
+pub(crate) fn duration_sites<'c>(cx: &'c Context, object: &Object) -> &'c [DurationSite] {
+    cx.sites(object)
 }
 
 /// A mesh setting as it applies to a workload, and where it comes from.
@@ -185,12 +173,11 @@ pub(crate) struct Effective {
 /// env, else its `proxy.istio.io/config` annotation, else the last mesh config in the input
 /// that sets it, else Istio's default.
 pub(crate) fn effective(
-    tree: &Tree,
-    template: &PodTemplate,
+    configs: &[ProxyConfig],
     meshes: &[(&Object, &MeshSource)],
     field: DrainField,
 ) -> Effective {
-    for config in proxy_configs(tree, template).iter().rev() {
+    for config in configs.iter().rev() {
         if let Some(site) = config.sites().into_iter().find(|s| s.field == field) {
             return Effective {
                 value: duration(&site.written),
