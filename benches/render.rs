@@ -2,9 +2,10 @@
 //! (the generator of `examples/gen_stream.rs`):
 //!
 //! - `bare_saphyr_parse`: one saphyr-parser event pass over the whole stream, building nothing;
-//! - `meshdrain_render`: `render` with the default options, then the output bytes.
+//! - `meshdrain_render`: `render` with the default options, then the output bytes;
+//! - `meshdrain_check`: the linter (`meshdrain check`) with the default options.
 //!
-//! Run with `cargo bench --bench render`; the ratio of the two is the renderer's overhead.
+//! Run with `cargo bench --bench render`; the ratio to the bare parse is each one's overhead.
 
 #[path = "../examples/support/stream_gen.rs"]
 mod stream_gen;
@@ -13,6 +14,7 @@ use std::sync::LazyLock;
 
 use divan::Bencher;
 use divan::counter::BytesCount;
+use meshdrain::lint::{self, CheckOptions, input::Source, input::Treat};
 use meshdrain::render::{RenderOptions, render};
 use saphyr_parser::{Event, Parser};
 
@@ -63,4 +65,23 @@ fn meshdrain_render(bencher: Bencher) {
             .expect("the generated stream renders")
             .to_bytes()
     });
+}
+
+#[divan::bench(sample_count = 30)]
+fn meshdrain_check(bencher: Bencher) {
+    let options = CheckOptions::default();
+    bencher
+        .counter(BytesCount::of_str(STREAM.as_str()))
+        .with_inputs(|| {
+            vec![Source {
+                name: "stream.yaml".to_owned(),
+                bytes: STREAM.as_bytes().to_vec(),
+                treat: Treat::Detect,
+            }]
+        })
+        .bench_values(|sources| {
+            lint::check(divan::black_box(sources), &options)
+                .diagnostics
+                .len()
+        });
 }

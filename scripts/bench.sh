@@ -10,7 +10,10 @@
 # Then checks one meshdrain output: only the TSB install documents may differ from the input,
 # and exactly GATEWAYS `connectionDrainDuration` lines must appear.
 #
-# Targets: render within 2x of the bare parse; peak RSS at most 3x the input. The exit status
+# Also times `meshdrain check --format json FILE` (the linter) the same way.
+#
+# Targets: render within 2x of the bare parse; peak RSS at most 3x the input; check within 2x
+# of the bare parse. The exit status
 # is 0 when the output check passes (the targets are reported, not enforced); set
 # BENCH_ENFORCE=1 to also fail when a target is missed.
 #
@@ -69,6 +72,7 @@ commands = {
     "cat": (["cat", path], None),
     "bare_parse": ([f"{bin_dir}/examples/bare_parse", path], None),
     "meshdrain": ([f"{bin_dir}/meshdrain"], path),
+    "check": ([f"{bin_dir}/meshdrain", "check", "--format", "json", path], None),
 }
 times = {name: [] for name in commands}
 rss = {name: [] for name in commands}
@@ -100,6 +104,12 @@ rss_ok = rss_multiple <= 3.0
 print(f"meshdrain / bare_parse: {ratio_parse:.2f}x median, {ratio_parse_min:.2f}x min"
       f"  (target <= 2x: {'met' if time_ok else 'MISSED'})")
 print(f"meshdrain / cat:        {ratio_cat:.1f}x median")
+ratio_check = med["check"] / med["bare_parse"]
+ratio_check_min = low["check"] / low["bare_parse"]
+check_ok = ratio_check <= 2.0
+print(f"check / bare_parse:     {ratio_check:.2f}x median, {ratio_check_min:.2f}x min"
+      f"  (target <= 2x: {'met' if check_ok else 'MISSED'}); check peak RSS"
+      f" {max(rss['check']) / MB:.1f} MB")
 print(f"meshdrain peak RSS:     {peak / MB:.1f} MB = {rss_multiple:.2f}x input"
       f"  (target <= 3x: {'met' if rss_ok else 'MISSED'};"
       f" launcher floor {max(rss['cat']) / MB:.1f} MB)")
@@ -145,6 +155,6 @@ for p in problems:
     print(f"  {p}")
 if problems:
     sys.exit(1)
-if enforce == "1" and not (time_ok and rss_ok):
+if enforce == "1" and not (time_ok and rss_ok and check_ok):
     sys.exit(1)
 PY

@@ -205,3 +205,69 @@ fn invalid_drain_duration_fails_helm_with_meshdrains_message() {
         "no suggestion of \"50s\" in helm's error:\n{stderr}"
     );
 }
+
+/// What `meshdrain check -` says about a stream, as JSON.
+fn check_stream(stream: &str, extra: &[&str]) -> serde_json::Value {
+    let mut cmd = std::process::Command::new(MESHDRAIN);
+    cmd.args(["check", "--format", "json"]).args(extra).arg("-");
+    let out = e2e::run(&mut cmd, stream.as_bytes());
+    serde_json::from_slice(&out.stdout).expect("check prints JSON")
+}
+
+#[test]
+fn the_default_render_of_the_example_chart_has_no_error_findings() {
+    let Some(helm) = helm3() else { return };
+    let example = chart("charts-example");
+    let plain = helm_ok(&helm, &["template", "rel", &example]);
+    let rendered = helm_ok(
+        &helm,
+        &["template", "rel", &example, "--post-renderer", MESHDRAIN],
+    );
+    let codes = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["severity"].as_str().unwrap(),
+                    f["code"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // Before: the chart misses both drain settings.
+    let before = codes(&check_stream(&plain, &[]));
+    assert!(before.contains(&"warning GD001".to_owned()), "{before:?}");
+    assert!(before.contains(&"warning GD013".to_owned()), "{before:?}");
+    // After: no errors; what remains is the honest warning that drainDuration alone may not
+    // delay the sidecar's exit.
+    let after = check_stream(&rendered, &[]);
+    assert_eq!(after["summary"]["errors"], 0, "{after}");
+    let after_codes = codes(&after);
+    assert!(
+        !after_codes
+            .iter()
+            .any(|c| c.ends_with("GD001") || c.ends_with("GD013")),
+        "{after_codes:?}"
+    );
+    assert!(
+        after_codes.contains(&"warning GD028".to_owned()),
+        "{after_codes:?}"
+    );
+    // And through the post-renderer itself: render --check passes.
+    let checked = helm_ok(
+        &helm,
+        &[
+            "template",
+            "rel",
+            &example,
+            "--post-renderer",
+            MESHDRAIN,
+            "--post-renderer-args",
+            "--check",
+        ],
+    );
+    assert_same_bytes(&checked, &rendered, "render --check changes nothing");
+}
