@@ -325,24 +325,74 @@ pub struct Tree {
 struct Frame {
     id: NodeId,
     pending_key: Option<NodeId>,
+    /// This collection is a mapping value and its key is on the key path.
+    keyed: bool,
 }
+
+/// Which parts of a document to build: called with the keys from the root to a mapping (sequence
+/// items are transparent) and the key of one of its entries, it says whether to keep the entry.
+pub type Keep<'a> = &'a dyn Fn(&[String], &str) -> bool;
 
 impl Tree {
     /// Builds the tree of a single-document slice. The caller has checked the limits.
     pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
+        Tree::parse_pruned(text, None)
+    }
+
+    /// Like [`Tree::parse`], but builds only the mapping entries `keep` accepts (the whole
+    /// text is still parsed and validated, and counted in [`Tree::stats`]). Pruned trees are
+    /// for reading, never for editing.
+    pub fn parse_pruned(text: &str, keep: Option<Keep<'_>>) -> Result<Tree, SyntaxError> {
         let map = CharMap::new(text);
         let bytes = text.as_bytes();
         let mut tree = Tree {
-            // About one node per 20 bytes of typical manifests: fewer reallocations.
-            nodes: Vec::with_capacity(text.len() / 20 + 4),
+            // About one node per 20 bytes of typical manifests (fewer when pruning): fewer
+            // reallocations.
+            nodes: Vec::with_capacity(text.len() / if keep.is_some() { 40 } else { 20 } + 4),
             root: None,
             aliased: HashSet::new(),
             stats: Scan::default(),
         };
         let mut stack: Vec<Frame> = Vec::new();
+        let mut key_path: Vec<String> = Vec::new();
+        // Skipping a pruned entry's value: how many collections deep inside it.
+        let mut skipping: Option<usize> = None;
         let mut parser = Parser::new_from_str(text);
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(|e| syntax_error(text, &e))?;
+            if let Some(depth) = skipping.as_mut() {
+                match &event {
+                    Event::MappingStart(..) | Event::SequenceStart(..) => {
+                        *depth += 1;
+                        tree.stats.max_depth = tree.stats.max_depth.max(stack.len() + *depth);
+                        continue;
+                    }
+                    Event::MappingEnd | Event::SequenceEnd => *depth = depth.saturating_sub(1),
+                    Event::Scalar(value, ..) => {
+                        tree.stats.max_scalar_bytes = tree.stats.max_scalar_bytes.max(value.len());
+                    }
+                    Event::Alias(_) => tree.stats.alias_uses += 1,
+                    _ => continue,
+                }
+                if *depth == 0 {
+                    skipping = None;
+                }
+                continue;
+            }
+            if let (Some(keep), Event::Scalar(key, ..)) = (keep, &event)
+                && let Some(frame) = stack.last()
+                && frame.pending_key.is_none()
+                && matches!(
+                    tree.nodes.get(frame.id).map(|n| &n.kind),
+                    Some(NodeKind::Mapping { .. })
+                )
+            {
+                if !keep(&key_path, key) {
+                    tree.stats.max_scalar_bytes = tree.stats.max_scalar_bytes.max(key.len());
+                    skipping = Some(0);
+                    continue;
+                }
+            }
             let start = map.byte(&span.start);
             let end = map.byte(&span.end);
             let in_flow = stack.last().is_some_and(|f| {
@@ -366,6 +416,9 @@ impl Tree {
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => continue,
                 Event::MappingEnd | Event::SequenceEnd => {
                     let Some(frame) = stack.pop() else { continue };
+                    if frame.keyed {
+                        key_path.pop();
+                    }
                     tree.close(frame.id, start, bytes);
                     continue;
                 }
@@ -431,12 +484,24 @@ impl Tree {
                 NodeKind::Mapping { .. } | NodeKind::Sequence { .. }
             );
             let id = tree.nodes.len();
+            // A collection that is a mapping value puts its key on the key path.
+            let key = stack
+                .last()
+                .and_then(|f| f.pending_key)
+                .and_then(|k| tree.nodes.get(k))
+                .and_then(Node::as_str)
+                .map(str::to_owned);
             tree.nodes.push(node);
             tree.attach(&mut stack, id);
             if opens {
+                let keyed = keep.is_some() && key.is_some();
+                if keyed && let Some(k) = key {
+                    key_path.push(k);
+                }
                 stack.push(Frame {
                     id,
                     pending_key: None,
+                    keyed,
                 });
                 tree.stats.max_depth = tree.stats.max_depth.max(stack.len());
             }
@@ -444,6 +509,10 @@ impl Tree {
         if let Some(root) = tree.root {
             tree.stats.api_version = tree.str_at(root, "apiVersion").map(str::to_owned);
             tree.stats.kind = tree.str_at(root, "kind").map(str::to_owned);
+        }
+        if keep.is_some() {
+            // Pruned trees are kept for a whole check: give back the room they did not use.
+            tree.nodes.shrink_to_fit();
         }
         Ok(tree)
     }
@@ -773,6 +842,52 @@ mod tests {
             }
             assert_eq!(stats, scan, "{text}");
         }
+    }
+
+    #[test]
+    fn pruned_trees_keep_what_is_asked_and_count_everything() {
+        let text = "kind: Deployment\nmetadata: {name: a, labels: {x: y}}\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes: [{name: v, deep: [[[[1]]]]}]\n      containers:\n      - name: c\n        image: i\n        env: [{name: E, value: \"1\"}]\n";
+        let keep = |parent: &[String], key: &str| {
+            let mut p: Vec<&str> = parent.iter().map(String::as_str).collect();
+            p.push(key);
+            matches!(
+                p.as_slice(),
+                ["kind"]
+                    | ["metadata", ..]
+                    | ["spec"]
+                    | ["spec", "template"]
+                    | ["spec", "template", "spec"]
+                    | ["spec", "template", "spec", "containers"]
+                    | ["spec", "template", "spec", "containers", "name" | "env", ..]
+            )
+        };
+        let full = Tree::parse(text).unwrap();
+        let pruned = Tree::parse_pruned(text, Some(&keep)).unwrap();
+        assert_eq!(pruned.stats, full.stats);
+        assert!(pruned.nodes.len() < full.nodes.len());
+        let root = pruned.root.unwrap();
+        assert_eq!(pruned.str_at(root, "kind"), Some("Deployment"));
+        assert!(pruned.get_path(root, &["spec", "replicas"]).is_none());
+        let containers = pruned
+            .get_path(root, &["spec", "template", "spec", "containers"])
+            .unwrap();
+        let c = pruned.items(containers)[0];
+        assert_eq!(pruned.str_at(c, "name"), Some("c"));
+        assert!(pruned.get(c, "image").is_none());
+        let env = pruned.get(c, "env").unwrap();
+        assert_eq!(pruned.str_at(pruned.items(env)[0], "value"), Some("1"));
+        // Spans are the same as in the full tree.
+        let full_env = full
+            .get_path(
+                full.root.unwrap(),
+                &["spec", "template", "spec", "containers"],
+            )
+            .map(|cs| full.get(full.items(cs)[0], "env").unwrap())
+            .unwrap();
+        assert_eq!(
+            pruned.node(env).unwrap().start,
+            full.node(full_env).unwrap().start
+        );
     }
 
     #[test]

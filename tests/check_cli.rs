@@ -332,12 +332,19 @@ fn render_check_fails_on_its_own_findings_and_writes_nothing() {
 #[test]
 fn resource_list_items_are_checked_in_place() {
     meshdrain()
-        .args(["check", "--format", "json", "testdata/check-misc/resource-list.yaml"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "testdata/check-misc/resource-list.yaml",
+        ])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("\"code\": \"GD013\""))
         .stdout(predicate::str::contains("\"kind\": \"IngressGateway\""))
-        .stdout(predicate::str::contains("\"path\": \"spec.connectionDrainDuration\""))
+        .stdout(predicate::str::contains(
+            "\"path\": \"spec.connectionDrainDuration\"",
+        ))
         .stdout(predicate::str::contains("\"line\": 11"))
         // The functionConfig is the policy, not a resource to lint.
         .stdout(predicate::str::contains("DrainPolicy").not());

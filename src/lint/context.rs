@@ -481,7 +481,26 @@ impl Context {
                 }
             }
             doc.source = model::source_file(doc_text);
-            let tree = match Tree::parse(doc_text) {
+            // Workloads are most of a typical render, and the rules read little of them.
+            let guess = guess_identity(doc_text);
+            let prune = !values_pending
+                && guess.is_some_and(|(api, kind)| workload::is_workload(api, kind));
+            let keep: Option<document::Keep<'_>> = if prune {
+                Some(&workload::keep_for_lint)
+            } else {
+                None
+            };
+            let parsed = Tree::parse_pruned(doc_text, keep).and_then(|t| {
+                // A wrong guess: build the whole tree after all.
+                let guessed = guess.map(|(a, k)| (a.to_owned(), k.to_owned()));
+                let actual = t.stats.api_version.clone().zip(t.stats.kind.clone());
+                if prune && guessed != actual {
+                    Tree::parse(doc_text)
+                } else {
+                    Ok(t)
+                }
+            });
+            let tree = match parsed {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(unparsable(

@@ -48,6 +48,48 @@ fn template_keys(api_version: &str, kind: &str) -> Option<&'static [&'static str
     })
 }
 
+/// Where each workload kind's pod template is (the Pod itself, `spec.template`, a CronJob's
+/// `spec.jobTemplate.spec.template`).
+const TEMPLATE_PATHS: [&[&str]; 3] = [
+    &[],
+    &["spec", "template"],
+    &["spec", "jobTemplate", "spec", "template"],
+];
+
+/// What the linter reads of a workload, for [`crate::document::Tree::parse_pruned`]: its
+/// identity and metadata, and of its pod template the metadata, the grace period and the
+/// containers' names, env and lifecycle hooks. Images, ports, probes, volumes and the rest are
+/// parsed and validated but not kept.
+pub fn keep_for_lint(parent: &[String], key: &str) -> bool {
+    let mut p: Vec<&str> = Vec::with_capacity(parent.len() + 1);
+    p.extend(parent.iter().map(String::as_str));
+    p.push(key);
+    if matches!(p.as_slice(), ["apiVersion"] | ["kind"] | ["metadata", ..]) {
+        return true;
+    }
+    TEMPLATE_PATHS.iter().any(|template| {
+        if template.len() >= p.len() {
+            // On the way to the template.
+            return template.starts_with(&p);
+        }
+        let rest = p.get(template.len()..).unwrap_or_default();
+        p.starts_with(template)
+            && matches!(
+                rest,
+                ["metadata", ..]
+                    | ["spec"]
+                    | ["spec", "terminationGracePeriodSeconds"]
+                    | ["spec", "containers" | "initContainers"]
+                    | [
+                        "spec",
+                        "containers" | "initContainers",
+                        "name" | "env" | "lifecycle",
+                        ..
+                    ]
+            )
+    })
+}
+
 /// Whether resources of this kind run pods.
 pub fn is_workload(api_version: &str, kind: &str) -> bool {
     template_keys(api_version, kind).is_some()
@@ -414,6 +456,50 @@ spec:
         assert!(matches!(
             injection(&tree, &t, &cs, Some("shop"), None),
             Injection::Injected(_)
+        ));
+    }
+
+    #[test]
+    fn a_pruned_workload_keeps_what_the_linter_reads() {
+        let full = Tree::parse(DEPLOYMENT).unwrap();
+        let pruned = Tree::parse_pruned(DEPLOYMENT, Some(&keep_for_lint)).unwrap();
+        let facts = |tree: &Tree| {
+            let root = tree.root.unwrap();
+            let t = pod_template(tree, root, &Pointer::root(), "apps/v1", "Deployment").unwrap();
+            let cs = containers(tree, &t);
+            (
+                grace_period(tree, &t),
+                cs.clone(),
+                cs.iter()
+                    .map(|c| prestop_sleep(tree, c))
+                    .collect::<Vec<_>>(),
+                proxy_config_annotation(tree, &t),
+                cs.iter()
+                    .map(|c| proxy_config_env(tree, c))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let (f, p) = (facts(&full), facts(&pruned));
+        assert_eq!(
+            f.0.map(|g| (g.seconds, g.pointer)),
+            p.0.map(|g| (g.seconds, g.pointer))
+        );
+        assert_eq!(f.1.len(), p.1.len());
+        assert_eq!(f.2, p.2);
+        assert_eq!(f.3.map(|a| a.parsed), p.3.map(|a| a.parsed));
+        assert_eq!(
+            f.4.into_iter()
+                .map(|e| e.map(|e| e.parsed))
+                .collect::<Vec<_>>(),
+            p.4.into_iter()
+                .map(|e| e.map(|e| e.parsed))
+                .collect::<Vec<_>>()
+        );
+        assert!(keep_for_lint(&["spec".into()], "jobTemplate"));
+        assert!(!keep_for_lint(&["spec".into()], "replicas"));
+        assert!(!keep_for_lint(
+            &["spec".into(), "template".into(), "spec".into()],
+            "volumes"
         ));
     }
 
