@@ -386,12 +386,11 @@ impl Tree {
                     tree.nodes.get(frame.id).map(|n| &n.kind),
                     Some(NodeKind::Mapping { .. })
                 )
+                && !keep(&key_path, key)
             {
-                if !keep(&key_path, key) {
-                    tree.stats.max_scalar_bytes = tree.stats.max_scalar_bytes.max(key.len());
-                    skipping = Some(0);
-                    continue;
-                }
+                tree.stats.max_scalar_bytes = tree.stats.max_scalar_bytes.max(key.len());
+                skipping = Some(0);
+                continue;
             }
             let start = map.byte(&span.start);
             let end = map.byte(&span.end);
