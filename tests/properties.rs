@@ -280,6 +280,39 @@ proptest! {
     }
 
     #[test]
+    fn check_never_panics_and_reports_every_document_it_cannot_read(
+        noise in "[-a-zA-Z0-9:{}\\[\\],'\"#&*!|>. \n]{0,160}",
+        kind in prop_oneof![
+            Just("install.tetrate.io/v1alpha1\nkind: ControlPlane"),
+            Just("install.tetrate.io/v1alpha1\nkind: IngressGateway"),
+            Just("apps/v1\nkind: Deployment"),
+            Just("install.istio.io/v1alpha1\nkind: IstioOperator"),
+        ],
+    ) {
+        let input = format!("apiVersion: {kind}\nmetadata:\n  name: g\n{noise}\n---\n{noise}");
+        let lint = meshdrain::lint::check(
+            vec![meshdrain::lint::input::Source {
+                name: "noise.yaml".to_owned(),
+                bytes: input.clone().into_bytes(),
+                treat: meshdrain::lint::input::Treat::Detect,
+            }],
+            &meshdrain::lint::CheckOptions::default(),
+        );
+        // Every document the parser rejects is a GD000 finding; nothing else fails the run.
+        let unreadable = meshdrain::stream::split(input.as_bytes())
+            .into_iter()
+            .filter(|s| meshdrain::document::scan(&input[s.range.clone()]).is_err())
+            .count();
+        let gd000 = lint.diagnostics.iter().filter(|d| d.code == "GD000").count();
+        prop_assert_eq!(gd000, unreadable);
+        for d in &lint.diagnostics {
+            prop_assert!(d.origin.span.is_none() || d.origin.file.as_deref() == Some("noise.yaml"));
+        }
+        let text = meshdrain::report::sarif::render(&lint);
+        prop_assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+    }
+
+    #[test]
     fn noise_inside_a_target_never_panics(noise in "[-a-zA-Z0-9:{}\\[\\],'\"#&*!|>. \n]{0,120}") {
         let input = format!("apiVersion: install.tetrate.io/v1alpha1\nkind: IngressGateway\nmetadata:\n  name: g\n{noise}");
         let run = common::run(&[], input.as_bytes(), &[]);
