@@ -224,14 +224,14 @@ fn decide(
                 "{} is {shown:?}, but the policy wants {wanted}",
                 dotted(path)
             ),
-            "change the manifest or the policy so they agree, or use --on-conflict override|keep",
+            "change the manifest or the policy so they agree, or set onConflict: override or keep in the policy (--on-conflict on the command line)",
             span(tree, existing),
             path,
         )),
         (_, false) => Err(PlanError::new(
             "invalid-existing-value",
             format!("{} is {shown:?}, which is not a Go duration", dotted(path)),
-            "fix the value (e.g. \"10s\"), or use --on-conflict override to replace it",
+            "fix the value (e.g. \"10s\"), or set onConflict: override in the policy (--on-conflict override on the command line) to replace it",
             span(tree, existing),
             path,
         )),
@@ -406,7 +406,7 @@ fn sidecar_decision(
                                 dotted(&patch_path),
                                 field_path.join(".")
                             ),
-                            "give the patch a value, or use --on-conflict override to set it",
+                            "give the patch a value, or set onConflict: override in the policy (--on-conflict override on the command line) to set it",
                             span(tree, node),
                             &patch_path,
                         ));
