@@ -349,3 +349,19 @@ fn resource_list_items_are_checked_in_place() {
         // The functionConfig is the policy, not a resource to lint.
         .stdout(predicate::str::contains("DrainPolicy").not());
 }
+
+#[test]
+fn verbose_counts_the_workloads_gd007_skipped() {
+    meshdrain()
+        .args(["check", "-v", "testdata/check/GD007/good.yaml"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "note: GD007: skipped 2 workload(s) not known to be injected",
+        ))
+        .stderr(predicate::str::contains("Deployment elsewhere/other"));
+    meshdrain()
+        .args(["check", "testdata/check/GD007/good.yaml"])
+        .assert()
+        .stderr("");
+}

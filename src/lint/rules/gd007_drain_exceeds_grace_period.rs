@@ -133,10 +133,15 @@ impl Rule for DrainExceedsGracePeriod {
             }
         }
         if !skipped.is_empty() {
+            let shown: Vec<&str> = skipped.iter().take(10).map(String::as_str).collect();
+            let more = match skipped.len().saturating_sub(shown.len()) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             out.note(format!(
-                "skipped {} workload(s) not known to be injected (no istio-proxy container, inject label or injection-labelled namespace in the input): {}",
+                "skipped {} workload(s) not known to be injected (no istio-proxy container, inject label or injection-labelled namespace in the input): {}{more}",
                 skipped.len(),
-                skipped.join(", ")
+                shown.join(", ")
             ));
         }
     }
