@@ -180,6 +180,39 @@ fn guess_identity(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// Parses a document once, as far as the rules need it: `None` for a document no rule reads
+/// (it is only validated), a pruned tree for a workload, else the whole tree. A cheap look at
+/// the top-level lines decides; the parse confirms, and a wrong guess costs a second parse.
+fn parse_document(text: &str, values: bool) -> Result<Option<Tree>, document::SyntaxError> {
+    let guess = if values { None } else { guess_identity(text) };
+    if let Some((api, kind)) = guess
+        && !interesting(Some(api), Some(kind))
+    {
+        let scan = document::scan(text)?;
+        if !interesting(scan.api_version.as_deref(), scan.kind.as_deref()) {
+            return Ok(None);
+        }
+        return Tree::parse(text).map(Some);
+    }
+    // Workloads are most of a typical render, and the rules read little of them.
+    let prune = guess.is_some_and(|(api, kind)| workload::is_workload(api, kind));
+    let keep: Option<document::Keep<'_>> = if prune {
+        Some(&workload::keep_for_lint)
+    } else {
+        None
+    };
+    let tree = Tree::parse_pruned(text, keep)?;
+    let actual = tree
+        .stats
+        .api_version
+        .as_deref()
+        .zip(tree.stats.kind.as_deref());
+    if prune && guess != actual {
+        return Tree::parse(text).map(Some);
+    }
+    Ok(Some(tree))
+}
+
 /// TSB's routing config API group, whose gateway kinds share names with the install kinds.
 pub const ROUTING_GROUP: &str = "gateway.tsb.tetrate.io";
 
@@ -452,57 +485,14 @@ impl Context {
                 tree: None,
             };
             line_base += memchr::memchr_iter(b'\n', doc_text.as_bytes()).count();
-            // Parse each document once: a cheap look at its top-level lines tells most
-            // documents that no rule reads (they only need validating) from the rest.
-            let skip = !values_pending
-                && guess_identity(doc_text)
-                    .is_some_and(|(api, kind)| !interesting(Some(api), Some(kind)));
-            if skip {
-                match document::scan(doc_text) {
-                    Err(e) => {
-                        doc.source = model::source_file(doc_text);
-                        errors.push(unparsable(
-                            &name,
-                            &text,
-                            Some((&doc, doc_text)),
-                            Some(e.offset),
-                            format!("invalid YAML: {}", e.message),
-                            parse_hint(doc_text),
-                        ));
-                        documents.push(doc);
-                        continue;
-                    }
-                    Ok(scan) if !interesting(scan.api_version.as_deref(), scan.kind.as_deref()) => {
-                        documents.push(doc);
-                        continue;
-                    }
-                    // The guess was wrong: parse it after all.
-                    Ok(_) => {}
+            let tree = match parse_document(doc_text, values_pending) {
+                Ok(Some(tree)) => tree,
+                Ok(None) => {
+                    documents.push(doc);
+                    continue;
                 }
-            }
-            doc.source = model::source_file(doc_text);
-            // Workloads are most of a typical render, and the rules read little of them.
-            let guess = guess_identity(doc_text);
-            let prune = !values_pending
-                && guess.is_some_and(|(api, kind)| workload::is_workload(api, kind));
-            let keep: Option<document::Keep<'_>> = if prune {
-                Some(&workload::keep_for_lint)
-            } else {
-                None
-            };
-            let parsed = Tree::parse_pruned(doc_text, keep).and_then(|t| {
-                // A wrong guess: build the whole tree after all.
-                let guessed = guess.map(|(a, k)| (a.to_owned(), k.to_owned()));
-                let actual = t.stats.api_version.clone().zip(t.stats.kind.clone());
-                if prune && guessed != actual {
-                    Tree::parse(doc_text)
-                } else {
-                    Ok(t)
-                }
-            });
-            let tree = match parsed {
-                Ok(t) => t,
                 Err(e) => {
+                    doc.source = model::source_file(doc_text);
                     errors.push(unparsable(
                         &name,
                         &text,
@@ -515,6 +505,7 @@ impl Context {
                     continue;
                 }
             };
+            doc.source = model::source_file(doc_text);
             let scan = &tree.stats;
             if !scan.has_document
                 || !(values_pending

@@ -1,4 +1,4 @@
-use super::{overlay_lists, patches};
+use super::{Patch, overlays};
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::normalize_patch_path;
@@ -37,29 +37,28 @@ impl Rule for DuplicatePatchPath {
     }
 
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
-        let tree = cx.tree(object);
-        for list in overlay_lists(cx, object) {
-            for (o, &overlay) in tree.items(list.node).iter().enumerate() {
-                let paths: Vec<(usize, Vec<String>)> = patches(tree, overlay)
-                    .into_iter()
-                    .filter(|(_, _, p)| !p.contains("[-1]"))
-                    .map(|(i, _, p)| (i, normalize_patch_path(p)))
-                    .filter(|(_, segments)| !segments.is_empty())
-                    .collect();
-                for (k, (i, segments)) in paths.iter().enumerate() {
-                    let Some((first, _)) = paths.iter().take(k).find(|(_, s)| s == segments) else {
-                        continue;
-                    };
-                    out.report(
-                        object,
-                        list.pointer.index(o).key("patches").index(*i).key("path"),
-                        format!(
-                            "patch {i} repeats the path {} of patch {first}: patches apply in order, so patch {first} is silently overwritten",
-                            segments.join(".")
-                        ),
-                    )
-                    .hint("keep one patch per path");
-                }
+        for overlay in overlays(cx, object) {
+            let paths: Vec<(&Patch<'_>, Vec<String>)> = overlay
+                .patches
+                .iter()
+                .filter(|p| !p.path.contains("[-1]"))
+                .map(|p| (p, normalize_patch_path(p.path)))
+                .filter(|(_, segments)| !segments.is_empty())
+                .collect();
+            for (k, (patch, segments)) in paths.iter().enumerate() {
+                let Some((first, _)) = paths.iter().take(k).find(|(_, s)| s == segments) else {
+                    continue;
+                };
+                let (i, first) = (patch.index, first.index);
+                out.report(
+                    object,
+                    patch.path_pointer.clone(),
+                    format!(
+                        "patch {i} repeats the path {} of patch {first}: patches apply in order, so patch {first} is silently overwritten",
+                        segments.join(".")
+                    ),
+                )
+                .hint("keep one patch per path");
             }
         }
     }

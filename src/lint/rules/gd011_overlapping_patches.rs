@@ -1,4 +1,4 @@
-use super::{overlay_lists, patches};
+use super::{Patch, overlays};
 use crate::document::NodeKind;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -47,61 +47,61 @@ impl Rule for OverlappingPatches {
 
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
         let tree = cx.tree(object);
-        for list in overlay_lists(cx, object) {
-            for (o, &overlay) in tree.items(list.node).iter().enumerate() {
-                let istio = is_istio_overlay(tree, overlay);
-                let all: Vec<(usize, Vec<String>, crate::document::NodeId)> =
-                    patches(tree, overlay)
-                        .into_iter()
-                        .map(|(i, node, p)| (i, normalize_patch_path(p), node))
-                        .filter(|(_, s, _)| !s.is_empty())
-                        .collect();
-                for (k, (i, segments, node)) in all.iter().enumerate() {
-                    let at = list.pointer.index(o).key("patches").index(*i);
-                    let is_map = tree
-                        .get(*node, "value")
-                        .and_then(|v| tree.node(v))
-                        .is_some_and(|n| matches!(n.kind, NodeKind::Mapping { .. }));
-                    if istio
-                        && is_map
-                        && WHOLE
-                            .iter()
-                            .any(|w| segments.iter().map(String::as_str).eq(w.iter().copied()))
-                    {
-                        out.report(
-                            object,
-                            at.key("path"),
-                            format!(
-                                "patch {i} replaces all of {} with a mapping, wiping every key TSB generates there",
-                                segments.join(".")
-                            ),
-                        )
-                        .hint(format!(
-                            "patch the fields one by one ({}.drainDuration, …) instead of the whole map",
+        for overlay in overlays(cx, object) {
+            let istio = is_istio_overlay(tree, overlay.node);
+            let all: Vec<(&Patch<'_>, Vec<String>)> = overlay
+                .patches
+                .iter()
+                .map(|p| (p, normalize_patch_path(p.path)))
+                .filter(|(_, s)| !s.is_empty())
+                .collect();
+            for (k, (patch, segments)) in all.iter().enumerate() {
+                let i = patch.index;
+                let is_map = tree
+                    .get(patch.node, "value")
+                    .and_then(|v| tree.node(v))
+                    .is_some_and(|n| matches!(n.kind, NodeKind::Mapping { .. }));
+                let whole = WHOLE
+                    .iter()
+                    .any(|w| segments.iter().map(String::as_str).eq(w.iter().copied()));
+                if istio && is_map && whole {
+                    out.report(
+                        object,
+                        patch.path_pointer.clone(),
+                        format!(
+                            "patch {i} replaces all of {} with a mapping, wiping every key TSB generates there",
                             segments.join(".")
-                        ));
-                        continue;
-                    }
-                    let parent =
-                        all.iter()
-                            .take(k)
-                            .chain(all.iter().skip(k + 1))
-                            .find(|(_, other, _)| {
-                                other.len() < segments.len() && segments.starts_with(other)
-                            });
-                    if let Some((j, other, _)) = parent {
-                        out.report(
-                            object,
-                            at.key("path"),
-                            format!(
-                                "patch {i} ({}) is inside patch {j} ({}): the order of the two decides the result{}",
-                                segments.join("."),
-                                other.join("."),
-                                if j > i { ", and here the parent comes later and replaces it" } else { "" }
-                            ),
-                        )
-                        .hint("patch either the parent or its fields, not both");
-                    }
+                        ),
+                    )
+                    .hint(format!(
+                        "patch the fields one by one ({}.drainDuration, …) instead of the whole map",
+                        segments.join(".")
+                    ));
+                    continue;
+                }
+                let parent = all
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, other)| other)
+                    .find(|(_, other)| other.len() < segments.len() && segments.starts_with(other));
+                if let Some((other_patch, other)) = parent {
+                    let j = other_patch.index;
+                    out.report(
+                        object,
+                        patch.path_pointer.clone(),
+                        format!(
+                            "patch {i} ({}) is inside patch {j} ({}): the order of the two decides the result{}",
+                            segments.join("."),
+                            other.join("."),
+                            if j > i {
+                                ", and here the parent comes later and replaces it"
+                            } else {
+                                ""
+                            }
+                        ),
+                    )
+                    .hint("patch either the parent or its fields, not both");
                 }
             }
         }

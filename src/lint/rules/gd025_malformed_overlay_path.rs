@@ -1,4 +1,4 @@
-use super::{overlay_lists, patches};
+use super::overlays;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::patch_path_problem;
@@ -35,21 +35,19 @@ impl Rule for MalformedOverlayPath {
     }
 
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
-        let tree = cx.tree(object);
-        for list in overlay_lists(cx, object) {
-            for (o, &overlay) in tree.items(list.node).iter().enumerate() {
-                for (i, _, path) in patches(tree, overlay) {
-                    let Some(problem) = patch_path_problem(path) else {
-                        continue;
-                    };
-                    out.report(
-                        object,
-                        list.pointer.index(o).key("patches").index(i).key("path"),
-                        format!("the patch path {path:?} is malformed: {problem}; the operator fails to apply this overlay"),
-                    )
-                    .hint("segments are separated by '.', '\\.' escapes a dot, and list items are selected with [index], [key:value] or [value]; [-1] appends");
-                }
-            }
+        for patch in overlays(cx, object).iter().flat_map(|o| &o.patches) {
+            let Some(problem) = patch_path_problem(patch.path) else {
+                continue;
+            };
+            out.report(
+                object,
+                patch.path_pointer.clone(),
+                format!(
+                    "the patch path {:?} is malformed: {problem}; the operator fails to apply this overlay",
+                    patch.path
+                ),
+            )
+            .hint("segments are separated by '.', '\\.' escapes a dot, and list items are selected with [index], [key:value] or [value]; [-1] appends");
         }
     }
 }

@@ -230,6 +230,46 @@ pub(crate) fn overlay_lists(cx: &Context, object: &Object) -> Vec<OverlayList> {
     }
 }
 
+/// One overlay of an object, with its patches.
+pub(crate) struct Overlay<'t> {
+    pub node: NodeId,
+    pub patches: Vec<Patch<'t>>,
+}
+
+/// One patch with a string path.
+pub(crate) struct Patch<'t> {
+    pub index: usize,
+    pub node: NodeId,
+    pub path: &'t str,
+    /// Where the patch's `path` is, from the document root.
+    pub path_pointer: Pointer,
+}
+
+/// Every overlay of every overlay list of an object, with its patches.
+pub(crate) fn overlays<'c>(cx: &'c Context, object: &Object) -> Vec<Overlay<'c>> {
+    let tree = cx.tree(object);
+    let mut out = Vec::new();
+    for list in overlay_lists(cx, object) {
+        for (o, &overlay) in tree.items(list.node).iter().enumerate() {
+            let pointer = list.pointer.index(o);
+            let patches = patches(tree, overlay)
+                .into_iter()
+                .map(|(index, node, path)| Patch {
+                    index,
+                    node,
+                    path,
+                    path_pointer: pointer.key("patches").index(index).key("path"),
+                })
+                .collect();
+            out.push(Overlay {
+                node: overlay,
+                patches,
+            });
+        }
+    }
+    out
+}
+
 /// The `(index, node, path text)` of each patch of an overlay that has a string path.
 pub(crate) fn patches(tree: &Tree, overlay: NodeId) -> Vec<(usize, NodeId, &str)> {
     let Some(list) = tree.get(overlay, "patches") else {
