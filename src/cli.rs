@@ -187,6 +187,9 @@ pub struct CheckArgs {
     /// Print the JSON Schema of the --format json output and exit
     #[arg(long)]
     pub output_schema: bool,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -284,19 +287,26 @@ pub struct RenderArgs {
     #[arg(long, hide = true)]
     pub helm_plugin: bool,
 
-    /// Refuse inputs larger than this
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Input bounds, shared by `render` and `check`.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Refuse inputs (check: each file) larger than this
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes, hide_short_help = true)]
     pub max_input_bytes: usize,
 
-    /// Deepest nesting accepted in a document meshdrain edits
+    /// Deepest nesting accepted in a document meshdrain reads or edits
     #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_depth, hide_short_help = true)]
     pub max_depth: usize,
 
-    /// Most alias uses accepted in a document meshdrain edits
+    /// Most alias uses accepted in a document meshdrain reads or edits
     #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_alias_uses, hide_short_help = true)]
     pub max_aliases: usize,
 
-    /// Largest scalar accepted in a document meshdrain edits
+    /// Largest scalar accepted in a document meshdrain reads or edits
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_scalar_bytes, hide_short_help = true)]
     pub max_scalar_bytes: usize,
 }
@@ -339,7 +349,7 @@ fn parse_istio_version(s: &str) -> Result<IstioVersion, String> {
     s.parse()
 }
 
-impl RenderArgs {
+impl LimitArgs {
     pub fn limits(&self) -> Limits {
         Limits {
             max_input_bytes: self.max_input_bytes,

@@ -102,6 +102,9 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// The longest source line a diagnostic quotes.
+pub const MAX_EXCERPT_BYTES: usize = 1024;
+
 /// The Kubernetes object a diagnostic is about.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ResourceRef {
@@ -210,7 +213,9 @@ impl Diagnostic {
     /// Points the diagnostic at `start..end` of `index`'s text.
     pub fn at(mut self, index: &LineIndex<'_>, start: usize, end: usize) -> Diagnostic {
         let span = index.span(start, end);
-        self.origin.excerpt = Some(index.line_text(span.start.line).to_owned());
+        let line = index.line_text(span.start.line);
+        // A very long line (one-line flow documents) is not worth quoting: the location says it.
+        self.origin.excerpt = (line.len() <= MAX_EXCERPT_BYTES).then(|| line.to_owned());
         self.origin.span = Some(span);
         self
     }

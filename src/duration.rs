@@ -177,7 +177,8 @@ impl GoDuration {
                     return Err(invalid());
                 }
             }
-            total += v;
+            // Go adds in uint64 and wraps: two parts of exactly 1<<63 sum to 0 and parse.
+            total = total.wrapping_add(v);
             if total > OVERFLOW_LIMIT {
                 return Err(invalid());
             }
@@ -350,6 +351,8 @@ mod tests {
 
     #[test]
     fn parses_go_forms() {
+        // Go's uint64 sum wraps to 0 here (and parses); debug builds must not panic on it.
+        assert_eq!(ns("9223372036854775808ns9223372036854775808ns"), Ok(0));
         assert_eq!(ns("50s"), Ok(50 * SECOND as i64));
         assert_eq!(ns("1m30s"), Ok(90 * SECOND as i64));
         assert_eq!(ns("1.5h"), Ok(5400 * SECOND as i64));

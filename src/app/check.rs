@@ -36,12 +36,13 @@ fn ignores(
 pub fn options(
     lint: &LintArgs,
     istio_version: IstioVersion,
+    limits: Limits,
     ignores: Vec<IgnoreRule>,
 ) -> CheckOptions {
     CheckOptions {
         drain_model: lint.drain_model.into(),
         istio_version,
-        limits: Limits::default(),
+        limits,
         ignores,
         no_ignores: lint.no_ignores,
     }
@@ -137,7 +138,7 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
             return Ok(ExitStatus::Invalid);
         }
     };
-    let limits = Limits::default();
+    let limits = args.limits.limits();
     let sources = match input::collect(&args.paths, &args.values, io.stdin, limits.max_input_bytes)
     {
         Ok(s) => s,
@@ -146,7 +147,7 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
             return Ok(ExitStatus::Invalid);
         }
     };
-    let options = options(&args.lint, args.istio_version, ignores);
+    let options = options(&args.lint, args.istio_version, limits, ignores);
     let result = lint::check(sources, &options);
     let fail_on: Severity = args.lint.fail_on.into();
     let color = use_color(args.color, io.stdout_is_terminal, &io.env);
@@ -170,9 +171,15 @@ pub fn check_rendered(
     output: Vec<u8>,
     lint: &LintArgs,
     istio_version: IstioVersion,
+    limits: Limits,
     ignores: Vec<IgnoreRule>,
 ) -> Option<Vec<Diagnostic>> {
-    let options = options(lint, istio_version, ignores);
+    // The render already read this input; its output is a little larger.
+    let limits = Limits {
+        max_input_bytes: limits.max_input_bytes.saturating_mul(2),
+        ..limits
+    };
+    let options = options(lint, istio_version, limits, ignores);
     let result = lint::check(
         vec![Source {
             name: "<rendered output>".to_owned(),

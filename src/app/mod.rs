@@ -205,11 +205,11 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         report(io, &[d], args.helm_plugin);
         return Ok(ExitStatus::Invalid);
     }
-    let input = read_limited(io.stdin, args.max_input_bytes).context("cannot read stdin")?;
+    let input = read_limited(io.stdin, args.limits.max_input_bytes).context("cannot read stdin")?;
     let mode = resolve_mode(args.mode, &input);
     let options = RenderOptions {
         policy: DrainPolicy::default(),
-        limits: args.limits(),
+        limits: args.limits.limits(),
         istio_version: args.policy.istio_version,
         input_name: "<stdin>".to_owned(),
         values_file: false,
@@ -248,6 +248,7 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
                     rendered.to_bytes(),
                     &args.lint,
                     args.policy.istio_version,
+                    args.limits.limits(),
                     ignores,
                 )
             {

@@ -514,6 +514,14 @@ impl Context {
                 documents.push(doc);
                 continue;
             }
+            // Without apiVersion and kind only values files and mesh configs are read; any
+            // other such document (a data file in a scanned folder) is left alone.
+            let values = values_pending || looks_like_values(&tree);
+            let mesh_config = !values && looks_like_mesh_config(&tree);
+            if scan.api_version.is_none() && scan.kind.is_none() && !values && !mesh_config {
+                documents.push(doc);
+                continue;
+            }
             let over = if scan.max_depth > limits.max_depth {
                 Some(format!("nests {} levels deep", scan.max_depth))
             } else if scan.alias_uses > limits.max_alias_uses {
@@ -528,7 +536,7 @@ impl Context {
                     &name,
                     &text,
                     Some((&doc, doc_text)),
-                    None,
+                    Some(0),
                     format!("this document {over}, over meshdrain's limit, and was not checked"),
                     "raise --max-depth, --max-aliases or --max-scalar-bytes if this input is expected",
                 ));
@@ -537,7 +545,6 @@ impl Context {
             }
             let tree_index = self.trees.len();
             doc.tree = Some(tree_index);
-            let values = values_pending || looks_like_values(&tree);
             values_pending = false;
             let resources = if values {
                 tree.root
@@ -558,7 +565,7 @@ impl Context {
                         )]
                     })
                     .unwrap_or_default()
-            } else if looks_like_mesh_config(&tree) {
+            } else if mesh_config {
                 tree.root
                     .map(|root| {
                         vec![(
@@ -676,6 +683,16 @@ impl Context {
 
     /// Turns a finding into a diagnostic with its position in the input.
     pub fn resolve(&self, f: &Finding) -> Diagnostic {
+        self.resolve_with(f, &mut HashMap::new())
+    }
+
+    /// [`Context::resolve`], reusing the line indexes of documents already seen (a document
+    /// with many findings is indexed once).
+    pub fn resolve_with<'a>(
+        &'a self,
+        f: &Finding,
+        indexes: &mut HashMap<(usize, usize), LineIndex<'a>>,
+    ) -> Diagnostic {
         let mut d = Diagnostic::new(f.severity, f.code, f.message.clone());
         d.hint = f.hint.clone();
         d.fix = f.fix.clone();
@@ -717,7 +734,10 @@ impl Context {
                 )
             });
         if let Some((start, end)) = tree.nearest_span(&f.pointer, f.at_key || block_scalar) {
-            d = d.at(&LineIndex::new(text), start, end);
+            let index = indexes
+                .entry((object.input, object.document))
+                .or_insert_with(|| LineIndex::new(text));
+            d = d.at(index, start, end);
             shift(&mut d, doc);
         }
         d

@@ -261,8 +261,9 @@ pub fn check(inputs: Vec<input::Source>, options: &CheckOptions) -> Report {
         rule.check_all(&cx, &mut out);
     }
     let mut suppressed = 0;
+    let mut indexes = std::collections::HashMap::new();
     for finding in findings {
-        let mut d = cx.resolve(&finding);
+        let mut d = cx.resolve_with(&finding, &mut indexes);
         match suppress::suppression(&cx, &finding, options) {
             Some(reason) if options.no_ignores => d.suppressed = Some(reason),
             Some(_) => {

@@ -247,6 +247,18 @@ pub struct ProxyConfig {
 
 impl ProxyConfig {
     fn parse(text: &str) -> Result<Value, String> {
+        // The decoder replays aliases (copying their values), and the document's alias limit
+        // never sees inside this one scalar: a payload is a small mapping, so refuse them.
+        let scan = crate::document::scan(text).map_err(|e| e.message)?;
+        if scan.alias_uses > 0 {
+            return Err(
+                "it uses YAML aliases, which meshdrain does not expand in a proxy config"
+                    .to_owned(),
+            );
+        }
+        if scan.max_depth > 32 {
+            return Err(format!("it nests {} levels deep", scan.max_depth));
+        }
         let value: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
         match value {
             Value::Object(_) => Ok(value),
@@ -501,6 +513,19 @@ spec:
             &["spec".into(), "template".into(), "spec".into()],
             "volumes"
         ));
+    }
+
+    #[test]
+    fn proxy_configs_with_aliases_are_refused_without_expanding_them() {
+        let bomb = format!(
+            "{{a: &a {}, b: [{}]}}",
+            "x".repeat(1000),
+            vec!["*a"; 1000].join(", ")
+        );
+        let err = ProxyConfig::parse(&bomb).unwrap_err();
+        assert!(err.contains("aliases"), "{err}");
+        assert!(ProxyConfig::parse("{\"terminationDrainDuration\": \"20s\"}").is_ok());
+        assert!(ProxyConfig::parse("[1").is_err());
     }
 
     #[test]

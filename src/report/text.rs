@@ -80,9 +80,16 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
                     .annotation(AnnotationKind::Primary.span(range)),
             )
         }
-        // No position: name the input (settings errors have none at all).
-        _ => match &d.origin.file {
-            Some(file) => title.element(Origin::path(file.as_str())),
+        // A position without a quotable line, or none: name the input (settings errors have
+        // none at all).
+        (span, _) => match &d.origin.file {
+            Some(file) => {
+                let mut origin = Origin::path(file.as_str());
+                if let Some(span) = span {
+                    origin = origin.line(span.start.line).char_column(span.start.column);
+                }
+                title.element(origin)
+            }
             None => Group::with_title(title),
         },
     };

@@ -46,7 +46,7 @@ impl Rule for FractionalDrain {
             if d.nanos() <= 0 || d.whole_seconds().is_some() {
                 continue;
             }
-            let rounded = (d.nanos() + 500_000_000) / 1_000_000_000;
+            let rounded = d.nanos().saturating_add(500_000_000) / 1_000_000_000;
             out.report(
                 object,
                 site.pointer.clone(),

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use super::overlay_lists;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -36,36 +38,32 @@ impl Rule for DuplicateOverlay {
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
         let tree = cx.tree(object);
         for list in overlay_lists(cx, object) {
-            let targets: Vec<(Option<&str>, Option<&str>, Option<&str>)> = tree
+            // The operator matches an overlay to its object by kind and name (apiVersion may
+            // be left out), as the model's `is_istio_overlay` does.
+            let mut last: HashMap<(&str, &str), usize> = HashMap::new();
+            let targets: Vec<Option<(&str, &str)>> = tree
                 .items(list.node)
                 .iter()
-                .map(|&o| {
-                    (
-                        tree.str_at(o, "apiVersion"),
-                        tree.str_at(o, "kind"),
-                        tree.str_at(o, "name"),
-                    )
-                })
+                .map(|&o| Some((tree.str_at(o, "kind")?, tree.str_at(o, "name")?)))
                 .collect();
             for (i, target) in targets.iter().enumerate() {
-                if target.1.is_none() && target.2.is_none() {
+                if let Some(t) = target {
+                    last.insert(*t, i);
+                }
+            }
+            for (i, target) in targets.iter().enumerate() {
+                let Some((kind, name)) = target else { continue };
+                let Some(&last) = last.get(&(*kind, *name)) else {
+                    continue;
+                };
+                if last == i {
                     continue;
                 }
-                let later = targets
-                    .iter()
-                    .enumerate()
-                    .skip(i + 1)
-                    .filter(|(_, t)| *t == target)
-                    .map(|(j, _)| j)
-                    .next_back();
-                let Some(last) = later else { continue };
                 out.report(
                     object,
                     list.pointer.index(i),
                     format!(
-                        "overlay {i} and overlay {last} both target {} {}: only the last one ({last}) is applied, so the patches of overlay {i} are silently dropped",
-                        target.1.unwrap_or("?"),
-                        target.2.unwrap_or("?")
+                        "overlay {i} and overlay {last} both target {kind} {name}: only the last one ({last}) is applied, so the patches of overlay {i} are silently dropped"
                     ),
                 )
                 .hint("merge the patches into one overlay per object");

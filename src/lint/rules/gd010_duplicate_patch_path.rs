@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use super::{Patch, overlays};
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -45,11 +47,13 @@ impl Rule for DuplicatePatchPath {
                 .map(|p| (p, normalize_patch_path(p.path)))
                 .filter(|(_, segments)| !segments.is_empty())
                 .collect();
-            for (k, (patch, segments)) in paths.iter().enumerate() {
-                let Some((first, _)) = paths.iter().take(k).find(|(_, s)| s == segments) else {
+            let mut first_of: HashMap<&[String], usize> = HashMap::new();
+            for (patch, segments) in &paths {
+                let first = *first_of.entry(segments.as_slice()).or_insert(patch.index);
+                if first == patch.index {
                     continue;
-                };
-                let (i, first) = (patch.index, first.index);
+                }
+                let i = patch.index;
                 out.report(
                     object,
                     patch.path_pointer.clone(),

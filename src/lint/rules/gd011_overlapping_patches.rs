@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use super::{Patch, overlays};
 use crate::document::NodeKind;
 use crate::lint::context::{Context, Object};
@@ -55,7 +57,13 @@ impl Rule for OverlappingPatches {
                 .map(|p| (p, normalize_patch_path(p.path)))
                 .filter(|(_, s)| !s.is_empty())
                 .collect();
-            for (k, (patch, segments)) in all.iter().enumerate() {
+            let mut by_path: HashMap<String, (&Patch<'_>, &Vec<String>)> = HashMap::new();
+            for (patch, segments) in &all {
+                by_path
+                    .entry(segments.join("."))
+                    .or_insert((*patch, segments));
+            }
+            for (patch, segments) in &all {
                 let i = patch.index;
                 let is_map = tree
                     .get(patch.node, "value")
@@ -79,12 +87,11 @@ impl Rule for OverlappingPatches {
                     ));
                     continue;
                 }
-                let parent = all
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != k)
-                    .map(|(_, other)| other)
-                    .find(|(_, other)| other.len() < segments.len() && segments.starts_with(other));
+                // The nearest ancestor path some other patch sets.
+                let parent = (1..segments.len()).rev().find_map(|n| {
+                    let prefix = segments.get(..n)?.join(".");
+                    by_path.get(prefix.as_str()).map(|&(p, s)| (p, s))
+                });
                 if let Some((other_patch, other)) = parent {
                     let j = other_patch.index;
                     out.report(

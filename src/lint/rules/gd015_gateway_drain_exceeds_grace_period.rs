@@ -1,10 +1,12 @@
+use std::collections::HashMap;
+
 use super::{duration, longest_prestop, seconds, show, show_seconds};
 use crate::document::{NodeId, ScalarType, Tree};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh;
 use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
-use crate::model::{self, normalize_patch_path};
+use crate::model::{self, FieldPatch};
 
 declare_rule! {
     /// ## What it detects
@@ -45,28 +47,26 @@ fn int(tree: &Tree, node: NodeId) -> Option<i64> {
         .flatten()
 }
 
-/// The grace period a gateway CR's own overlays give its Deployment.
+/// The grace period a gateway CR's own overlays give its Deployment: the last overlay for
+/// that Deployment counts, and in it the last patch of the field or an ancestor (the model's
+/// rules for TSB overlays, as for the ControlPlane).
 fn overlay_grace(tree: &Tree, object: &Object) -> Option<i64> {
     let list = tree.get_path(object.resource.node, &["spec", "kubeSpec", "overlays"])?;
-    let mut found = None;
-    for &overlay in tree.items(list) {
-        if tree.str_at(overlay, "kind") != Some("Deployment") {
-            continue;
-        }
-        for (_, patch, path) in super::patches(tree, overlay) {
-            if normalize_patch_path(path)
-                .iter()
-                .map(String::as_str)
-                .eq(GRACE_PATH)
-            {
-                found = tree
-                    .get(patch, "value")
-                    .and_then(|v| int(tree, v))
-                    .or(found);
-            }
-        }
-    }
-    found
+    let overlay = *tree.items(list).iter().rev().find(|&&o| {
+        tree.str_at(o, "kind") == Some("Deployment")
+            && (object.name().is_none() || tree.str_at(o, "name") == object.name())
+    })?;
+    let patches = tree.get(overlay, "patches")?;
+    let path: Vec<String> = GRACE_PATH.iter().map(|s| (*s).to_owned()).collect();
+    let (patch, rest) = match model::field_patch(tree, patches, &path) {
+        FieldPatch::None => return None,
+        FieldPatch::Exact { patch, .. } => (patch, Vec::new()),
+        FieldPatch::Ancestor { patch, rest, .. } => (patch, rest),
+    };
+    let value = rest
+        .iter()
+        .try_fold(tree.get(patch, "value")?, |node, key| tree.get(node, key))?;
+    int(tree, value)
 }
 
 impl Rule for GatewayDrainExceedsGracePeriod {
@@ -74,56 +74,74 @@ impl Rule for GatewayDrainExceedsGracePeriod {
         &Self::META
     }
 
-    fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
-        if !matches!(object.class, Class::InstallGateway(_)) {
-            return;
-        }
-        let tree = cx.tree(object);
-        let Some(site) = mesh::gateway_site(tree, object.resource.node, object.pointer()) else {
-            return;
-        };
-        let Some(drain) = duration(&site.written) else {
-            return;
-        };
-        let deployment = cx.objects.iter().find(|o| {
-            o.resource.reference.kind == "Deployment"
-                && model::api_group(&o.resource.reference.api_version) == "apps"
-                && o.name() == object.name()
-                && o.namespace() == object.namespace()
-        });
-        let mut prestop = None;
-        let (grace, from) = if let Some(g) = overlay_grace(tree, object) {
-            (g, "its kubeSpec.overlays patch".to_owned())
-        } else if let Some(d) = deployment
-            && let Class::Workload(t) = &d.class
-        {
-            let dtree = cx.tree(d);
-            prestop = longest_prestop(dtree, &workload::containers(dtree, t));
-            match workload::grace_period(dtree, t) {
-                Some(g) => match g.seconds {
-                    Some(s) => (s, d.describe()),
-                    None => return,
-                },
-                None => (
-                    DEFAULT_GRACE_SECONDS,
-                    format!("{}, which leaves it unset", d.describe()),
-                ),
+    fn check_all(&self, cx: &Context, out: &mut Findings<'_>) {
+        // The rendered gateway Deployments in the input, by namespace and name.
+        let deployments: HashMap<(Option<&str>, Option<&str>), &Object> = cx
+            .objects
+            .iter()
+            .filter(|o| {
+                o.resource.reference.kind == "Deployment"
+                    && model::api_group(&o.resource.reference.api_version) == "apps"
+            })
+            .map(|o| ((o.namespace(), o.name()), o))
+            .collect();
+        for object in &cx.objects {
+            if matches!(object.class, Class::InstallGateway(_)) {
+                let deployment = deployments
+                    .get(&(object.namespace(), object.name()))
+                    .copied();
+                check_gateway(cx, object, deployment, out);
             }
-        } else {
-            (DEFAULT_GRACE_SECONDS, "Kubernetes' default".to_owned())
-        };
-        let budget = grace as f64 - prestop.as_ref().map_or(0.0, |p| p.0);
-        if seconds(drain) < budget {
-            return;
         }
-        let sleep = match &prestop {
-            Some((s, name)) => format!(
-                " minus the {} preStop sleep of container {name}",
-                show_seconds(*s)
+    }
+}
+
+fn check_gateway(
+    cx: &Context,
+    object: &Object,
+    deployment: Option<&Object>,
+    out: &mut Findings<'_>,
+) {
+    let tree = cx.tree(object);
+    let Some(site) = mesh::gateway_site(tree, object.resource.node, object.pointer()) else {
+        return;
+    };
+    let Some(drain) = duration(&site.written) else {
+        return;
+    };
+    let mut prestop = None;
+    let (grace, from) = if let Some(g) = overlay_grace(tree, object) {
+        (g, "its kubeSpec.overlays patch".to_owned())
+    } else if let Some(d) = deployment
+        && let Class::Workload(t) = &d.class
+    {
+        let dtree = cx.tree(d);
+        prestop = longest_prestop(dtree, &workload::containers(dtree, t));
+        match workload::grace_period(dtree, t) {
+            Some(g) => match g.seconds {
+                Some(s) => (s, d.describe()),
+                None => return,
+            },
+            None => (
+                DEFAULT_GRACE_SECONDS,
+                format!("{}, which leaves it unset", d.describe()),
             ),
-            None => String::new(),
-        };
-        out.report(
+        }
+    } else {
+        (DEFAULT_GRACE_SECONDS, "Kubernetes' default".to_owned())
+    };
+    let budget = grace as f64 - prestop.as_ref().map_or(0.0, |p| p.0);
+    if seconds(drain) < budget {
+        return;
+    }
+    let sleep = match &prestop {
+        Some((s, name)) => format!(
+            " minus the {} preStop sleep of container {name}",
+            show_seconds(*s)
+        ),
+        None => String::new(),
+    };
+    out.report(
             object,
             site.pointer.clone(),
             format!(
@@ -136,5 +154,4 @@ impl Rule for GatewayDrainExceedsGracePeriod {
             "shorten connectionDrainDuration below {}, or raise the grace period with a kubeSpec.overlays patch of spec.template.spec.terminationGracePeriodSeconds on the gateway's Deployment",
             show_seconds(budget.max(0.0))
         ));
-    }
 }

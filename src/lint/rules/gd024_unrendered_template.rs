@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::{duration_sites, overlay_lists, walk_scalars};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -57,21 +59,21 @@ impl Rule for UnrenderedTemplate {
         }
         let tree = cx.tree(object);
         // Values meshdrain reads: `{{` there is a template too.
-        let mut read: Vec<Pointer> = duration_sites(cx, object)
+        let mut read: HashSet<Pointer> = duration_sites(cx, object)
             .iter()
             .map(|s| s.pointer.clone())
             .collect();
         for key in ["name", "namespace"] {
-            read.push(object.pointer().key("metadata").key(key));
+            read.insert(object.pointer().key("metadata").key(key));
         }
         for list in overlay_lists(cx, object) {
             for (i, &overlay) in tree.items(list.node).iter().enumerate() {
                 let at = list.pointer.index(i);
                 for key in ["apiVersion", "kind", "name"] {
-                    read.push(at.key(key));
+                    read.insert(at.key(key));
                 }
                 for (j, _, _) in super::patches(tree, overlay) {
-                    read.push(at.key("patches").index(j).key("path"));
+                    read.insert(at.key("patches").index(j).key("path"));
                 }
             }
         }
