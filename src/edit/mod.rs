@@ -848,6 +848,23 @@ mod tests {
     }
 
     #[test]
+    fn appends_after_items_whose_properties_sit_on_the_dash_line() {
+        let item = NewValue::Map(vec![("r".into(), NewValue::str("4"))]);
+        let append = || Change::Add {
+            path: Pointer::root().key("l").append(),
+            value: item.clone(),
+        };
+        assert_eq!(
+            edit("l:\n  - !!map\n    r: 3\n", append()).unwrap(),
+            "l:\n  - !!map\n    r: 3\n  - r: \"4\"\n"
+        );
+        assert_eq!(
+            edit("l:\n- &a # c\n  r: 3\n", append()).unwrap(),
+            "l:\n- &a # c\n  r: 3\n- r: \"4\"\n"
+        );
+    }
+
+    #[test]
     fn replaces_scalars_keeping_quotes() {
         let c = |v| Change::Replace {
             path: Pointer::root().key("a"),
