@@ -195,6 +195,17 @@ mod tests {
     }
 
     #[test]
+    fn the_first_example_of_each_rule_wins() {
+        let learn = |text: &str| Layout::learn(&Tree::parse(text).unwrap(), text);
+        let step = "a:\n  b: 1\nc:\n    d: 1\n";
+        assert_eq!(learn(step).step, 2);
+        let seq_indent = "a:\n- 1\nb:\n  - 2\n";
+        assert_eq!(learn(seq_indent).seq_indent, 0);
+        let item_offset = "a:\n-   x: 1\nb:\n- y: 1\n";
+        assert_eq!(learn(item_offset).item_offset, 4);
+    }
+
+    #[test]
     fn finds_dashes_on_earlier_lines() {
         let text = "-\n  r: 3\n- # c\n  s: 4\n";
         assert_eq!(find_dash(text, text.find('r').unwrap()), Some(0));
@@ -203,6 +214,11 @@ mod tests {
             Some(text.find("- #").unwrap())
         );
         assert_eq!(find_dash("  a: 1\n", 2), None);
+        // Blank and comment lines between the dash and the item; an indented dash.
+        let text = "l:\n-\n\n  # c\n  r: 3\n";
+        assert_eq!(find_dash(text, text.find('r').unwrap()), Some(3));
+        let text = "l:\n  -\n    r: 3\n";
+        assert_eq!(find_dash(text, text.find('r').unwrap()), Some(5));
     }
 
     #[test]

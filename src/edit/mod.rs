@@ -1031,6 +1031,70 @@ mod tests {
     }
 
     #[test]
+    fn refuses_routes_through_mappings_with_merge_keys() {
+        // The next key only comes from the merge, or is written out beside it.
+        for text in [
+            "base: &b {sub: {a: 1}}\nspec:\n  <<: *b\n  other: 1\n",
+            "base: &b {x: 1}\nspec:\n  <<: *b\n  sub:\n    a: 1\n",
+        ] {
+            assert!(
+                matches!(
+                    edit(text, add(&["spec", "sub", "z"], NewValue::str("1s"))),
+                    Err(EditError::MergeKey { ref path, .. }) if path == "spec.sub"
+                ),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_collections_are_written_in_flow_style() {
+        assert_eq!(
+            edit(
+                "spec:\n  a: 1\n",
+                add(&["spec", "m"], NewValue::Map(vec![]))
+            )
+            .unwrap(),
+            "spec:\n  a: 1\n  m: {}\n"
+        );
+        assert_eq!(
+            edit(
+                "spec:\n  a: 1\n",
+                add(&["spec", "l"], NewValue::Seq(vec![]))
+            )
+            .unwrap(),
+            "spec:\n  a: 1\n  l: []\n"
+        );
+        assert_eq!(
+            edit(
+                "l:\n- a\n",
+                Change::Add {
+                    path: Pointer::root().key("l").append(),
+                    value: NewValue::Map(vec![])
+                }
+            )
+            .unwrap(),
+            "l:\n- a\n- {}\n"
+        );
+    }
+
+    #[test]
+    fn null_values_in_block_mappings_get_block_sequences() {
+        let list = NewValue::Seq(vec![NewValue::Map(vec![("k".into(), NewValue::str("v"))])]);
+        assert_eq!(
+            edit(
+                "spec:\n  l:\nz: 1\n",
+                Change::Replace {
+                    path: Pointer::root().key("spec").key("l"),
+                    value: list
+                }
+            )
+            .unwrap(),
+            "spec:\n  l:\n  - k: v\nz: 1\n"
+        );
+    }
+
+    #[test]
     fn collections_are_replaced_by_scalars() {
         assert_eq!(
             edit("a: {seconds: 10}  # c\n", replace(&["a"], "10s")).unwrap(),
