@@ -165,6 +165,16 @@ mod tests {
     }
 
     #[test]
+    fn directives_are_only_at_column_zero_between_documents() {
+        // Indented: not a directive, so it opens a bare document after `...`.
+        let s = "a: 1\n...\n  %x\n";
+        assert_eq!(parts(s), ["a: 1\n...\n", "  %x\n"]);
+        // Inside a document (here a root literal scalar) a `%` line is content.
+        let s = "--- |\n%x\n---\nb: 2\n";
+        assert_eq!(parts(s), ["--- |\n%x\n", "---\nb: 2\n"]);
+    }
+
+    #[test]
     fn markers_need_a_separator() {
         let s = "a: |\n  x\n---x\n----\n...y\n";
         assert_eq!(parts(s), [s]);

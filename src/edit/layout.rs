@@ -51,7 +51,8 @@ pub fn find_dash(text: &str, item_start: usize) -> Option<usize> {
     if let Some(i) = trimmed {
         return (before.get(i) == Some(&b'-')).then_some(start + i);
     }
-    // The item starts on a line of its own: the dash ends an earlier line (`-` or `- # c`).
+    // The item starts on a line of its own: the dash ends an earlier line (`-`, `- # c`, or
+    // `- &anchor !tag` with the item's properties).
     let mut end = start;
     while end > 0 {
         let prev = line_start(text, end - 1);
@@ -63,13 +64,29 @@ pub fn find_dash(text: &str, item_start: usize) -> Option<usize> {
             end = prev;
             continue;
         }
-        let is_dash = content == "-"
-            || content
-                .strip_prefix('-')
-                .is_some_and(|r| r.trim_start().starts_with('#') && r.starts_with([' ', '\t']));
-        return is_dash.then_some(prev + indent);
+        return is_dash_line(content).then_some(prev + indent);
     }
     None
+}
+
+/// Whether a trimmed line is a lone dash: `-`, or `-` and white space followed only by node
+/// properties (`&anchor`, `!tag`) and a comment.
+fn is_dash_line(content: &str) -> bool {
+    let Some(rest) = content.strip_prefix('-') else {
+        return false;
+    };
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return false;
+    }
+    for word in rest.split_whitespace() {
+        if word.starts_with('#') {
+            return true;
+        }
+        if !word.starts_with(['&', '!']) {
+            return false;
+        }
+    }
+    true
 }
 
 impl Layout {
@@ -178,6 +195,17 @@ mod tests {
     }
 
     #[test]
+    fn the_first_example_of_each_rule_wins() {
+        let learn = |text: &str| Layout::learn(&Tree::parse(text).unwrap(), text);
+        let step = "a:\n  b: 1\nc:\n    d: 1\n";
+        assert_eq!(learn(step).step, 2);
+        let seq_indent = "a:\n- 1\nb:\n  - 2\n";
+        assert_eq!(learn(seq_indent).seq_indent, 0);
+        let item_offset = "a:\n-   x: 1\nb:\n- y: 1\n";
+        assert_eq!(learn(item_offset).item_offset, 4);
+    }
+
+    #[test]
     fn finds_dashes_on_earlier_lines() {
         let text = "-\n  r: 3\n- # c\n  s: 4\n";
         assert_eq!(find_dash(text, text.find('r').unwrap()), Some(0));
@@ -186,5 +214,35 @@ mod tests {
             Some(text.find("- #").unwrap())
         );
         assert_eq!(find_dash("  a: 1\n", 2), None);
+        // Blank and comment lines between the dash and the item; an indented dash.
+        let text = "l:\n-\n\n  # c\n  r: 3\n";
+        assert_eq!(find_dash(text, text.find('r').unwrap()), Some(3));
+        let text = "l:\n  -\n    r: 3\n";
+        assert_eq!(find_dash(text, text.find('r').unwrap()), Some(5));
+    }
+
+    #[test]
+    fn finds_dashes_carrying_the_items_properties() {
+        for text in [
+            "l:\n- &a\n  r: 3\n",
+            "l:\n- !!map\n  r: 3\n",
+            "l:\n- &a !!map # c\n  r: 3\n",
+            "l:\n-\t&a\n  r: 3\n",
+        ] {
+            assert_eq!(
+                find_dash(text, text.find('r').unwrap()),
+                Some(3),
+                "{text:?}"
+            );
+        }
+        // Not a lone dash: a scalar item, a `-x` scalar, text after the properties.
+        for text in [
+            "l:\n- x\n  r: 3\n",
+            "l:\n-x\n  r: 3\n",
+            "l:\n-#x\n  r: 3\n",
+            "l:\n- &a x\n  r: 3\n",
+        ] {
+            assert_eq!(find_dash(text, text.find('r').unwrap()), None, "{text:?}");
+        }
     }
 }

@@ -848,6 +848,23 @@ mod tests {
     }
 
     #[test]
+    fn appends_after_items_whose_properties_sit_on_the_dash_line() {
+        let item = NewValue::Map(vec![("r".into(), NewValue::str("4"))]);
+        let append = || Change::Add {
+            path: Pointer::root().key("l").append(),
+            value: item.clone(),
+        };
+        assert_eq!(
+            edit("l:\n  - !!map\n    r: 3\n", append()).unwrap(),
+            "l:\n  - !!map\n    r: 3\n  - r: \"4\"\n"
+        );
+        assert_eq!(
+            edit("l:\n- &a # c\n  r: 3\n", append()).unwrap(),
+            "l:\n- &a # c\n  r: 3\n- r: \"4\"\n"
+        );
+    }
+
+    #[test]
     fn replaces_scalars_keeping_quotes() {
         let c = |v| Change::Replace {
             path: Pointer::root().key("a"),
@@ -1010,6 +1027,70 @@ mod tests {
             )
             .unwrap(),
             "spec   : # c\n  x: 1s\nz: 1\n"
+        );
+    }
+
+    #[test]
+    fn refuses_routes_through_mappings_with_merge_keys() {
+        // The next key only comes from the merge, or is written out beside it.
+        for text in [
+            "base: &b {sub: {a: 1}}\nspec:\n  <<: *b\n  other: 1\n",
+            "base: &b {x: 1}\nspec:\n  <<: *b\n  sub:\n    a: 1\n",
+        ] {
+            assert!(
+                matches!(
+                    edit(text, add(&["spec", "sub", "z"], NewValue::str("1s"))),
+                    Err(EditError::MergeKey { ref path, .. }) if path == "spec.sub"
+                ),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_collections_are_written_in_flow_style() {
+        assert_eq!(
+            edit(
+                "spec:\n  a: 1\n",
+                add(&["spec", "m"], NewValue::Map(vec![]))
+            )
+            .unwrap(),
+            "spec:\n  a: 1\n  m: {}\n"
+        );
+        assert_eq!(
+            edit(
+                "spec:\n  a: 1\n",
+                add(&["spec", "l"], NewValue::Seq(vec![]))
+            )
+            .unwrap(),
+            "spec:\n  a: 1\n  l: []\n"
+        );
+        assert_eq!(
+            edit(
+                "l:\n- a\n",
+                Change::Add {
+                    path: Pointer::root().key("l").append(),
+                    value: NewValue::Map(vec![])
+                }
+            )
+            .unwrap(),
+            "l:\n- a\n- {}\n"
+        );
+    }
+
+    #[test]
+    fn null_values_in_block_mappings_get_block_sequences() {
+        let list = NewValue::Seq(vec![NewValue::Map(vec![("k".into(), NewValue::str("v"))])]);
+        assert_eq!(
+            edit(
+                "spec:\n  l:\nz: 1\n",
+                Change::Replace {
+                    path: Pointer::root().key("spec").key("l"),
+                    value: list
+                }
+            )
+            .unwrap(),
+            "spec:\n  l:\n  - k: v\nz: 1\n"
         );
     }
 

@@ -70,6 +70,8 @@ mod tests {
             "install.istio.io/v1alpha1",
             "spec.meshConfig.defaultConfig.drainDuration",
             "IstioOperator",
+            "_private",
+            "/etc/istio/proxy",
         ] {
             assert_eq!(write(s), s, "{s}");
         }
