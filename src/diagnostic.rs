@@ -46,8 +46,14 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        // YAML breaks lines at LF, CRLF and a lone CR.
+        line_starts.extend(
+            memchr::memchr2_iter(b'\n', b'\r', bytes)
+                .filter(|&i| !(bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) == Some(&b'\n')))
+                .map(|i| i + 1),
+        );
         LineIndex { text, line_starts }
     }
 
@@ -261,6 +267,18 @@ mod tests {
         );
         assert_eq!(index.line_text(1), "a: 1");
         assert_eq!(index.line_text(2), "b: ä x");
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_lines_too() {
+        let text = "a: 1\rb: 2\r\nc: 3\nd: 4";
+        let index = LineIndex::new(text);
+        let d = text.find('d').unwrap();
+        assert_eq!((index.position(d).line, index.position(d).column), (4, 1));
+        let b = text.find('b').unwrap();
+        assert_eq!(index.position(b).line, 2);
+        assert_eq!(index.line_text(2), "b: 2");
+        assert_eq!(index.line_count(), 4);
     }
 
     #[test]

@@ -685,6 +685,13 @@ impl Tree {
         }
     }
 
+    /// The node that carries anchor `anchor`.
+    pub fn anchored(&self, anchor: usize) -> Option<NodeId> {
+        (anchor != 0)
+            .then(|| self.nodes.iter().position(|n| n.anchor == anchor))
+            .flatten()
+    }
+
     /// Whether an alias elsewhere in the document refers to this node.
     pub fn is_aliased(&self, id: NodeId) -> bool {
         self.node(id)

@@ -208,7 +208,7 @@ fn github_commands_name_file_line_and_rule() {
     );
     let text = String::from_utf8(run.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[0].starts_with(
         "::warning file=testdata/check/GD013/bad.yaml,line=4,col=1,endLine=4,endColumn=5,title=GD013 gateway-without-drain::IngressGateway edge/edge has no spec.connectionDrainDuration"
     ), "{text}");

@@ -359,7 +359,7 @@ impl Context {
         cx.meshes = cx
             .objects
             .iter()
-            .filter_map(|o| Some((o.id, cx.mesh_source(o)?)))
+            .filter_map(|o| Some((o.id, cx.read_mesh_source(o)?)))
             .collect();
         cx.facts = cx.objects.iter().map(|o| cx.facts_of(o)).collect();
         (cx, errors)
@@ -640,7 +640,14 @@ impl Context {
     }
 
     /// The mesh config an object declares (ControlPlane, values, IstioOperator, mesh config).
-    pub fn mesh_source(&self, object: &Object) -> Option<MeshSource> {
+    pub fn mesh_source(&self, object: &Object) -> Option<&MeshSource> {
+        self.meshes
+            .iter()
+            .find(|(id, _)| *id == object.id)
+            .map(|(_, s)| s)
+    }
+
+    fn read_mesh_source(&self, object: &Object) -> Option<MeshSource> {
         let tree = self.tree(object);
         let node = object.resource.node;
         let pointer = object.pointer();

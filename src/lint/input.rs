@@ -85,7 +85,10 @@ pub fn collect(
     stdin: &mut dyn Read,
     max_bytes: usize,
 ) -> Result<Vec<Source>, Diagnostic> {
-    let forced: BTreeSet<PathBuf> = values.iter().cloned().collect();
+    // The same file named twice (`.` and `./values.yaml`) is read once: compare real paths.
+    let real = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let forced: BTreeSet<PathBuf> = values.iter().map(|p| real(p)).collect();
+    let stdin_values = values.iter().any(|p| p.as_os_str() == "-");
     let mut files: Vec<PathBuf> = Vec::new();
     let mut read_stdin = false;
     for path in paths.iter().chain(values.iter()) {
@@ -111,18 +114,23 @@ pub fn collect(
         out.push(Source {
             name: STDIN.to_owned(),
             bytes,
-            treat: Treat::Detect,
+            treat: if stdin_values {
+                Treat::Values
+            } else {
+                Treat::Detect
+            },
         });
     }
     for file in files {
-        if !seen.insert(file.clone()) {
+        let key = real(&file);
+        if !seen.insert(key.clone()) {
             continue;
         }
         let mut bytes = Vec::new();
         fs::File::open(&file)
             .and_then(|f| f.take(max_bytes as u64 + 1).read_to_end(&mut bytes))
             .map_err(|e| unreadable(&file, &e))?;
-        let treat = if forced.contains(&file) {
+        let treat = if forced.contains(&key) {
             Treat::Values
         } else {
             Treat::Detect
@@ -167,6 +175,18 @@ mod tests {
             names,
             ["<stdin>", "/a/b/x.yml", "/a/y.YAML", "/explicit.tmpl"]
         );
+        // Named twice, read once; `--values` wins.
+        let twice = collect(
+            &[d.join("a"), d.join("a/./y.YAML")],
+            &[d.join("a/y.YAML")],
+            &mut &b""[..],
+            1 << 20,
+        )
+        .unwrap();
+        assert_eq!(twice.len(), 2);
+        assert!(twice.iter().any(|s| s.treat == Treat::Values));
+        let from_stdin = collect(&[], &[PathBuf::from("-")], &mut &b"spec: {}"[..], 100).unwrap();
+        assert_eq!(from_stdin[0].treat, Treat::Values);
         let err = collect(&[d.join("missing")], &[], &mut stdin, 10).unwrap_err();
         assert_eq!(err.code, "unreadable-path");
     }

@@ -64,9 +64,19 @@ pub enum Written {
 }
 
 impl Written {
-    /// What a tree node holds.
+    /// What a tree node holds; `None` for null (jsonpb and protojson read null as unset). A
+    /// scalar alias is read through to its anchor.
     pub fn of(tree: &Tree, node: NodeId) -> Option<Written> {
-        let n = tree.node(node)?;
+        let mut n = tree.node(node)?;
+        if let NodeKind::Alias { anchor } = n.kind
+            && let Some(target) = tree.anchored(anchor).and_then(|a| tree.node(a))
+            && matches!(target.kind, NodeKind::Scalar { .. })
+        {
+            n = target;
+        }
+        if n.is_null() {
+            return None;
+        }
         Some(match &n.kind {
             NodeKind::Scalar { value, .. } => match n.scalar_type() {
                 Some(ScalarType::Str) | None => Written::Text(value.clone()),

@@ -278,11 +278,12 @@ impl ProxyConfig {
         DrainField::MESH
             .into_iter()
             .filter_map(|field| {
+                let value = map.get(field.name()).filter(|v| !v.is_null())?;
                 Some(DurationSite {
                     field,
                     node: self.node,
                     pointer: self.pointer.clone(),
-                    written: Written::of_json(map.get(field.name())?),
+                    written: Written::of_json(value),
                     place: self.place,
                 })
             })

@@ -28,6 +28,7 @@ pub struct Tool {
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub files: usize,
     pub documents: usize,
@@ -44,6 +45,7 @@ pub struct Summary {
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// The rule code, e.g. `GD007`.
     pub code: String,

@@ -20,7 +20,12 @@ pub fn uri(path: &str) -> String {
     if path == crate::lint::input::STDIN {
         return "stdin".to_owned();
     }
-    let mut out = String::new();
+    // An absolute path is a file URI; a relative one stays relative (to the checkout).
+    let mut out = if path.starts_with('/') {
+        "file://".to_owned()
+    } else {
+        String::new()
+    };
     for b in path.replace('\\', "/").bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
@@ -105,6 +110,15 @@ fn result(d: &Diagnostic) -> Value {
     if let Some(i) = rule_index {
         result["ruleIndex"] = json!(i);
     }
+    // Shown because of --no-ignores: still say that it is suppressed, and by what.
+    if let Some(reason) = &d.suppressed {
+        let kind = if reason.contains(crate::lint::suppress::IGNORE_ANNOTATION) {
+            "inSource"
+        } else {
+            "external"
+        };
+        result["suppressions"] = json!([{"kind": kind, "justification": reason}]);
+    }
     if !properties.is_empty() {
         result["properties"] = Value::Object(properties);
     }
@@ -142,5 +156,6 @@ mod tests {
         assert_eq!(super::uri("charts/a b/ü.yaml"), "charts/a%20b/%C3%BC.yaml");
         assert_eq!(super::uri("<stdin>"), "stdin");
         assert_eq!(super::uri("dir\\x.yaml"), "dir/x.yaml");
+        assert_eq!(super::uri("/tmp/a b.yaml"), "file:///tmp/a%20b.yaml");
     }
 }

@@ -27,6 +27,21 @@ fn byte_range(line: &str, start: usize, end: usize) -> std::ops::Range<usize> {
     a..b
 }
 
+/// Text from the input (names, values) without characters that would move or hide text on a
+/// terminal: controls and Unicode format characters (bidi overrides, zero-width) are escaped.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let format = matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+            if c.is_control() || format {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// What the diagnostic is about besides the line, as `= name: text` notes: document and
 /// template file, resource, YAML path, suppression.
 fn notes(d: &Diagnostic) -> Vec<(&'static str, String)> {
@@ -94,10 +109,10 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
         },
     };
     for (name, text) in notes(d) {
-        group = group.element(Level::NOTE.with_name(name).message(text));
+        group = group.element(Level::NOTE.with_name(name).message(clean(&text)));
     }
     if let Some(hint) = &d.hint {
-        group = group.element(Level::HELP.message(hint.as_str()));
+        group = group.element(Level::HELP.message(clean(hint)));
     }
     let renderer = if color {
         Renderer::styled()
@@ -107,4 +122,16 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
     let mut out = renderer.render(&[group]);
     let _ = writeln!(out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn input_text_cannot_reorder_the_terminal() {
+        assert_eq!(
+            super::clean("a\u{202e}b\u{1b}[31m"),
+            "a\\u{202e}b\\u{1b}[31m"
+        );
+        assert_eq!(super::clean("网关 ok"), "网关 ok");
+    }
 }

@@ -55,14 +55,22 @@ impl Rule for MissingSidecarDrain {
             return;
         }
         let tree = cx.tree(object);
-        let has_overlay = tree.locate(&source.anchor).is_some()
-            && source.anchor.steps().last() == Some(&crate::patch::Step::Key("patches".into()));
+        // With pilot/base/cni overlays TSB ignores kubeSpec.overlays, where meshdrain reads and
+        // writes the drain patch: GD023 says so, and this rule has nothing to add.
+        if tree
+            .get_path(object.resource.node, &["spec", "components", "istio"])
+            .is_some_and(|istio| crate::model::competing_overlays(tree, istio).is_some())
+        {
+            return;
+        }
+        let has_overlay =
+            source.anchor.steps().last() == Some(&crate::patch::Step::Key("patches".into()));
         let message = if has_overlay {
             "no sidecar drain duration is set: the last overlay on tsb-istiocontrolplane patches neither spec.meshConfig.defaultConfig.drainDuration nor terminationDrainDuration, so the sidecar waits Istio's default 5s after SIGTERM"
         } else {
             "no sidecar drain duration is set: there is no overlay on the IstioOperator tsb-istiocontrolplane in spec.components.istio.kubeSpec.overlays, so the sidecar waits Istio's default 5s after SIGTERM"
         };
-        out.report(object, source.anchor, message)
+        out.report(object, source.anchor.clone(), message)
             .at_key()
         .hint(format!(
             "`{}` adds the patch (the TSB guide's drainDuration 50s; add --termination-drain-duration for the SIGTERM wait)",

@@ -1,6 +1,7 @@
 use super::{Parsed, duration_sites, parse, site_label, site_value};
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::model::mesh::DrainField;
 
 declare_rule! {
     /// ## What it detects
@@ -29,6 +30,14 @@ declare_rule! {
     summary: "a drain duration that is not a Go duration",
 }
 
+/// Who refuses the value: Istio's decoder for mesh fields, TSB's operator for gateway CRs.
+fn rejected_by(field: DrainField) -> &'static str {
+    match field {
+        DrainField::ConnectionDrainDuration => "TSB cannot read it as a duration",
+        _ => "Istio rejects it",
+    }
+}
+
 impl Rule for InvalidDuration {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -55,7 +64,8 @@ impl Rule for InvalidDuration {
                         object,
                         site.pointer.clone(),
                         format!(
-                            "{label} is {what}{shown}, not a duration string: Istio rejects it"
+                            "{label} is {what}{shown}, not a duration string: {}",
+                            rejected_by(site.field)
                         ),
                     )
                     .hint(hint);
@@ -72,8 +82,9 @@ impl Rule for InvalidDuration {
                         object,
                         site.pointer.clone(),
                         format!(
-                            "{} is not a Go duration ({error}): Istio rejects it",
-                            site_value(site)
+                            "{} is not a Go duration ({error}): {}",
+                            site_value(site),
+                            rejected_by(site.field)
                         ),
                     )
                     .hint(hint);

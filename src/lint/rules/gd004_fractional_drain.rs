@@ -1,4 +1,4 @@
-use super::{duration, duration_sites, show, site_value};
+use super::{duration, duration_sites, exact, site_value};
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh::DrainField;
@@ -53,7 +53,7 @@ impl Rule for FractionalDrain {
                 format!(
                     "{} ({}) is not a whole number of seconds: Istio only accepts seconds precision and rejects the config",
                     site_value(site),
-                    show(d)
+                    exact(d)
                 ),
             )
             .hint(format!("round it to whole seconds, e.g. \"{}s\"", rounded.max(1)));

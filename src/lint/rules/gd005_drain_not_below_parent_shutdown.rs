@@ -1,8 +1,8 @@
-use super::{duration, show};
+use super::{duration, exact, seconds};
 use crate::duration::{GoDuration, SECOND};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
-use crate::model::mesh::{DrainField, Place, Written};
+use crate::model::mesh::{DrainField, Place, Setting, Written};
 use crate::patch::Pointer;
 
 declare_rule! {
@@ -31,39 +31,47 @@ declare_rule! {
     summary: "drainDuration not below parentShutdownDuration (Istio ≤ 1.16)",
 }
 
+/// One of the two settings: written (with where), or Istio's default.
+type Side<'a> = Option<(&'a Written, Pointer)>;
+
+/// Checks a drain/parent pair; either may be Istio's default, not both.
 fn check(
     object: &Object,
-    drain: (&Written, Pointer),
-    parent: Option<&Written>,
+    drain: Side<'_>,
+    parent: Side<'_>,
     context: &str,
     out: &mut Findings<'_>,
 ) {
-    let Some(d) = duration(drain.0) else { return };
-    let (p, shown_parent) = match parent {
-        Some(w) => match duration(w) {
-            Some(p) => (p, format!("parentShutdownDuration {}", show(p))),
-            None => return,
-        },
-        None => (
-            GoDuration(60 * SECOND as i64),
-            "the default parentShutdownDuration 60s".to_owned(),
-        ),
+    let at = match (&drain, &parent) {
+        (Some((_, p)), _) | (None, Some((_, p))) => p.clone(),
+        (None, None) => return,
     };
-    if d.nanos() <= 0 || d < p {
+    let side = |side: &Side<'_>, name: &str, default: i64| match side {
+        Some((w, _)) => duration(w).map(|d| (d, format!("{name} {}", exact(d)))),
+        None => Some((
+            GoDuration(default * SECOND as i64),
+            format!("the default {name} {default}s"),
+        )),
+    };
+    let (Some((d, shown_drain)), Some((p, shown_parent))) = (
+        side(&drain, "drainDuration", 45),
+        side(&parent, "parentShutdownDuration", 60),
+    ) else {
+        return;
+    };
+    if d.nanos() <= 0 || p.nanos() <= 0 || d < p {
         return;
     }
+    let above = seconds(d).floor() as i64 + 15;
     out.report(
         object,
-        drain.1,
+        at,
         format!(
-            "drainDuration {}{context} is not below {shown_parent}: Istio 1.16 and older reject the mesh config",
-            show(d)
+            "{shown_drain}{context} is not below {shown_parent}: Istio 1.16 and older reject the mesh config"
         ),
     )
     .hint(format!(
-        "lower drainDuration below {}, or set parentShutdownDuration above it (e.g. \"{}s\"); pass --istio-version if the mesh runs Istio 1.17 or later",
-        show(p),
-        d.whole_seconds().unwrap_or(0) + 15
+        "keep drainDuration below parentShutdownDuration: lower drainDuration, or set parentShutdownDuration to e.g. \"{above}s\"; pass --istio-version if the mesh runs Istio 1.17 or later"
     ));
 }
 
@@ -77,16 +85,11 @@ impl Rule for DrainNotBelowParentShutdown {
             return;
         }
         if let Some(source) = cx.mesh_source(object) {
-            if let Some(drain) = &source.defaults.drain {
-                let parent = source.defaults.parent.as_ref().map(|s| &s.written);
-                check(
-                    object,
-                    (&drain.written, drain.pointer.clone()),
-                    parent,
-                    "",
-                    out,
-                );
+            fn side(s: &Option<Setting>) -> Side<'_> {
+                s.as_ref().map(|s| (&s.written, s.pointer.clone()))
             }
+            let (drain, parent) = (side(&source.defaults.drain), side(&source.defaults.parent));
+            check(object, drain, parent, "", out);
             return;
         }
         let Class::Workload(_) = &object.class else {
@@ -94,10 +97,12 @@ impl Rule for DrainNotBelowParentShutdown {
         };
         // A pod's proxy config is merged over the mesh's: its parent may come from either.
         let meshes = cx.mesh_sources();
-        let mesh_parent = meshes
-            .iter()
-            .rev()
-            .find_map(|(_, s)| s.defaults.parent.as_ref().map(|p| &p.written));
+        let mesh_parent = meshes.iter().rev().find_map(|(_, s)| {
+            s.defaults
+                .parent
+                .as_ref()
+                .map(|p| (&p.written, p.pointer.clone()))
+        });
         for config in cx.proxy_configs(object) {
             let sites = config.sites();
             let Some(drain) = sites.iter().find(|s| s.field == DrainField::DrainDuration) else {
@@ -106,15 +111,15 @@ impl Rule for DrainNotBelowParentShutdown {
             let parent = sites
                 .iter()
                 .find(|s| s.field == DrainField::ParentShutdownDuration)
-                .map(|s| &s.written)
-                .or(mesh_parent);
+                .map(|s| (&s.written, s.pointer.clone()))
+                .or_else(|| mesh_parent.clone());
             let context = match config.place {
                 Place::ProxyConfigEnv => " in the PROXY_CONFIG env of istio-proxy",
                 _ => " in the proxy.istio.io/config annotation",
             };
             check(
                 object,
-                (&drain.written, drain.pointer.clone()),
+                Some((&drain.written, drain.pointer.clone())),
                 parent,
                 context,
                 out,

@@ -1,4 +1,4 @@
-use super::{effective, longest_prestop, seconds, show, show_seconds};
+use super::{effective, exact, longest_prestop, seconds, show_seconds};
 use crate::lint::context::{Class, Context};
 use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh::DrainField;
@@ -114,7 +114,7 @@ impl Rule for DrainExceedsGracePeriod {
                     "the sidecar of {} waits {} {} after SIGTERM (from {}), but {budget_text}: kubelet kills the pod before the drain ends",
                     object.describe(),
                     field.name(),
-                    show(wait_value),
+                    exact(wait_value),
                     wait.from,
                 ),
             );

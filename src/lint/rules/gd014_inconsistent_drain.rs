@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{duration, show};
+use super::{duration, exact};
 use crate::duration::GoDuration;
 use crate::lint::context::{Class, Context};
 use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
@@ -68,22 +68,23 @@ impl Rule for InconsistentDrain {
             let setting = s.defaults.get(field)?;
             Some((o.describe(), duration(&setting.written)?))
         });
+        // A few of the gateways on the norm, to name them.
+        let others: Vec<String> = gateways
+            .iter()
+            .filter(|(_, other, _)| Some(*other) == norm)
+            .map(|(o, _, _)| o.describe())
+            .take(3)
+            .collect();
         for (object, d, site) in &gateways {
             if counts.len() > 1 && Some(*d) != norm {
-                let others: Vec<String> = gateways
-                    .iter()
-                    .filter(|(_, other, _)| Some(*other) == norm)
-                    .map(|(o, _, _)| o.describe())
-                    .take(3)
-                    .collect();
                 out.report(
                     object,
                     site.pointer.clone(),
                     format!(
                         "{} drains connections for {}, but most gateways here use {} ({}{})",
                         object.describe(),
-                        show(*d),
-                        norm.map_or_else(String::new, show),
+                        exact(*d),
+                        norm.map_or_else(String::new, exact),
                         others.join(", "),
                         if counts.values().sum::<usize>() > others.len() + 1 { ", …" } else { "" }
                     ),
@@ -98,9 +99,9 @@ impl Rule for InconsistentDrain {
                     format!(
                         "{} drains connections for {}, but the sidecars' {} is {} ({from})",
                         object.describe(),
-                        show(*d),
+                        exact(*d),
                         field.name(),
-                        show(*s)
+                        exact(*s)
                     ),
                 )
                 .hint("align the gateway and sidecar drain settings, or suppress this where the difference is deliberate");

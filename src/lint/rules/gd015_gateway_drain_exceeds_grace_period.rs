@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use super::{duration, longest_prestop, seconds, show, show_seconds};
+use super::{duration, exact, longest_prestop, seconds, show_seconds};
 use crate::document::{NodeId, ScalarType, Tree};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
@@ -147,7 +147,7 @@ fn check_gateway(
             format!(
                 "{} drains connections for {}, but its pods get terminationGracePeriodSeconds {grace}s ({from}){sleep}: kubelet kills them before the drain ends",
                 object.describe(),
-                show(drain)
+                exact(drain)
             ),
         )
         .hint(format!(

@@ -22,8 +22,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Keep the overlays in one place: move them to `kubeSpec.overlays`, or put the drain
-    /// patch in the overlay list TSB reads.
+    /// Keep the overlays in one place: move them into `kubeSpec.overlays`, where TSB then reads
+    /// them and `meshdrain render` manages the drain patch.
     pub struct IgnoredKubeSpecOverlays;
     code: "GD023",
     name: "ignored-kubespec-overlays",
@@ -65,6 +65,6 @@ impl Rule for IgnoredKubeSpecOverlays {
             format!("spec.components.istio.{key} is set, so TSB ignores spec.components.istio.kubeSpec.overlays, drain patches included"),
         )
         .at_key()
-        .hint(format!("move the overlays from {key} to kubeSpec.overlays, or put the drain patch in {key}"));
+        .hint(format!("keep all overlays in one place: move those of {key} into kubeSpec.overlays, where TSB then reads them and meshdrain can manage the drain patch"));
     }
 }

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use super::{duration_sites, overlay_lists, walk_scalars};
+use super::{overlay_lists, walk_scalars};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::patch::Pointer;
@@ -59,10 +59,8 @@ impl Rule for UnrenderedTemplate {
         }
         let tree = cx.tree(object);
         // Values meshdrain reads: `{{` there is a template too.
-        let mut read: HashSet<Pointer> = duration_sites(cx, object)
-            .iter()
-            .map(|s| s.pointer.clone())
-            .collect();
+        let mut read: HashSet<Pointer> =
+            cx.sites(object).iter().map(|s| s.pointer.clone()).collect();
         for key in ["name", "namespace"] {
             read.insert(object.pointer().key("metadata").key(key));
         }

@@ -1,4 +1,4 @@
-use super::{duration, show};
+use super::{duration, exact};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh;
@@ -69,9 +69,9 @@ impl Rule for NonCanonicalTsbDuration {
         out.report(
             object,
             site.pointer.clone(),
-            format!("connectionDrainDuration {text:?} is a Go duration but not protobuf's canonical form: TSB's decoder is not public, and protojson accepts only seconds (\"{}\")", show(d)),
+            format!("connectionDrainDuration {text:?} is a Go duration but not protobuf's canonical form: TSB's decoder is not public, and protojson accepts only seconds (\"{}\")", exact(d)),
         )
-        .hint(format!("write \"{}\"", show(d)));
+        .hint(format!("write \"{}\"", exact(d)));
     }
 }
 

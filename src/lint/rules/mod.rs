@@ -102,10 +102,19 @@ pub(crate) fn duration(written: &Written) -> Option<GoDuration> {
     }
 }
 
-/// `25s`, `1.5s`, `1h0m0s`: as Go prints it, but whole seconds as `Ns`.
-pub(crate) fn show(d: GoDuration) -> String {
-    d.whole_seconds()
-        .map_or_else(|| d.to_string(), |s| format!("{s}s"))
+/// protobuf's canonical JSON form of a duration: seconds, with up to nine fractional digits
+/// (`90s`, `1.5s`, `-0.000000001s`), as protojson writes and reads it.
+pub(crate) fn exact(d: GoDuration) -> String {
+    let n = d.nanos();
+    let sign = if n < 0 { "-" } else { "" };
+    let abs = n.unsigned_abs();
+    let (secs, frac) = (abs / SECOND, abs % SECOND);
+    if frac == 0 {
+        format!("{sign}{secs}s")
+    } else {
+        let digits = format!("{frac:09}");
+        format!("{sign}{secs}.{}s", digits.trim_end_matches('0'))
+    }
 }
 
 /// Seconds, for arithmetic with grace periods.
@@ -157,9 +166,16 @@ pub(crate) fn site_label(site: &DurationSite) -> String {
     }
 }
 
-/// Every drain duration an object writes (computed once, in the context).
-pub(crate) fn duration_sites<'c>(cx: &'c Context, object: &Object) -> &'c [DurationSite] {
+/// Every drain duration that reaches Istio or TSB from an object (computed once, in the
+/// context): overlays other than the last one for `tsb-istiocontrolplane` are left out, since
+/// TSB never applies them (GD009 reports those).
+pub(crate) fn duration_sites<'c>(
+    cx: &'c Context,
+    object: &Object,
+) -> impl Iterator<Item = &'c DurationSite> {
     cx.sites(object)
+        .iter()
+        .filter(|s| s.place != Place::Overlay { effective: false })
 }
 
 /// A mesh setting as it applies to a workload, and where it comes from.
@@ -339,6 +355,16 @@ pub(crate) fn walk_scalars<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_seconds() {
+        let d = |s: &str| GoDuration::parse(s).unwrap();
+        assert_eq!(exact(d("1m30s")), "90s");
+        assert_eq!(exact(d("1m30.5s")), "90.5s");
+        assert_eq!(exact(d("1500ms")), "1.5s");
+        assert_eq!(exact(d("-1ns")), "-0.000000001s");
+        assert_eq!(exact(d("0")), "0s");
+    }
 
     #[test]
     fn codes_are_unique_ordered_and_documented() {
