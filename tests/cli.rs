@@ -347,3 +347,36 @@ fn render_diff_prints_a_diff_per_changed_document() {
         .code(2)
         .stdout("");
 }
+
+/// A stdin that fails when read.
+struct BrokenStdin;
+
+impl std::io::Read for BrokenStdin {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other("the pipe broke"))
+    }
+}
+
+#[test]
+fn io_errors_of_a_helm_plugin_run_reach_the_error_log() {
+    let state = tempfile::tempdir().unwrap();
+    let cli = <meshdrain::cli::Cli as clap::Parser>::parse_from(["meshdrain", "--helm-plugin"]);
+    let (mut stdin, mut stdout, mut stderr) = (BrokenStdin, Vec::new(), Vec::new());
+    let mut io = meshdrain::Io {
+        stdin: &mut stdin,
+        stdin_is_terminal: false,
+        stdout_is_terminal: false,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        env: [(
+            "XDG_STATE_HOME".to_owned(),
+            state.path().to_str().unwrap().to_owned(),
+        )]
+        .into(),
+    };
+    assert_eq!(meshdrain::run(cli, &mut io), meshdrain::ExitStatus::Invalid);
+    assert!(stdout.is_empty());
+    assert!(String::from_utf8_lossy(&stderr).contains("the pipe broke"));
+    let log = std::fs::read_to_string(state.path().join("meshdrain/last-error.log")).unwrap();
+    assert!(log.contains("cannot read stdin"), "{log}");
+}

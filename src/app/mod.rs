@@ -20,6 +20,12 @@ pub mod check;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
+    // I/O failures of a Helm 4 plugin run must reach the user too.
+    let helm_plugin = match &cli.command {
+        Some(Command::Render(args)) => args.helm_plugin,
+        None => cli.render.helm_plugin,
+        _ => false,
+    };
     let result = match cli.command {
         Some(Command::Render(args)) => render_command(&args, io),
         None => render_command(&cli.render, io),
@@ -33,7 +39,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
             io,
             &[Diagnostic::error("io", format!("{e:#}"))
                 .with_hint("check the files and pipes meshdrain reads and writes")],
-            false,
+            helm_plugin,
         );
         ExitStatus::Invalid
     })
