@@ -548,30 +548,6 @@ fn check_limits(ctx: &DocContext<'_>, scan: &Scan, limits: &Limits) -> Result<()
     }
 }
 
-/// A values file as a ControlPlane: the document is the resource, `spec:` its spec.
-fn values_resource(tree: &Tree) -> Vec<Resource> {
-    let Some(root) = tree.root else {
-        return Vec::new();
-    };
-    if !matches!(
-        tree.node(root).map(|n| &n.kind),
-        Some(crate::document::NodeKind::Mapping { .. })
-    ) {
-        return Vec::new();
-    }
-    vec![Resource {
-        node: root,
-        pointer: Pointer::root(),
-        reference: crate::diagnostic::ResourceRef {
-            api_version: "helm values".to_owned(),
-            kind: "ControlPlane".to_owned(),
-            namespace: None,
-            name: None,
-        },
-        install_kind: Some(InstallKind::ControlPlane),
-    }]
-}
-
 /// Finds a resource again in a re-parsed tree (List items keep their positions).
 fn resource_node(tree: &Tree, pointer: &Pointer) -> Option<NodeId> {
     let mut node = tree.root?;
@@ -606,7 +582,7 @@ fn process_document(
     let mut tree = Tree::parse(ctx.text)
         .map_err(|e| internal_error(ctx, format!("second parse failed: {e}")))?;
     let resources = if options.values_file {
-        values_resource(&tree)
+        model::values_resource(&tree).into_iter().collect()
     } else {
         model::resources(&tree)
     };

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use crate::diagnostic::{Diagnostic, LineIndex, Origin, ResourceRef};
+use crate::diagnostic::{Diagnostic, LineIndex, Origin};
 use crate::document::{self, NodeKind, Scan, Tree};
 use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
 use crate::model::workload::{self, Container, PodTemplate, ProxyConfig};
@@ -546,44 +546,16 @@ impl Context {
             let tree_index = self.trees.len();
             doc.tree = Some(tree_index);
             values_pending = false;
-            let resources = if values {
-                tree.root
-                    .map(|root| {
-                        vec![(
-                            Resource {
-                                node: root,
-                                pointer: Pointer::root(),
-                                reference: ResourceRef {
-                                    api_version: String::new(),
-                                    kind: "ControlPlane".to_owned(),
-                                    namespace: None,
-                                    name: None,
-                                },
-                                install_kind: Some(InstallKind::ControlPlane),
-                            },
-                            Class::ControlPlane { values: true },
-                        )]
-                    })
-                    .unwrap_or_default()
+            let resources: Vec<(Resource, Class)> = if values {
+                model::values_resource(&tree)
+                    .map(|r| (r, Class::ControlPlane { values: true }))
+                    .into_iter()
+                    .collect()
             } else if mesh_config {
-                tree.root
-                    .map(|root| {
-                        vec![(
-                            Resource {
-                                node: root,
-                                pointer: Pointer::root(),
-                                reference: ResourceRef {
-                                    api_version: String::new(),
-                                    kind: "MeshConfig".to_owned(),
-                                    namespace: None,
-                                    name: None,
-                                },
-                                install_kind: None,
-                            },
-                            Class::MeshConfig,
-                        )]
-                    })
-                    .unwrap_or_default()
+                model::whole_document(&tree, "raw", "MeshConfig", None)
+                    .map(|r| (r, Class::MeshConfig))
+                    .into_iter()
+                    .collect()
             } else {
                 model::resources(&tree)
                     .into_iter()

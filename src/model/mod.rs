@@ -138,6 +138,36 @@ pub fn resources(tree: &Tree) -> Vec<Resource> {
     out
 }
 
+/// A document that is one object without apiVersion or kind (a control plane Helm values
+/// file, a raw mesh config), named `what kind` in messages: its root mapping is the resource.
+pub fn whole_document(
+    tree: &Tree,
+    what: &str,
+    kind: &str,
+    install_kind: Option<InstallKind>,
+) -> Option<Resource> {
+    let root = tree.root?;
+    if !matches!(tree.node(root)?.kind, NodeKind::Mapping { .. }) {
+        return None;
+    }
+    Some(Resource {
+        node: root,
+        pointer: Pointer::root(),
+        reference: ResourceRef {
+            api_version: what.to_owned(),
+            kind: kind.to_owned(),
+            namespace: None,
+            name: None,
+        },
+        install_kind,
+    })
+}
+
+/// The object of a control plane Helm values file: a ControlPlane whose `spec:` is the file's.
+pub fn values_resource(tree: &Tree) -> Option<Resource> {
+    whole_document(tree, "helm values", "ControlPlane", Some(InstallKind::ControlPlane))
+}
+
 /// Splits an IstioOperator overlay patch path the way Istio's operator does: leading and
 /// trailing dots dropped, split on `.` except where escaped as `\.`.
 pub fn normalize_patch_path(path: &str) -> Vec<String> {
