@@ -272,6 +272,21 @@ pub(crate) fn validate_text<'a>(input: &'a [u8], name: &str) -> Result<&'a str, 
             .with_hint("Kubernetes manifests must be UTF-8; re-encode the file"));
         }
     };
+    check_characters(text, name)?;
+    Ok(text)
+}
+
+/// Like [`validate_text`], taking ownership: the UTF-8 check is done once and the bytes become
+/// the text without a copy.
+pub(crate) fn validate_owned(bytes: Vec<u8>, name: &str) -> Result<String, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => check_characters(&text, name).map(|()| text),
+        Err(e) => validate_text(e.as_bytes(), name).map(str::to_owned),
+    }
+}
+
+/// Characters YAML forbids (c-printable), as an error at the first one.
+fn check_characters(text: &str, name: &str) -> Result<(), Diagnostic> {
     if let Some((at, c)) = forbidden_char(text) {
         let index = LineIndex::new(text);
         return Err(Diagnostic::error(
@@ -290,7 +305,7 @@ pub(crate) fn validate_text<'a>(input: &'a [u8], name: &str) -> Result<&'a str, 
             "remove the character, or write it as an escape inside a double-quoted string",
         ));
     }
-    Ok(text)
+    Ok(())
 }
 
 /// The first character outside YAML's printable set (c-printable), with its byte offset.

@@ -65,11 +65,15 @@ pub fn summary(report: &Report, fail_on: Severity) -> String {
             count(report.count(Severity::Info), "info")
         )
     };
+    let plural = |n: usize, what: &str| match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    };
     s.push_str(&format!(
-        " in {} ({} documents, {} objects)",
+        " in {} ({}, {})",
         count(report.files, "file"),
-        report.documents,
-        report.objects
+        plural(report.documents, "document"),
+        plural(report.objects, "object")
     ));
     if report.suppressed > 0 {
         s.push_str(&format!(

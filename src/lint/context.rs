@@ -452,10 +452,8 @@ impl Context {
             });
             return;
         }
-        let checked = crate::render::validate_text(&source.bytes, &name).map(|_| ());
-        let text = match checked {
-            // Valid UTF-8 was just checked: this takes the bytes without a copy.
-            Ok(()) => String::from_utf8(source.bytes).unwrap_or_default(),
+        let text = match crate::render::validate_owned(source.bytes, &name) {
+            Ok(text) => text,
             Err(mut d) => {
                 d.code = "GD000";
                 fail(errors, d);

@@ -165,7 +165,12 @@ pub fn whole_document(
 
 /// The object of a control plane Helm values file: a ControlPlane whose `spec:` is the file's.
 pub fn values_resource(tree: &Tree) -> Option<Resource> {
-    whole_document(tree, "helm values", "ControlPlane", Some(InstallKind::ControlPlane))
+    whole_document(
+        tree,
+        "helm values",
+        "ControlPlane",
+        Some(InstallKind::ControlPlane),
+    )
 }
 
 /// Splits an IstioOperator overlay patch path the way Istio's operator does: leading and
