@@ -58,7 +58,12 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn position(&self, byte: usize) -> Position {
-        let byte = byte.min(self.text.len());
+        let mut byte = byte.min(self.text.len());
+        // An offset inside a character (a span's end one byte past a multi-byte character's
+        // start) counts from that character's start.
+        while byte > 0 && !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
         let line0 = self
             .line_starts
             .partition_point(|&s| s <= byte)

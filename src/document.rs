@@ -219,6 +219,11 @@ pub struct Node {
     pub end: usize,
     pub anchor: usize,
     pub tagged: bool,
+    /// Tagged with something other than the core tag of its own kind (`!!str` on a scalar,
+    /// `!!map`, `!!seq`): `!!int`, `!!binary`, `!!set`, `!custom`… Readers give such a node a
+    /// meaning of its own, so the editor never edits inside one and drops it from a value it
+    /// replaces.
+    pub foreign_tag: bool,
 }
 
 impl Node {
@@ -318,6 +323,8 @@ pub struct Tree {
     pub root: Option<NodeId>,
     /// Anchor ids that some alias refers to.
     pub aliased: HashSet<usize>,
+    /// The node each anchor id names (saphyr gives a redefined anchor a new id).
+    pub anchors: HashMap<usize, NodeId>,
     /// What the bulk pass would have learned (nesting, aliases, scalar sizes), for the limits.
     pub stats: Scan,
 }
@@ -351,6 +358,7 @@ impl Tree {
             nodes: Vec::with_capacity(text.len() / if keep.is_some() { 40 } else { 20 } + 4),
             root: None,
             aliased: HashSet::new(),
+            anchors: HashMap::new(),
             stats: Scan::default(),
         };
         let mut stack: Vec<Frame> = Vec::new();
@@ -442,6 +450,7 @@ impl Tree {
                         end,
                         anchor,
                         tagged: tag.is_some(),
+                        foreign_tag: is_foreign(tag.as_deref(), "str"),
                     }
                 }
                 Event::Alias(anchor) => {
@@ -453,6 +462,7 @@ impl Tree {
                         end,
                         anchor: 0,
                         tagged: false,
+                        foreign_tag: false,
                     }
                 }
                 Event::MappingStart(anchor, ref tag) | Event::SequenceStart(anchor, ref tag) => {
@@ -469,7 +479,13 @@ impl Tree {
                         }
                     };
                     let node_start = if style == Style::Block { end } else { start };
+                    let own = if matches!(kind, NodeKind::Mapping { .. }) {
+                        "map"
+                    } else {
+                        "seq"
+                    };
                     Node {
+                        foreign_tag: is_foreign(tag.as_deref(), own),
                         kind,
                         start: node_start,
                         end,
@@ -490,8 +506,11 @@ impl Tree {
                 .and_then(|k| tree.nodes.get(k))
                 .and_then(Node::as_str)
                 .map(str::to_owned);
+            if node.anchor != 0 {
+                tree.anchors.insert(node.anchor, id);
+            }
             tree.nodes.push(node);
-            tree.attach(&mut stack, id);
+            tree.attach(&mut stack, id, bytes);
             if opens {
                 let keyed = keep.is_some() && key.is_some();
                 if keyed && let Some(k) = key {
@@ -516,7 +535,7 @@ impl Tree {
         Ok(tree)
     }
 
-    fn attach(&mut self, stack: &mut [Frame], id: NodeId) {
+    fn attach(&mut self, stack: &mut [Frame], id: NodeId, bytes: &[u8]) {
         let Some(frame) = stack.last_mut() else {
             if self.root.is_none() {
                 self.root = Some(id);
@@ -526,10 +545,32 @@ impl Tree {
         match self.nodes.get_mut(frame.id).map(|n| &mut n.kind) {
             Some(NodeKind::Mapping { entries, .. }) => match frame.pending_key.take() {
                 None => frame.pending_key = Some(id),
-                Some(key) => entries.push((key, id)),
+                Some(key) => {
+                    entries.push((key, id));
+                    self.place_missing_value(key, id, bytes);
+                }
             },
             Some(NodeKind::Sequence { items, .. }) => items.push(id),
             _ => {}
+        }
+    }
+
+    /// An explicit key without a value (`? a` and no `:`) gets an empty value that saphyr
+    /// places at the next token, which may be lines below, after comments or a `...` marker:
+    /// put it at the key's end instead, so the mapping ends where its text does.
+    fn place_missing_value(&mut self, key: NodeId, value: NodeId, bytes: &[u8]) {
+        let Some(key_end) = self.nodes.get(key).map(|n| n.end) else {
+            return;
+        };
+        let Some(node) = self.nodes.get_mut(value) else {
+            return;
+        };
+        if !node.is_empty_null() || node.tagged || node.anchor != 0 || node.start <= key_end {
+            return;
+        }
+        if !colon_between(bytes, key_end, node.start) {
+            node.start = key_end;
+            node.end = key_end;
         }
     }
 
@@ -608,14 +649,17 @@ impl Tree {
     }
 
     /// The value of `key` if it is a string scalar (quoted, or plain and not another type).
+    /// The value of `key` if it is a string scalar (quoted, or plain and not another type),
+    /// read through an alias.
     pub fn string_at(&self, map: NodeId, key: &str) -> Option<&str> {
-        let node = self.node(self.get(map, key)?)?;
+        let node = self.resolve(self.get(map, key)?)?;
         (node.scalar_type() == Some(ScalarType::Str)).then(|| node.as_str())?
     }
 
+    /// The value of `key` if it is a scalar, read through an alias.
     pub fn str_at(&self, map: NodeId, key: &str) -> Option<&str> {
         self.get(map, key)
-            .and_then(|v| self.node(v))
+            .and_then(|v| self.resolve(v))
             .and_then(Node::as_str)
     }
 
@@ -687,9 +731,16 @@ impl Tree {
 
     /// The node that carries anchor `anchor`.
     pub fn anchored(&self, anchor: usize) -> Option<NodeId> {
-        (anchor != 0)
-            .then(|| self.nodes.iter().position(|n| n.anchor == anchor))
-            .flatten()
+        self.anchors.get(&anchor).copied()
+    }
+
+    /// The node itself, or the node an alias names (aliases of aliases cannot exist: an
+    /// alias names an anchored node, and an alias node has no anchor).
+    pub fn resolve(&self, id: NodeId) -> Option<&Node> {
+        match &self.node(id)?.kind {
+            NodeKind::Alias { anchor } => self.node(self.anchored(*anchor)?),
+            _ => self.node(id),
+        }
     }
 
     /// Whether an alias elsewhere in the document refers to this node.
@@ -697,6 +748,28 @@ impl Tree {
         self.node(id)
             .is_some_and(|n| n.anchor != 0 && self.aliased.contains(&n.anchor))
     }
+}
+
+/// Whether a `:` indicator comes between `from` and `to`, past white space, line breaks
+/// and comments.
+fn colon_between(bytes: &[u8], from: usize, to: usize) -> bool {
+    let mut i = from;
+    while i < to {
+        match bytes.get(i) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => i += 1,
+            Some(b'#') => {
+                i = crate::linebreak::next_break(bytes, i).map_or(to, |(at, _)| at);
+            }
+            Some(b':') => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether `tag` is set and is not the core tag `own` (`str`, `map`, `seq`).
+fn is_foreign(tag: Option<&saphyr_parser::Tag>, own: &str) -> bool {
+    tag.is_some_and(|t| !(t.is_yaml_core_schema() && t.suffix == own))
 }
 
 /// Tells block from flow collections: a flow collection's start event ends after its bracket.
@@ -748,11 +821,8 @@ fn block_scalar_end(bytes: &[u8], span_end: usize, value: &str) -> usize {
         .count()
         .saturating_sub(1);
     for _ in 0..kept_blank_lines {
-        match bytes
-            .get(end..)
-            .and_then(|rest| memchr::memchr(b'\n', rest))
-        {
-            Some(i) if end + i < span_end => end += i + 1,
+        match crate::linebreak::next_break(bytes, end) {
+            Some((at, len)) if at < span_end => end = at + len,
             _ => break,
         }
     }

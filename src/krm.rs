@@ -49,14 +49,10 @@ pub fn run(
     options: RenderOptions,
     policy: impl FnOnce(Option<&Value>) -> Result<DrainPolicy, Vec<Diagnostic>>,
 ) -> KrmOutcome {
-    let unreadable = |message: String| KrmOutcome {
-        output: Vec::new(),
-        status: ExitStatus::Invalid,
-        diagnostics: vec![
-            Diagnostic::error("invalid-resource-list", message).with_hint(
-                "a KRM function reads one config.kubernetes.io/v1 ResourceList on stdin",
-            ),
-        ],
+    let unreadable = |message: String| {
+        let d = Diagnostic::error("invalid-resource-list", message)
+            .with_hint("a KRM function reads one config.kubernetes.io/v1 ResourceList on stdin");
+        fresh_list(vec![d], ExitStatus::Invalid)
     };
     let Ok(text) = std::str::from_utf8(input) else {
         return unreadable("the ResourceList is not UTF-8".to_owned());
@@ -65,6 +61,9 @@ pub fn run(
         Ok(v) => v,
         Err(e) => return unreadable(format!("the ResourceList cannot be read: {e}")),
     };
+    if let Err(what) = check_shape(&list) {
+        return unreadable(format!("the input is not a ResourceList: {what}"));
+    }
     let config = match function_config(&list) {
         Ok(config) => config,
         Err(d) => return with_results(text, vec![d], ExitStatus::Invalid),
@@ -122,6 +121,46 @@ fn function_config(list: &Value) -> Result<Option<&Value>, Diagnostic> {
     .with_hint("give the policy as a DrainPolicy file (kpt fn eval --fn-config drain.yaml), not as key=value arguments"))
 }
 
+/// What the function needs of its input: one `config.kubernetes.io/v1 ResourceList` mapping
+/// whose `items` and `results`, when present, are lists.
+fn check_shape(list: &Value) -> Result<(), String> {
+    let Some(map) = list.as_object() else {
+        return Err("it is not a mapping".to_owned());
+    };
+    let field = |key: &str| map.get(key).and_then(Value::as_str);
+    if field("apiVersion") != Some(RESOURCE_LIST_API_VERSION)
+        || field("kind") != Some(RESOURCE_LIST_KIND)
+    {
+        return Err(format!(
+            "its apiVersion and kind are not {RESOURCE_LIST_API_VERSION} {RESOURCE_LIST_KIND}"
+        ));
+    }
+    for key in ["items", "results"] {
+        if map.get(key).is_some_and(|v| !v.is_null() && !v.is_array()) {
+            return Err(format!("its {key} field is not a list"));
+        }
+    }
+    Ok(())
+}
+
+/// The output when the input's own ResourceList cannot carry the results: a new, empty one
+/// (so the caller still reads exactly one ResourceList) with the results.
+fn fresh_list(mut diagnostics: Vec<Diagnostic>, status: ExitStatus) -> KrmOutcome {
+    const EMPTY: &str = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n";
+    let output = add_results(EMPTY, &diagnostics).unwrap_or_else(|e| {
+        diagnostics.push(Diagnostic::error(
+            "internal-error",
+            format!("cannot add results to a new ResourceList: {e}"),
+        ));
+        EMPTY.to_owned()
+    });
+    KrmOutcome {
+        output: output.into_bytes(),
+        status,
+        diagnostics,
+    }
+}
+
 fn with_results(text: &str, diagnostics: Vec<Diagnostic>, status: ExitStatus) -> KrmOutcome {
     match add_results(text, &diagnostics) {
         Ok(output) => KrmOutcome {
@@ -130,16 +169,22 @@ fn with_results(text: &str, diagnostics: Vec<Diagnostic>, status: ExitStatus) ->
             diagnostics,
         },
         Err(e) => {
+            // The list's own results cannot be extended the way it is written (an alias, a
+            // tag): refuse it, in a list that can carry the refusal.
             let mut diagnostics = diagnostics;
-            diagnostics.push(Diagnostic::error(
-                "internal-error",
-                format!("cannot add results to the ResourceList: {e}"),
-            ));
-            KrmOutcome {
-                output: text.as_bytes().to_vec(),
-                status: ExitStatus::Internal,
-                diagnostics,
-            }
+            diagnostics.push(
+                Diagnostic::error(
+                    "invalid-resource-list",
+                    format!("cannot add results to the ResourceList: {e}"),
+                )
+                .with_hint("write the ResourceList's results as a plain list, or leave it out"),
+            );
+            let status = if status == ExitStatus::Internal {
+                status
+            } else {
+                ExitStatus::Invalid
+            };
+            fresh_list(diagnostics, status)
         }
     }
 }

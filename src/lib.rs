@@ -14,6 +14,7 @@ pub mod duration;
 pub mod edit;
 pub mod errorlog;
 pub mod krm;
+pub mod linebreak;
 pub mod lint;
 pub mod model;
 pub mod patch;
@@ -21,6 +22,7 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod report;
+pub mod selfcheck;
 pub mod stream;
 
 use std::collections::BTreeMap;

@@ -17,6 +17,7 @@ use crate::model::{self, InstallKind, Resource, dotted};
 use crate::patch::{self, Change, Pointer, Step};
 use crate::plan::{self, Decision, PlanError, SidecarField, SidecarTask};
 use crate::policy::{DrainPolicy, IstioVersion, OnConflict};
+use crate::selfcheck;
 
 /// Everything a render needs besides the input.
 #[derive(Clone, Debug)]
@@ -94,6 +95,8 @@ pub struct DocumentEdit {
 #[derive(Debug)]
 pub struct Rendered<'a> {
     input: &'a [u8],
+    /// The whole output, checked against the input before it is handed out.
+    output: Vec<u8>,
     edits: Vec<DocumentEdit>,
     /// One info diagnostic per drain field looked at (changed, unchanged or kept).
     pub summary: Vec<Diagnostic>,
@@ -102,20 +105,16 @@ pub struct Rendered<'a> {
 
 impl Rendered<'_> {
     pub fn write_to(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-        let mut pos = 0;
-        for edit in &self.edits {
-            out.write_all(self.input.get(pos..edit.range.start).unwrap_or_default())?;
-            out.write_all(edit.text.as_bytes())?;
-            pos = edit.range.end;
-        }
-        out.write_all(self.input.get(pos..).unwrap_or_default())
+        out.write_all(&self.output)
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(self.input.len() + 256);
-        // Writing into a Vec cannot fail.
-        let _ = self.write_to(&mut v);
-        v
+        self.output.clone()
+    }
+
+    /// The output, without a copy.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.output
     }
 
     pub fn changed(&self) -> bool {
@@ -247,7 +246,8 @@ impl DocContext<'_> {
 
 /// The outcome for one interpreted document.
 struct DocResult {
-    new_text: Option<String>,
+    /// The edited text and what the json-patch oracle made of the original.
+    new_text: Option<(String, Value)>,
     summary: Vec<Diagnostic>,
     resources: usize,
 }
@@ -365,6 +365,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
     let mut errors = Vec::new();
     let mut internal = false;
     let mut edits = Vec::new();
+    let mut expected = Vec::new();
     let mut summary = Vec::new();
     let mut stats = Stats::default();
     let mut line_base = 0;
@@ -373,7 +374,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
         let Some(doc_text) = text.get(slice.range.clone()) else {
             continue;
         };
-        let doc_lines = memchr::memchr_iter(b'\n', doc_text.as_bytes()).count();
+        let doc_lines = crate::linebreak::count(doc_text.as_bytes());
         let ctx = DocContext {
             index,
             text: doc_text,
@@ -409,6 +410,10 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
         } else {
             model::needs_interpretation(scanned.api_version.as_deref(), scanned.kind.as_deref())
         };
+        if let Some(d) = ambiguous_break(&ctx, doc_text, interpret, options) {
+            errors.push(d);
+            continue;
+        }
         if !interpret {
             continue;
         }
@@ -428,10 +433,10 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                     }
                 }
                 summary.extend(result.summary);
-                if let Some(new_text) = result.new_text {
+                if let Some((new_text, value)) = result.new_text {
                     // Later documents move down by the lines this edit added.
                     // Edits only ever add lines.
-                    let lines = memchr::memchr_iter(b'\n', new_text.as_bytes()).count();
+                    let lines = crate::linebreak::count(new_text.as_bytes());
                     lines_added += lines.saturating_sub(doc_lines);
                     edits.push(DocumentEdit {
                         document: index,
@@ -439,6 +444,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                         range: slice.range.clone(),
                         text: new_text,
                     });
+                    expected.push(value);
                 }
             }
             Err((kind, diags)) => {
@@ -476,12 +482,87 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
             ),
         ]));
     }
+    let output = splice_stream(input, &edits);
+    let checked: Vec<selfcheck::Expected<'_>> = edits
+        .iter()
+        .zip(&expected)
+        .map(|(e, value)| selfcheck::Expected {
+            document: e.document,
+            text: &e.text,
+            value,
+        })
+        .collect();
+    if let Err(what) = selfcheck::check_stream(input, &output, &checked) {
+        return Err(Failure {
+            kind: FailureKind::Internal,
+            diagnostics: vec![Diagnostic::error(
+                "internal-error",
+                format!("meshdrain's output failed its own check: {what}"),
+            )
+            .with_origin(Origin {
+                file: Some(name.to_owned()),
+                ..Origin::default()
+            })
+            .with_hint("this is a bug in meshdrain; nothing was written. Please report it with the input")],
+        });
+    }
     Ok(Rendered {
         input,
+        output,
         edits,
         summary,
         stats,
     })
+}
+
+/// The input with each edited document's range replaced by its new text.
+fn splice_stream(input: &[u8], edits: &[DocumentEdit]) -> Vec<u8> {
+    let added: usize = edits.iter().map(|e| e.text.len()).sum();
+    let mut out = Vec::with_capacity(input.len() + added);
+    let mut pos = 0;
+    for edit in edits {
+        out.extend_from_slice(input.get(pos..edit.range.start).unwrap_or_default());
+        out.extend_from_slice(edit.text.as_bytes());
+        pos = edit.range.end;
+    }
+    out.extend_from_slice(input.get(pos..).unwrap_or_default());
+    out
+}
+
+/// NEL, LS and PS are line breaks to go-yaml (what Helm and Kubernetes read the output with)
+/// and ordinary characters to YAML 1.2 readers: a document meshdrain interprets, in either
+/// reading, is refused while it holds one. Other documents pass through untouched.
+fn ambiguous_break(
+    ctx: &DocContext<'_>,
+    text: &str,
+    interpret: bool,
+    options: &RenderOptions,
+) -> Option<Diagnostic> {
+    let (at, c) = crate::linebreak::find_ambiguous_break(text)?;
+    let interpret = interpret
+        || document::scan(&crate::linebreak::as_libyaml_reads(text)).is_ok_and(|s| {
+            if options.values_file {
+                s.has_document
+            } else {
+                model::needs_interpretation(s.api_version.as_deref(), s.kind.as_deref())
+            }
+        });
+    if !interpret {
+        return None;
+    }
+    Some(ctx.diagnostic_at(
+        Diagnostic::error(
+            "ambiguous-line-break",
+            format!(
+                "this document, which meshdrain must read, contains {}: Kubernetes' YAML reader takes it as a line break, YAML 1.2 readers do not",
+                crate::linebreak::describe(c)
+            ),
+        )
+        .with_hint("replace the character with a line break, or write it as an escape (\\N, \\L, \\P) inside a double-quoted string"),
+        text,
+        ctx.line_base,
+        Some((at, at + c.len_utf8())),
+    ))
 }
 
 type DocError = (FailureKind, Vec<Diagnostic>);
@@ -616,8 +697,9 @@ fn process_document(
             resources: target_count,
         });
     };
+    let first_reference = first.reference.clone();
     check_limits(ctx, scanned, &options.limits)
-        .map_err(|d| invalid(d.with_resource(Some(first.reference.clone()))))?;
+        .map_err(|d| invalid(d.with_resource(Some(first_reference.clone()))))?;
     let original: Value = serde_yaml::from_str(without_bom(ctx.text)).map_err(|e| {
         invalid(
             Diagnostic::error("not-json-compatible", format!("this document cannot be read as a Kubernetes object: {e}"))
@@ -700,16 +782,35 @@ fn process_document(
     if !errors.is_empty() {
         return Err((FailureKind::Invalid, errors));
     }
-    if !changes.is_empty() {
-        verify(ctx, &original, &changes, &current)?;
-    }
+    let expected = if changes.is_empty() {
+        None
+    } else {
+        let value = verify(ctx, &original, &changes, &current, &tree)?;
+        // The output must be accepted by the same command: an edit that nests deeper than
+        // the limit is refused here, not on the next run.
+        if tree.stats.max_depth > options.limits.max_depth {
+            return Err(invalid(
+                Diagnostic::error(
+                    "limit-exceeded",
+                    format!(
+                        "the edited document would nest {} levels deep, over the limit of {}",
+                        tree.stats.max_depth, options.limits.max_depth
+                    ),
+                )
+                .with_origin(ctx.origin())
+                .with_resource(Some(first_reference.clone()))
+                .with_hint("raise --max-depth: the fields meshdrain adds nest this deep"),
+            ));
+        }
+        Some(value)
+    };
     let summary = reports
         .into_iter()
         .map(|(resource, field, decision)| {
             summarize(ctx, &tree, &current, &resource, field, decision)
         })
         .collect();
-    let new_text = (!changes.is_empty()).then_some(current);
+    let new_text = expected.map(|value| (current, value));
     Ok(DocResult {
         new_text,
         summary,
@@ -724,12 +825,16 @@ fn without_bom(text: &str) -> &str {
 
 /// The edited text must parse to exactly what json-patch makes of the original (saphyr has
 /// parsed it too, for the next decision). Equal JSON also means the identity is unchanged.
+/// And every changed value must read as written to a libyaml-family reader too: no tag of
+/// its own on it or on the way to it (serde's reader ignores tags; go-yaml does not).
+/// Gives back the oracle's document.
 fn verify(
     ctx: &DocContext<'_>,
     original: &Value,
     changes: &[Change],
     edited: &str,
-) -> Result<(), DocError> {
+    tree: &Tree,
+) -> Result<Value, DocError> {
     let expected = patch::expected(original, changes)
         .map_err(|e| internal_error(ctx, format!("json-patch refused the change: {e}")))?;
     let actual: Value = serde_yaml::from_str(without_bom(edited))
@@ -740,7 +845,81 @@ fn verify(
             "the edited document does not match the intended change".to_owned(),
         ));
     }
-    Ok(())
+    for change in changes {
+        if !reads_as_written(tree, change) {
+            return Err(internal_error(
+                ctx,
+                format!(
+                    "{} is not read as written (a tag or alias on its way)",
+                    change.path().to_json_pointer()
+                ),
+            ));
+        }
+    }
+    Ok(expected)
+}
+
+/// Whether the value `change` wrote is plain data in `tree`: every node from the root to it
+/// and in it is untagged (or tagged with its own core tag) and not an alias, and a string is
+/// a string scalar. Later changes of the same document may have added to what this one wrote.
+fn reads_as_written(tree: &Tree, change: &Change) -> bool {
+    let Some(mut node) = tree.root else {
+        return false;
+    };
+    let plain = |id: NodeId| {
+        tree.node(id)
+            .is_some_and(|n| !n.foreign_tag && !matches!(n.kind, document::NodeKind::Alias { .. }))
+    };
+    let mut steps = change.path().steps().iter().peekable();
+    while let Some(step) = steps.next() {
+        if !plain(node) {
+            return false;
+        }
+        let next = match step {
+            Step::Key(k) => tree.get(node, k),
+            Step::Index(i) => tree.items(node).get(*i).copied(),
+            // Later appends follow this one: one of the items is the new one.
+            Step::Append if steps.peek().is_none() => {
+                return tree
+                    .items(node)
+                    .iter()
+                    .any(|&item| value_is_plain(tree, item, change.value()));
+            }
+            Step::Append => None,
+        };
+        let Some(next) = next else { return false };
+        node = next;
+    }
+    value_is_plain(tree, node, change.value())
+}
+
+fn value_is_plain(tree: &Tree, id: NodeId, value: &patch::NewValue) -> bool {
+    let Some(node) = tree.node(id) else {
+        return false;
+    };
+    if node.foreign_tag {
+        return false;
+    }
+    match (value, &node.kind) {
+        (patch::NewValue::Str(s), document::NodeKind::Scalar { value, .. }) => {
+            node.scalar_type() == Some(document::ScalarType::Str) && value == s
+        }
+        (patch::NewValue::Map(entries), document::NodeKind::Mapping { .. }) => {
+            entries.iter().all(|(k, v)| {
+                tree.get(id, k)
+                    .is_some_and(|child| value_is_plain(tree, child, v))
+            })
+        }
+        (patch::NewValue::Seq(items), document::NodeKind::Sequence { items: nodes, .. }) => {
+            // Later changes only append: the written items come first.
+            items.len() <= nodes.len()
+                && items
+                    .iter()
+                    .zip(nodes)
+                    .all(|(v, &child)| value_is_plain(tree, child, v))
+        }
+        _ => false,
+    }
 }
 
 fn summarize(
@@ -824,25 +1003,46 @@ mod tests {
             value: NewValue::str("10s"),
         };
         // The right text passes; a text with the wrong value is a bug, reported as such.
+        let good = "spec:\n  a: 1\n  b: 10s\n";
+        let good_tree = Tree::parse(good).unwrap();
         assert!(
             verify(
                 &ctx(text),
                 &original,
                 std::slice::from_ref(&change),
-                "spec:\n  a: 1\n  b: 10s\n"
+                good,
+                &good_tree
             )
             .is_ok()
         );
+        let bad = "spec:\n  a: 1\n  b: 11s\n";
         let (kind, diags) = verify(
             &ctx(text),
             &original,
-            &[change],
-            "spec:\n  a: 1\n  b: 11s\n",
+            std::slice::from_ref(&change),
+            bad,
+            &Tree::parse(bad).unwrap(),
         )
         .unwrap_err();
         assert_eq!(kind, FailureKind::Internal);
         assert_eq!(diags[0].code, "internal-error");
         assert!(diags[0].hint.as_deref().unwrap_or("").contains("bug"));
+        // Equal to serde's reader, but a tag makes it something else to go-yaml.
+        let tagged = "spec:\n  a: 1\n  b: !!binary 10s\n";
+        let (kind, diags) = verify(
+            &ctx(text),
+            &original,
+            &[change],
+            tagged,
+            &Tree::parse(tagged).unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(kind, FailureKind::Internal);
+        assert!(
+            diags[0].message.contains("/spec/b is not read as written"),
+            "{}",
+            diags[0].message
+        );
     }
 
     #[test]

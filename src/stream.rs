@@ -51,20 +51,6 @@ fn classify(line: &[u8]) -> LineKind {
     }
 }
 
-/// Iterates `(start, line)` with each line including its terminator.
-fn lines(input: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    let mut pos = 0;
-    std::iter::from_fn(move || {
-        if pos >= input.len() {
-            return None;
-        }
-        let start = pos;
-        let end = memchr::memchr(b'\n', input.get(start..)?).map_or(input.len(), |i| start + i + 1);
-        pos = end;
-        Some((start, input.get(start..end)?))
-    })
-}
-
 /// Splits `input` into slices whose concatenation is `input`.
 pub fn split(input: &[u8]) -> Vec<Slice> {
     let mut slices = Vec::new();
@@ -73,7 +59,7 @@ pub fn split(input: &[u8]) -> Vec<Slice> {
     let mut between = true;
     let mut directives_at: Option<usize> = None;
     let mut body_seen = false;
-    for (start, line) in lines(input) {
+    for (start, line) in crate::linebreak::lines(input) {
         let kind = classify(line);
         let opens_document = match kind {
             LineKind::DocumentStart => true,
@@ -178,6 +164,12 @@ mod tests {
     fn markers_need_a_separator() {
         let s = "a: |\n  x\n---x\n----\n...y\n";
         assert_eq!(parts(s), [s]);
+    }
+
+    #[test]
+    fn lone_cr_breaks_lines() {
+        let s = "a: 1\r---\rb: 2\r...\rc: 3";
+        assert_eq!(parts(s), ["a: 1\r", "---\rb: 2\r...\r", "c: 3"]);
     }
 
     #[test]

@@ -27,11 +27,7 @@ impl Default for Layout {
 
 /// Byte offset of the start of the line holding `pos`.
 pub fn line_start(text: &str, pos: usize) -> usize {
-    let pos = pos.min(text.len());
-    text.as_bytes()
-        .get(..pos)
-        .and_then(|b| memchr::memrchr(b'\n', b))
-        .map_or(0, |i| i + 1)
+    crate::linebreak::line_start(text.as_bytes(), pos)
 }
 
 /// The column of `pos`: characters from its line's start, a byte order mark not counted.

@@ -14,6 +14,7 @@ use std::ops::Range;
 use saphyr_parser::ScalarStyle;
 
 use crate::document::{Node, NodeId, NodeKind, Style, Tree};
+use crate::linebreak;
 use crate::model::{dotted, node_type};
 use crate::patch::{Change, NewValue, Pointer, Step};
 pub use layout::Layout;
@@ -230,6 +231,18 @@ impl<'a> Editor<'a> {
                 at: node.start,
             });
         }
+        if node.foreign_tag
+            && matches!(
+                node.kind,
+                NodeKind::Mapping { .. } | NodeKind::Sequence { .. }
+            )
+        {
+            return Err(EditError::Unsupported {
+                path: dotted(path),
+                what: "a collection with a tag of its own (such as !!set or !!omap)",
+                at: node.start,
+            });
+        }
         Ok(())
     }
 
@@ -344,24 +357,14 @@ impl<'a> Editor<'a> {
     /// At the end of a text without a final line break: the end, and the document's break.
     fn after_line(&self, pos: usize) -> (usize, &'static str, bool) {
         let bytes = self.text.as_bytes();
-        match bytes
-            .get(pos..)
-            .and_then(|rest| memchr::memchr(b'\n', rest))
-        {
-            Some(i) => {
-                let nl = pos + i;
-                let crlf = nl > 0 && bytes.get(nl - 1) == Some(&b'\r');
-                (nl + 1, if crlf { "\r\n" } else { "\n" }, false)
-            }
+        match linebreak::next_break(bytes, pos) {
+            Some((at, len)) => (at + len, linebreak::text_of(bytes, at, len), false),
             None => (self.text.len(), self.default_newline(), true),
         }
     }
 
     fn default_newline(&self) -> &'static str {
-        match memchr::memchr(b'\n', self.text.as_bytes()) {
-            Some(i) if i > 0 && self.text.as_bytes().get(i - 1) == Some(&b'\r') => "\r\n",
-            _ => "\n",
-        }
+        linebreak::first(self.text.as_bytes())
     }
 
     /// Inserts `text` (whole lines ending in `nl`) after the line holding `pos`.
@@ -433,7 +436,7 @@ impl<'a> Editor<'a> {
                         range: close..close,
                         text: item.to_owned(),
                     }
-                } else if inner.trim().is_empty() && !inner.contains('\n') {
+                } else if inner.trim().is_empty() && !inner.contains(['\n', '\r']) {
                     Splice {
                         range: open + 1..close,
                         text: format!(" {item} "),
@@ -559,7 +562,9 @@ impl<'a> Editor<'a> {
                         return Err(unsupported("a block scalar"));
                     }
                 };
-                let start = self.scalar_token_start(node);
+                // A tag such as `!!int` or `!!binary` would re-type the new string (or make it
+                // invalid): it goes with the old value. `!!str` and anchors stay.
+                let start = self.scalar_token_start(node, !node.foreign_tag);
                 Ok(vec![Splice {
                     range: start..node.end,
                     text,
@@ -603,15 +608,17 @@ impl<'a> Editor<'a> {
         }
     }
 
-    /// Skips an anchor (`&a`) and tag (`!!str`) in front of a scalar, which are kept.
-    fn scalar_token_start(&self, node: &Node) -> usize {
+    /// Skips an anchor (`&a`) and, with `keep_tag`, a tag (`!!str`) in front of a scalar, which
+    /// are kept. Without `keep_tag` the result is the tag's start.
+    fn scalar_token_start(&self, node: &Node, keep_tag: bool) -> usize {
         let mut pos = node.start;
         let bytes = self.text.as_bytes();
+        let kept: &[u8] = if keep_tag { b"&!" } else { b"&" };
         loop {
             while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\r' | b'\n')) && pos < node.end {
                 pos += 1;
             }
-            if matches!(bytes.get(pos), Some(b'&' | b'!')) && pos < node.end {
+            if bytes.get(pos).is_some_and(|b| kept.contains(b)) && pos < node.end {
                 while !matches!(bytes.get(pos), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
                     && pos < node.end
                 {

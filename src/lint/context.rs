@@ -117,6 +117,7 @@ static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(|| Tree {
     nodes: Vec::new(),
     root: None,
     aliased: Default::default(),
+    anchors: Default::default(),
     stats: Scan::default(),
 });
 
@@ -482,7 +483,7 @@ impl Context {
                 source: None,
                 tree: None,
             };
-            line_base += memchr::memchr_iter(b'\n', doc_text.as_bytes()).count();
+            line_base += crate::linebreak::count(doc_text.as_bytes());
             let tree = match parse_document(doc_text, values_pending) {
                 Ok(Some(tree)) => tree,
                 Ok(None) => {
@@ -505,6 +506,28 @@ impl Context {
             };
             doc.source = model::source_file(doc_text);
             let scan = &tree.stats;
+            if let Some((at, c)) = crate::linebreak::find_ambiguous_break(doc_text) {
+                let read_differently =
+                    document::scan(&crate::linebreak::as_libyaml_reads(doc_text))
+                        .is_ok_and(|s| interesting(s.api_version.as_deref(), s.kind.as_deref()));
+                if read_differently
+                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref())
+                {
+                    errors.push(unparsable(
+                        &name,
+                        &text,
+                        Some((&doc, doc_text)),
+                        Some(at),
+                        format!(
+                            "this document contains {}: Kubernetes' YAML reader takes it as a line break, YAML 1.2 readers do not, so the two read different objects",
+                            crate::linebreak::describe(c)
+                        ),
+                        "replace the character with a line break, or write it as an escape (\\N, \\L, \\P) inside a double-quoted string",
+                    ));
+                    documents.push(doc);
+                    continue;
+                }
+            }
             if !scan.has_document
                 || !(values_pending
                     || interesting(scan.api_version.as_deref(), scan.kind.as_deref()))

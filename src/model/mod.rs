@@ -119,21 +119,30 @@ pub fn resources(tree: &Tree) -> Vec<Resource> {
             install_kind,
         }
     };
-    let top = make(root, Pointer::root());
-    if !is_list(Some(&top.reference.api_version), Some(&top.reference.kind)) {
-        return vec![top];
-    }
-    let Some(items) = tree.get(root, "items") else {
-        return vec![top];
-    };
-    let mut out = vec![top];
-    for (i, &item) in tree.items(items).iter().enumerate() {
-        if matches!(
-            tree.node(item).map(|n| &n.kind),
-            Some(NodeKind::Mapping { .. })
-        ) {
-            out.push(make(item, Pointer::root().key("items").index(i)));
+    // Items of a List (or ResourceList) are objects too, and an item may itself be a List
+    // (kpt and kustomize pass those through): walk them without recursion.
+    let mut out = Vec::new();
+    let mut pending = vec![(root, Pointer::root())];
+    while let Some((node, pointer)) = pending.pop() {
+        let resource = make(node, pointer);
+        let list_items = is_list(
+            Some(&resource.reference.api_version),
+            Some(&resource.reference.kind),
+        )
+        .then(|| tree.get(node, "items"))
+        .flatten();
+        if let Some(items) = list_items {
+            // Reversed, so that the stack hands them out in document order.
+            for (i, &item) in tree.items(items).iter().enumerate().rev() {
+                if matches!(
+                    tree.node(item).map(|n| &n.kind),
+                    Some(NodeKind::Mapping { .. })
+                ) {
+                    pending.push((item, resource.pointer.key("items").index(i)));
+                }
+            }
         }
+        out.push(resource);
     }
     out
 }
