@@ -63,6 +63,21 @@ pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     })
 }
 
+/// The lines of a text without their breaks (like [`str::lines`], which knows only LF and
+/// CRLF, but a lone CR ends a line too).
+pub fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    lines(text.as_bytes()).filter_map(move |(start, line)| {
+        let content = line.len()
+            - line
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count()
+                .min(2);
+        text.get(start..start + content)
+    })
+}
+
 /// The first NEL, LS or PS in `text`, with its byte offset: characters that libyaml-family
 /// readers take as line breaks and YAML 1.2 readers do not.
 pub fn find_ambiguous_break(text: &str) -> Option<(usize, char)> {
@@ -119,6 +134,8 @@ mod tests {
         assert_eq!(first(b), "\r");
         assert_eq!(first(b"x\r\n"), "\r\n");
         assert_eq!(first(b"x"), "\n");
+        let t: Vec<&str> = text_lines("a\rb\r\n\nc\r\r").collect();
+        assert_eq!(t, ["a", "b", "", "c", ""]);
     }
 
     #[test]

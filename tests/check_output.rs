@@ -214,3 +214,47 @@ fn github_commands_name_file_line_and_rule() {
     ), "{text}");
     assert!(lines.iter().all(|l| l.contains("%0Ahelp: ")), "{text}");
 }
+
+#[test]
+fn positions_are_the_same_with_lone_cr_line_breaks() {
+    let cr = std::fs::read(common::testdata("check-misc/lone-cr.yaml")).unwrap();
+    assert!(!cr.contains(&b'\n') && cr.iter().filter(|&&b| b == b'\r').count() >= 5);
+    assert_positions("testdata/check-misc/lone-cr.yaml");
+}
+
+/// Line, column and byte offset of every reported position agree with the input, whatever
+/// its line breaks (LF, CRLF, lone CR).
+#[test]
+fn positions_agree_with_byte_offsets() {
+    for file in [
+        "testdata/check-misc/non-ascii.yaml",
+        "testdata/check-misc/crlf.yaml",
+        "testdata/check-misc/lone-cr.yaml",
+    ] {
+        let text = std::fs::read_to_string(common::repo().join(file)).unwrap();
+        let json = run_json("json", &[file.to_owned()]);
+        for f in json["findings"].as_array().unwrap() {
+            for end in ["start", "end"] {
+                let p = &f["span"][end];
+                let byte = p["byte"].as_u64().unwrap() as usize;
+                let before = &text[..byte];
+                let lines = before.matches("\r\n").count()
+                    + before.matches('\n').count()
+                    + before.matches('\r').count()
+                    - 2 * before.matches("\r\n").count();
+                let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+                let column = before[line_start..].chars().count();
+                assert_eq!(
+                    p["line"].as_u64().unwrap() as usize,
+                    lines + 1,
+                    "{file}: {f}"
+                );
+                assert_eq!(
+                    p["column"].as_u64().unwrap() as usize,
+                    column + 1,
+                    "{file}: {f}"
+                );
+            }
+        }
+    }
+}

@@ -443,3 +443,31 @@ fn mode_post_renderer_is_the_default() {
     assert_eq!(run.status, ExitStatus::Success);
     assert!(!String::from_utf8(run.stdout).unwrap().contains("results:"));
 }
+
+/// KRM output is exactly one ResourceList, also when the input is not one: the refusal comes
+/// back as an error result in a new, empty list, with exit 2 (bad input, not a bug).
+#[test]
+fn mode_krm_refuses_input_that_is_not_a_resource_list() {
+    for input in [
+        "a: [1\n",
+        "a: 1\n",
+        "- 1\n",
+        "apiVersion: v1\nkind: List\nitems: []\n",
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: 5\n",
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults: {a: 1}\n",
+    ] {
+        let run = common::run(&["--mode", "krm"], input.as_bytes(), &[]);
+        assert_eq!(run.status, ExitStatus::Invalid, "{input:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("error[invalid-resource-list]"),
+            "{input:?}: {}",
+            run.stderr
+        );
+        let out: serde_json::Value = serde_yaml::from_slice(&run.stdout).unwrap();
+        assert_eq!(out["kind"], "ResourceList", "{input:?}");
+        assert_eq!(out["items"], serde_json::json!([]), "{input:?}");
+        let results = out["results"].as_array().unwrap();
+        assert_eq!(results.len(), 1, "{input:?}");
+        assert_eq!(results[0]["severity"], "error", "{input:?}");
+    }
+}

@@ -168,7 +168,7 @@ fn guess_identity(text: &str) -> Option<(&str, &str)> {
         v.trim_matches(|c| c == '"' || c == '\'')
     }
     let (mut api, mut kind) = (None, None);
-    for line in text.lines() {
+    for line in crate::linebreak::text_lines(text) {
         if let Some(rest) = line.strip_prefix("apiVersion:") {
             api = Some(value(rest));
         } else if let Some(rest) = line.strip_prefix("kind:") {

@@ -450,7 +450,7 @@ fn bracket_problem(inner: &str) -> Option<String> {
 /// The template file a document came from: Helm 3's `# Source:` comment, or Helm 4's
 /// `postrenderer.helm.sh/postrender-filename` annotation.
 pub fn source_file(slice: &str) -> Option<String> {
-    for line in slice.lines() {
+    for line in crate::linebreak::text_lines(slice) {
         let t = line.trim();
         if let Some(rest) = t.strip_prefix("# Source:") {
             return Some(rest.trim().to_owned());
@@ -462,7 +462,10 @@ pub fn source_file(slice: &str) -> Option<String> {
     }
     let at = slice.find("postrenderer.helm.sh/postrender-filename:")?;
     let rest = slice.get(at + "postrenderer.helm.sh/postrender-filename:".len()..)?;
-    let value = rest.lines().next()?.trim().trim_matches(['\'', '"']);
+    let value = crate::linebreak::text_lines(rest)
+        .next()?
+        .trim()
+        .trim_matches(['\'', '"']);
     (!value.is_empty()).then(|| value.to_owned())
 }
 
