@@ -84,6 +84,9 @@ pub struct Scan {
     pub max_depth: usize,
     pub alias_uses: usize,
     pub max_scalar_bytes: usize,
+    /// The root mapping has a `<<` merge key: to YAML 1.1 readers its apiVersion and kind
+    /// may come from the merged mapping.
+    pub root_merge: bool,
 }
 
 /// The bulk pass: validates the syntax and reads the top-level `apiVersion` and `kind`.
@@ -156,6 +159,7 @@ pub fn scan(text: &str) -> Result<Scan, SyntaxError> {
             continue;
         }
         if index % 2 == 0 {
+            out.root_merge |= scalar.as_deref() == Some("<<");
             pending_top_key = Some(match scalar.as_deref() {
                 Some("apiVersion") => TopKey::ApiVersion,
                 Some("kind") => TopKey::Kind,
@@ -637,9 +641,43 @@ impl Tree {
             NodeKind::Mapping { entries, .. } => entries
                 .iter()
                 .rev()
-                .find(|(k, _)| self.node(*k).and_then(Node::as_str) == Some(key))
+                .find(|(k, _)| self.key_text(*k) == Some(key))
                 .copied(),
             _ => None,
+        }
+    }
+
+    /// A mapping key's text, read through an alias (`*k: v` is the key the anchor names).
+    fn key_text(&self, key: NodeId) -> Option<&str> {
+        self.resolve(key).and_then(Node::as_str)
+    }
+
+    /// The value of `key` as a YAML 1.1 reader (go-yaml, libyaml) sees it: the mapping's own
+    /// entry, or else one merged in by `<<` (a mapping, an alias of one, or a list of those,
+    /// the first that has it winning).
+    pub fn get_merged(&self, map: NodeId, key: &str) -> Option<NodeId> {
+        self.get_merged_within(map, key, 8)
+    }
+
+    fn get_merged_within(&self, map: NodeId, key: &str, depth: usize) -> Option<NodeId> {
+        if let Some(v) = self.get(map, key) {
+            return Some(v);
+        }
+        let depth = depth.checked_sub(1)?;
+        let merged = self.get(map, "<<")?;
+        let source = |id: NodeId| {
+            let node = self.resolve(id)?;
+            let target = match &self.node(id)?.kind {
+                NodeKind::Alias { anchor } => self.anchored(*anchor)?,
+                _ => id,
+            };
+            matches!(node.kind, NodeKind::Mapping { .. })
+                .then(|| self.get_merged_within(target, key, depth))
+                .flatten()
+        };
+        match &self.resolve(merged)?.kind {
+            NodeKind::Sequence { items, .. } => items.iter().find_map(|&i| source(i)),
+            _ => source(merged),
         }
     }
 
@@ -648,7 +686,6 @@ impl Tree {
         keys.iter().try_fold(from, |node, key| self.get(node, key))
     }
 
-    /// The value of `key` if it is a string scalar (quoted, or plain and not another type).
     /// The value of `key` if it is a string scalar (quoted, or plain and not another type),
     /// read through an alias.
     pub fn string_at(&self, map: NodeId, key: &str) -> Option<&str> {
@@ -668,7 +705,7 @@ impl Tree {
         match self.node(map).map(|n| &n.kind) {
             Some(NodeKind::Mapping { entries, .. }) => entries
                 .iter()
-                .filter(|(k, _)| self.node(*k).and_then(Node::as_str) == Some(key))
+                .filter(|(k, _)| self.key_text(*k) == Some(key))
                 .count(),
             _ => 0,
         }

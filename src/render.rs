@@ -408,7 +408,12 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
         let interpret = if options.values_file {
             scanned.has_document
         } else {
-            model::needs_interpretation(scanned.api_version.as_deref(), scanned.kind.as_deref())
+            // A root `<<` may merge in the identity: the tree decides (as go-yaml reads it).
+            scanned.root_merge
+                || model::needs_interpretation(
+                    scanned.api_version.as_deref(),
+                    scanned.kind.as_deref(),
+                )
         };
         if let Some(d) = ambiguous_break(&ctx, doc_text, interpret, options) {
             errors.push(d);

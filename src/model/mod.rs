@@ -94,14 +94,20 @@ fn reference(tree: &Tree, node: NodeId) -> ResourceRef {
             .map(str::to_owned)
     };
     ResourceRef {
-        api_version: tree
-            .str_at(node, "apiVersion")
-            .unwrap_or_default()
-            .to_owned(),
-        kind: tree.str_at(node, "kind").unwrap_or_default().to_owned(),
+        // As Kubernetes' YAML 1.1 reader sees it: a `<<` merge can supply the identity.
+        api_version: merged_str(tree, node, "apiVersion"),
+        kind: merged_str(tree, node, "kind"),
         namespace: meta("namespace"),
         name: meta("name"),
     }
+}
+
+fn merged_str(tree: &Tree, map: NodeId, key: &str) -> String {
+    tree.get_merged(map, key)
+        .and_then(|v| tree.resolve(v))
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Every object in the document: the root mapping, or the mapping items of a `v1 List`.
