@@ -443,6 +443,9 @@ impl Tree {
                         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
                             quoted_scalar_end(bytes, start, end).unwrap_or(end)
                         }
+                        // An empty value has no text: saphyr's span may run on to the next
+                        // token (`{a}` ends at the `}`).
+                        ScalarStyle::Plain if value.is_empty() && tag.is_none() => start,
                         ScalarStyle::Plain => end,
                     };
                     Node {

@@ -348,9 +348,21 @@ impl<'a> Editor<'a> {
 
     /// Where a mapping entry's content ends (an empty value sits at the colon).
     fn entry_end(&self, key: NodeId, value: NodeId) -> usize {
-        let k = self.tree.node(key).map_or(0, |n| n.end);
-        let v = self.tree.node(value).map_or(0, |n| n.end);
-        k.max(v)
+        let k = self.tree.node(key);
+        let v = self.tree.node(value);
+        let end = k.map_or(0, |n| n.end).max(v.map_or(0, |n| n.end));
+        // `{a: }`: the empty value sits at the colon, which belongs to the entry, and so does
+        // the white space after it (a plain key's `:` must be followed by a space).
+        match (k, v) {
+            (Some(k), Some(v)) if v.is_empty_null() && !v.tagged && v.anchor == 0 => {
+                self.colon_after(k).map_or(end, |c| {
+                    let rest = self.text.get(c + 1..).unwrap_or("");
+                    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+                    end.max(c + 1 + spaces)
+                })
+            }
+            _ => end,
+        }
     }
 
     /// The position after the line break that ends the line holding `pos`, and that break.
@@ -425,10 +437,19 @@ impl<'a> Editor<'a> {
         item: &str,
     ) -> Splice {
         match last_end {
-            Some(end) => Splice {
-                range: end..end,
-                text: format!(", {item}"),
-            },
+            Some(end) => {
+                // After `a:` with nothing behind it, `a:,` would make the colon part of a
+                // plain key.
+                let after_colon = self
+                    .text
+                    .get(..end)
+                    .is_some_and(|before| before.ends_with(':'));
+                let sep = if after_colon { " , " } else { ", " };
+                Splice {
+                    range: end..end,
+                    text: format!("{sep}{item}"),
+                }
+            }
             None => {
                 let inner = self.text.get(open + 1..close).unwrap_or("");
                 if inner.is_empty() {
