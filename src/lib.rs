@@ -21,6 +21,7 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod report;
+pub mod safe_write;
 pub mod stream;
 
 use std::collections::BTreeMap;

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Origin, Severity};
 use crate::policy::file::{self as policy_file};
 use crate::policy::{self, DrainPolicy, Overrides, Setting};
 use crate::render::{self, Failure, FailureKind, RenderOptions, Rendered};
-use crate::{ExitStatus, Io, errorlog, krm};
+use crate::{ExitStatus, Io, errorlog, krm, safe_write};
 
 pub mod check;
 
@@ -384,36 +384,15 @@ fn values_command(args: &ValuesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
     }
     if !args.in_place {
         write_output(io, |out| rendered.write_to(out))?;
-    } else if rendered.changed() {
-        write_in_place(&args.file, &rendered.to_bytes())
-            .with_context(|| format!("cannot write {name}"))?;
+    } else if rendered.changed()
+        && let Err(e) = safe_write::replace_file(&args.file, &rendered.to_bytes())
+    {
+        let d = Diagnostic::error("io", format!("cannot write {name}: {e}")).with_hint(e.hint());
+        report(io, &[d], false);
+        let _ = writeln!(io.stderr, "meshdrain: {name} was not changed");
+        return Ok(ExitStatus::Invalid);
     }
     Ok(ExitStatus::Success)
-}
-
-/// Replaces `path` atomically: a temporary file beside it, the same permissions, a rename.
-fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.meshdrain-{}", std::process::id()));
-    let permissions = fs::metadata(path)?.permissions();
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::set_permissions(&tmp, permissions)?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 fn policy_command(args: &PolicyCommandArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
