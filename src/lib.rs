@@ -19,6 +19,7 @@ pub mod model;
 pub mod patch;
 pub mod plan;
 pub mod policy;
+pub mod redact;
 pub mod render;
 pub mod report;
 pub mod safe_write;
