@@ -301,14 +301,33 @@ pub fn masked_line(index: &LineIndex<'_>, line: usize) -> String {
     out
 }
 
+/// `text`'s lines with their line breaks, split as YAML does: at LF, CRLF and a lone CR.
+fn lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let width = match rest.get(end..end + 2) {
+            Some("\r\n") => 2,
+            _ if end < rest.len() => 1,
+            _ => 0,
+        };
+        let body = rest.get(..end).unwrap_or("");
+        let line_break = rest.get(end..end + width).unwrap_or("");
+        rest = rest.get(end + width..).unwrap_or("");
+        Some((body, line_break))
+    })
+}
+
 /// Masks `text` line by line (a whole document), keeping its line breaks.
 pub fn mask_document(text: &str) -> String {
     let mut masker = Masker::new();
     let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
+    for (body, line_break) in lines(text) {
         out.push_str(&masker.line(body));
-        out.push_str(line.get(body.len()..).unwrap_or(""));
+        out.push_str(line_break);
     }
     out
 }
@@ -319,9 +338,8 @@ pub fn mask_regions(text: &str, regions: &[(usize, usize)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut masker: Option<(usize, Masker)> = None;
     let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let end = start + line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
+    for (body, line_break) in lines(text) {
+        let end = start + body.len() + line_break.len();
         let region = regions
             .iter()
             .position(|&(a, b)| a < end && start < b.max(a + 1));
@@ -333,13 +351,13 @@ pub fn mask_regions(text: &str, regions: &[(usize, usize)]) -> String {
                 if let Some((_, m)) = &mut masker {
                     out.push_str(&m.line(body));
                 }
-                out.push_str(line.get(body.len()..).unwrap_or(""));
             }
             None => {
                 masker = None;
-                out.push_str(line);
+                out.push_str(body);
             }
         }
+        out.push_str(line_break);
         start = end;
     }
     out
@@ -617,6 +635,37 @@ stringData:
             "kind: List\nitems:\n- kind: <redacted>\n  data:\n    k: |\n      <redacted>\n- kind: A\n  spec: {x: 1}\n"
         );
         assert_eq!(mask_regions(text, &[]), text);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// Noise (YAML-ish characters, multi-byte ones, every line break) never panics, keeps
+        /// the line structure, and never shows a value after a key.
+        #[test]
+        fn masking_noise_keeps_lines_and_hides_values(
+            text in "(kind: Secret\n|[a-z]{1,3}: ?|[-:|>#&!'\"{}\\[\\], \t]|ä|\r\n|\r|\n|x{1,4}){0,40}"
+        ) {
+            let masked = mask_document(&text);
+            proptest::prop_assert_eq!(lines(&masked).count(), lines(&text).count());
+            for (line, _) in lines(&masked) {
+                if let Some((_, value)) = line.split_once(": ") {
+                    proptest::prop_assert!(
+                        value.contains(MASK)
+                            || value.chars().all(|c| matches!(c, '{' | '}' | '[' | ']' | ',' | ' ' | '\t'))
+                            || is_block_indicator(value.trim()),
+                        "{line:?} in {masked:?}"
+                    );
+                }
+            }
+            let index = LineIndex::new(&text);
+            for line in 1..=index.line_count() {
+                let _ = masked_line(&index, line);
+                let _ = in_secret_document(&index, line);
+            }
+            let _ = quoted(&text);
+            let _ = declares_secret(&text);
+        }
     }
 
     #[test]
