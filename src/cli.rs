@@ -316,7 +316,8 @@ pub struct ValuesArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
 
-    /// Edit the file in place instead of printing the result
+    /// Edit the file in place instead of printing the result (through a new file renamed over
+    /// it: permissions kept; for a symlink, the file it points to is edited)
     #[arg(short = 'i', long)]
     pub in_place: bool,
 

@@ -148,6 +148,9 @@ pub struct Origin {
     pub span: Option<TextSpan>,
     /// The source line the span starts on, for the excerpt.
     pub excerpt: Option<String>,
+    /// The text is a Kubernetes Secret's: the excerpt shows keys but no values, and quoted
+    /// text in the message and hint is masked ([`crate::redact`]).
+    pub secret: bool,
 }
 
 /// One message to the user.
@@ -216,18 +219,24 @@ impl Diagnostic {
         self
     }
 
+    /// Sets where the diagnostic points; an origin in a Secret masks the message and hint.
     pub fn with_origin(mut self, origin: Origin) -> Diagnostic {
         self.origin = origin;
+        if self.origin.secret {
+            crate::redact::mask_messages(&mut self);
+        }
         self
     }
 
-    /// Points the diagnostic at `start..end` of `index`'s text.
+    /// Points the diagnostic at `start..end` of `index`'s text. In a Secret (the resource's
+    /// kind, else the document around the position) values are masked ([`crate::redact`]).
     pub fn at(mut self, index: &LineIndex<'_>, start: usize, end: usize) -> Diagnostic {
         let span = index.span(start, end);
         let line = index.line_text(span.start.line);
         // A very long line (one-line flow documents) is not worth quoting: the location says it.
         self.origin.excerpt = (line.len() <= MAX_EXCERPT_BYTES).then(|| line.to_owned());
         self.origin.span = Some(span);
+        crate::redact::at(&mut self, index, span.start.line);
         self
     }
 

@@ -1,12 +1,16 @@
 //! Error reporting where stderr is not seen: Helm 4 hides a post-renderer plugin's stderr,
 //! even with `--debug`, so in plugin mode errors also go to the terminal (when one is
-//! attached) and to `${XDG_STATE_HOME:-$HOME/.local/state}/meshdrain/last-error.log`.
+//! attached) and to `${XDG_STATE_HOME:-$HOME/.local/state}/meshdrain/last-error.log`
+//! (private to the user, never written through a symlink, at most 1 MiB).
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::safe_write::{self, WriteError};
 
 /// Where the last error is logged.
 pub fn log_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
@@ -38,10 +42,57 @@ fn rfc3339(secs: u64) -> String {
     )
 }
 
-/// Writes `report` to the log file (replacing the previous one). Returns the path written.
-pub fn write_log(env: &BTreeMap<String, String>, report: &str) -> Option<PathBuf> {
-    let path = log_path(env)?;
-    fs::create_dir_all(path.parent()?).ok()?;
+/// The most of a report the log keeps; the terminal and stderr get all of it.
+pub const MAX_LOG_BYTES: usize = 1 << 20;
+
+/// Why the log was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("neither XDG_STATE_HOME nor HOME is set")]
+    NoStateHome,
+    #[error("cannot create the directory {}: {source}", dir.display())]
+    Dir { dir: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// `text`, cut at a line break to at most [`MAX_LOG_BYTES`] with a note saying so.
+fn bounded(text: String) -> String {
+    if text.len() <= MAX_LOG_BYTES {
+        return text;
+    }
+    let note = format!(
+        "meshdrain: the log stops here at {} KiB; the terminal and stderr got the whole report ({} bytes)\n",
+        MAX_LOG_BYTES >> 10,
+        text.len()
+    );
+    let mut cut = MAX_LOG_BYTES.saturating_sub(note.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = text.get(..cut).unwrap_or("");
+    let head = head
+        .rfind('\n')
+        .map_or(head, |i| head.get(..=i).unwrap_or(head));
+    format!("{head}{note}")
+}
+
+/// Writes `report` to the log file, replacing the previous one. Returns the path written.
+///
+/// The log is created with mode 0600 in a directory created with mode 0700, under a fresh
+/// temporary name renamed over the old log: a symlink planted at the log's path is replaced,
+/// never written through (see [`crate::safe_write`]). It holds at most [`MAX_LOG_BYTES`].
+pub fn write_log(env: &BTreeMap<String, String>, report: &str) -> Result<PathBuf, LogError> {
+    let path = log_path(env).ok_or(LogError::NoStateHome)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| LogError::Dir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -50,8 +101,8 @@ pub fn write_log(env: &BTreeMap<String, String>, report: &str) -> Option<PathBuf
         rfc3339(now),
         std::process::id()
     );
-    fs::write(&path, text).ok()?;
-    Some(path)
+    safe_write::write_private(&path, bounded(text).as_bytes())?;
+    Ok(path)
 }
 
 /// Writes `report` to the controlling terminal, when there is one.
@@ -76,11 +127,13 @@ pub fn report_helm_plugin_error(env: &BTreeMap<String, String>, report: &str) {
 fn log_report(env: &BTreeMap<String, String>, report: &str) -> String {
     let mut full = report.to_owned();
     full.push_str("meshdrain: nothing was written, so Helm stops here\n");
-    if let Some(path) = write_log(env, &full) {
-        full.push_str(&format!(
+    match write_log(env, &full) {
+        Ok(path) => full.push_str(&format!(
             "meshdrain: this report is also in {}\n",
             path.display()
-        ));
+        )),
+        Err(LogError::NoStateHome) => {}
+        Err(e) => full.push_str(&format!("meshdrain: the error log was not written: {e}\n")),
     }
     full
 }
@@ -117,11 +170,14 @@ mod tests {
 
     #[test]
     fn plugin_reports_are_logged_and_say_where() {
-        let dir =
-            std::env::temp_dir().join(format!("meshdrain-report-test-{}", std::process::id()));
-        let env = [("XDG_STATE_HOME".to_owned(), dir.display().to_string())].into();
+        let dir = tempfile::tempdir().unwrap();
+        let env = [(
+            "XDG_STATE_HOME".to_owned(),
+            dir.path().display().to_string(),
+        )]
+        .into();
         let terminal = log_report(&env, "error: unexpected argument\n");
-        let path = dir.join("meshdrain/last-error.log");
+        let path = dir.path().join("meshdrain/last-error.log");
         assert_eq!(
             terminal,
             format!(
@@ -133,7 +189,6 @@ mod tests {
         assert!(log.ends_with(
             "\nerror: unexpected argument\nmeshdrain: nothing was written, so Helm stops here\n"
         ));
-        let _ = fs::remove_dir_all(dir);
         // Nowhere to log: the terminal still gets the report.
         assert_eq!(
             log_report(&BTreeMap::new(), "e\n"),
@@ -143,11 +198,57 @@ mod tests {
 
     #[test]
     fn writes_the_log() {
-        let dir = std::env::temp_dir().join(format!("meshdrain-log-test-{}", std::process::id()));
-        let env = [("XDG_STATE_HOME".to_owned(), dir.display().to_string())].into();
+        let dir = tempfile::tempdir().unwrap();
+        let env = [(
+            "XDG_STATE_HOME".to_owned(),
+            dir.path().display().to_string(),
+        )]
+        .into();
         let path = write_log(&env, "error[x]: y\n").unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("meshdrain failed at ") && text.ends_with("error[x]: y\n"));
-        let _ = fs::remove_dir_all(dir);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
+    #[test]
+    fn the_log_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [(
+            "XDG_STATE_HOME".to_owned(),
+            dir.path().display().to_string(),
+        )]
+        .into();
+        let line = "error[yaml-syntax]: invalid YAML in a document that goes on and on — ä\n";
+        let report = line.repeat(3 * MAX_LOG_BYTES / line.len());
+        let path = write_log(&env, &report).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.len() <= MAX_LOG_BYTES, "{}", text.len());
+        assert!(text.len() > MAX_LOG_BYTES - 2 * line.len());
+        let (head, last) = text.trim_end().rsplit_once('\n').unwrap();
+        assert!(head.ends_with("ä"), "cut inside a line");
+        assert!(
+            last.starts_with("meshdrain: the log stops here at 1024 KiB"),
+            "{last}"
+        );
+        // Short reports are kept whole.
+        assert_eq!(bounded("e\n".to_owned()), "e\n");
+    }
+
+    #[test]
+    fn a_log_that_cannot_be_written_is_said_on_the_terminal() {
+        let dir = tempfile::tempdir().unwrap();
+        // The state home is a file: no directory can be made in it.
+        let state = dir.path().join("state");
+        fs::write(&state, "").unwrap();
+        let env = [("XDG_STATE_HOME".to_owned(), state.display().to_string())].into();
+        let terminal = log_report(&env, "e\n");
+        assert!(
+            terminal
+                .contains("meshdrain: the error log was not written: cannot create the directory"),
+            "{terminal}"
+        );
     }
 }

@@ -59,7 +59,11 @@ pub fn run(
     };
     let list: Value = match serde_yaml::from_str(text.trim_start_matches('\u{feff}')) {
         Ok(v) => v,
-        Err(e) => return unreadable(format!("the ResourceList cannot be read: {e}")),
+        // The YAML library's message can quote a value (`invalid value: string "…"`).
+        Err(e) => {
+            let message = format!("the ResourceList cannot be read: {e}");
+            return unreadable(crate::redact::message_about(text, message));
+        }
     };
     if let Err(what) = check_shape(&list) {
         return unreadable(format!("the input is not a ResourceList: {what}"));

@@ -20,8 +20,10 @@ pub mod model;
 pub mod patch;
 pub mod plan;
 pub mod policy;
+pub mod redact;
 pub mod render;
 pub mod report;
+pub mod safe_write;
 pub mod selfcheck;
 pub mod stream;
 

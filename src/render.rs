@@ -219,6 +219,16 @@ impl DocContext<'_> {
             source: self.source.clone(),
             span: None,
             excerpt: None,
+            secret: false,
+        }
+    }
+
+    /// The origin of a diagnostic about the whole document (no one resource): a Secret in
+    /// the document masks quoted text, such as the YAML parser's quote of a value.
+    fn document_origin(&self) -> Origin {
+        Origin {
+            secret: crate::redact::declares_secret(self.text),
+            ..self.origin()
         }
     }
 
@@ -611,7 +621,7 @@ fn internal_error(ctx: &DocContext<'_>, what: String) -> DocError {
     (
         FailureKind::Internal,
         vec![Diagnostic::error("internal-error", format!("meshdrain's edit failed its own check: {what}"))
-            .with_origin(ctx.origin())
+            .with_origin(ctx.document_origin())
             .with_hint("this is a bug in meshdrain; nothing was written. Please report it with the input document")],
     )
 }
@@ -642,7 +652,7 @@ fn check_limits(ctx: &DocContext<'_>, scan: &Scan, limits: &Limits) -> Result<()
             "limit-exceeded",
             format!("this document, which meshdrain must edit, {what}"),
         )
-        .with_origin(ctx.origin())
+        .with_origin(ctx.document_origin())
         .with_hint(
             "raise --max-depth, --max-aliases or --max-scalar-bytes if this input is expected",
         )),
@@ -708,7 +718,7 @@ fn process_document(
     let original: Value = serde_yaml::from_str(without_bom(ctx.text)).map_err(|e| {
         invalid(
             Diagnostic::error("not-json-compatible", format!("this document cannot be read as a Kubernetes object: {e}"))
-                .with_origin(ctx.origin())
+                .with_origin(ctx.document_origin())
                 .with_hint("Kubernetes objects must convert to JSON: string keys, no duplicate keys, bounded aliases"),
         )
     })?;

@@ -1,6 +1,7 @@
 //! The commands: `render` (post-renderer, kustomize transformer or KRM function), `values` and
 //! `policy`. Everything here reads and writes through [`Io`], so tests need no process.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read, Write};
@@ -11,10 +12,12 @@ use serde_json::Value;
 
 use crate::cli::{Cli, Command, ModeArg, PolicyArgs, PolicyCommandArgs, RenderArgs, ValuesArgs};
 use crate::diagnostic::{Diagnostic, Origin, Severity};
+use crate::document::Tree;
+use crate::model;
 use crate::policy::file::{self as policy_file};
 use crate::policy::{self, DrainPolicy, Overrides, Setting};
 use crate::render::{self, Failure, FailureKind, RenderOptions, Rendered};
-use crate::{ExitStatus, Io, errorlog, krm};
+use crate::{ExitStatus, Io, errorlog, krm, redact, safe_write};
 
 pub mod check;
 
@@ -305,8 +308,9 @@ fn write_diff(out: &mut dyn Write, rendered: &Rendered<'_>) -> io::Result<()> {
             Some(source) => format!("document {} ({source})", edit.document + 1),
             None => format!("document {}", edit.document + 1),
         };
-        let old = rendered.original(edit);
-        let diff = similar::TextDiff::from_lines(old, edit.text.as_str());
+        let old = without_secrets(rendered.original(edit));
+        let new = without_secrets(&edit.text);
+        let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
         write!(
             out,
             "{}",
@@ -316,6 +320,24 @@ fn write_diff(out: &mut dyn Write, rendered: &Rendered<'_>) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// A changed document with the lines of its Secrets masked: a List can hold a Secret next
+/// to a gateway, and the diff's context lines must not quote it ([`redact`]).
+fn without_secrets(text: &str) -> Cow<'_, str> {
+    if !redact::declares_secret(text) {
+        return Cow::Borrowed(text);
+    }
+    let Ok(tree) = Tree::parse(text) else {
+        return Cow::Owned(redact::mask_document(text));
+    };
+    let regions: Vec<(usize, usize)> = model::resources(&tree)
+        .iter()
+        .filter(|r| redact::is_secret_kind(&r.reference.kind))
+        .filter_map(|r| tree.node(r.node))
+        .map(|n| (n.start, n.end))
+        .collect();
+    Cow::Owned(redact::mask_regions(text, &regions))
 }
 
 fn values_command(args: &ValuesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
@@ -384,36 +406,15 @@ fn values_command(args: &ValuesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
     }
     if !args.in_place {
         write_output(io, |out| rendered.write_to(out))?;
-    } else if rendered.changed() {
-        write_in_place(&args.file, &rendered.to_bytes())
-            .with_context(|| format!("cannot write {name}"))?;
+    } else if rendered.changed()
+        && let Err(e) = safe_write::replace_file(&args.file, &rendered.to_bytes())
+    {
+        let d = Diagnostic::error("io", format!("cannot write {name}: {e}")).with_hint(e.hint());
+        report(io, &[d], false);
+        let _ = writeln!(io.stderr, "meshdrain: {name} was not changed");
+        return Ok(ExitStatus::Invalid);
     }
     Ok(ExitStatus::Success)
-}
-
-/// Replaces `path` atomically: a temporary file beside it, the same permissions, a rename.
-fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.meshdrain-{}", std::process::id()));
-    let permissions = fs::metadata(path)?.permissions();
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::set_permissions(&tmp, permissions)?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 fn policy_command(args: &PolicyCommandArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::redact;
 
 fn level(severity: Severity) -> Level<'static> {
     match severity {
@@ -68,14 +69,39 @@ fn notes(d: &Diagnostic) -> Vec<(&'static str, String)> {
     notes
 }
 
+/// The label of a position inside a Secret's masked value.
+const HIDDEN: &str = "inside a value meshdrain does not show";
+
+/// The line to quote, and a label for the caret. A Secret's line is masked
+/// ([`crate::redact`]): a position inside the hidden value keeps its real column, so the line
+/// is padded to it and the caret says why it points past the mask.
+fn quoted_line(d: &Diagnostic, line: &str, column: usize) -> (String, Option<&'static str>) {
+    if !d.origin.secret {
+        return (line.to_owned(), None);
+    }
+    let mask_column = line.find(redact::MASK).map_or(usize::MAX, |b| {
+        line.get(..b).unwrap_or("").chars().count() + 1
+    });
+    if column < mask_column {
+        return (line.to_owned(), None);
+    }
+    let len = line.chars().count();
+    let padded = format!("{line}{}", " ".repeat(column.saturating_sub(len)));
+    (padded, Some(HIDDEN))
+}
+
 /// Renders one diagnostic; `color` adds ANSI styles.
 pub fn render(d: &Diagnostic, color: bool) -> String {
     let file = d.origin.file.as_deref().unwrap_or("<stdin>");
     let title = level(d.severity)
         .primary_title(d.message.as_str())
         .id(d.code);
-    let mut group: Group<'_> = match (&d.origin.span, &d.origin.excerpt) {
-        (Some(span), Some(line)) => {
+    let quoted = match (&d.origin.span, &d.origin.excerpt) {
+        (Some(span), Some(line)) => Some(quoted_line(d, line, span.start.column)),
+        _ => None,
+    };
+    let mut group: Group<'_> = match (&d.origin.span, &quoted) {
+        (Some(span), Some((line, label))) => {
             let end_column = if span.end.line == span.start.line {
                 span.end.column.max(span.start.column + 1)
             } else {
@@ -87,12 +113,16 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
                 let last = line.char_indices().last().map_or(0, |(i, _)| i);
                 range = last.min(range.start)..line.len().max(range.start);
             }
+            let mut annotation = AnnotationKind::Primary.span(range);
+            if let Some(label) = label {
+                annotation = annotation.label(*label);
+            }
             title.element(
                 Snippet::source(line.as_str())
                     .line_start(span.start.line)
                     .path(file)
                     .fold(false)
-                    .annotation(AnnotationKind::Primary.span(range)),
+                    .annotation(annotation),
             )
         }
         // A position without a quotable line, or none: name the input (settings errors have
@@ -120,6 +150,14 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
         Renderer::plain()
     };
     let mut out = renderer.render(&[group]);
+    if quoted.as_ref().is_some_and(|(_, label)| label.is_some()) {
+        // The padding is no content: no trailing blanks in logs.
+        out = out
+            .lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     let _ = writeln!(out);
     out
 }
