@@ -163,15 +163,22 @@ fn the_helm_4_error_log_has_no_secret() {
 
 #[test]
 fn krm_reports_have_no_secret() {
-    // A ResourceList whose Secret item does not parse: no ResourceList to return results in,
-    // so stdout is empty and the error is on stderr (kpt prints it).
+    // A ResourceList whose Secret item does not parse: the error comes back as a result in a
+    // new, empty ResourceList (kpt prints it) and on stderr, masked in both.
     let out = run(
         &["--mode", "krm"],
         &fixture("resource-list-broken-secret.yaml"),
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
+    let fresh = text(&out.stdout);
+    assert!(
+        fresh.starts_with(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n"
+        ),
+        "{fresh}"
+    );
+    assert_no_secret("KRM results of an unreadable list", &fresh);
     let broken = text(&out.stderr);
     // The YAML library quotes the value it refuses: masked.
     let out = run(
@@ -181,6 +188,7 @@ fn krm_reports_have_no_secret() {
     );
     assert_eq!(out.status.code(), Some(2));
     let tagged = text(&out.stderr);
+    assert_no_secret("KRM results of a refused value", &text(&out.stdout));
     assert!(
         tagged.contains("invalid value: string \"<redacted>\""),
         "{tagged}"
