@@ -9,7 +9,9 @@
 # (FUZZ_CORPUS=DIR keeps the corpora in DIR/<target> instead). A crash is minimised with
 # `cargo fuzz tmin`; the summary names the reproducer. Exits non-zero if any target failed.
 #
-# Other knobs: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (seconds per input, 10), FUZZ_TMIN_RUNS (2000).
+# Other knobs: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (seconds per input, 10), FUZZ_TMIN_RUNS (2000),
+# FUZZ_KEEP_GOING=1 (libFuzzer's fork mode: keep fuzzing after a crash, every crash an artifact;
+# nothing is minimised), MESHDRAIN_FUZZ_FEATURES=safe (generate nothing a known bug touches).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,10 +68,24 @@ for t in "${targets[@]}"; do
   log="$logs/$t.log"
   before="$(ls -1 "fuzz/artifacts/$t" | sort)"
   echo "fuzz.sh: running $t for ${seconds}s" >&2
+  keep=()
+  if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+    keep=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+  fi
   (cd fuzz && cargo +nightly fuzz run "${flags[@]}" "$t" "$corpus" -- \
       -max_total_time="$seconds" -rss_limit_mb="$rss" -timeout="$timeout" \
-      -print_final_stats=1) >"$log" 2>&1
+      -print_final_stats=1 "${keep[@]}") >"$log" 2>&1
   status=$?
+  if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+    found="$(comm -13 <(echo "$before") <(ls -1 "fuzz/artifacts/$t" | sort) | grep -cE '^(crash|timeout|oom|leak)-')"
+    if [ "$found" -gt 0 ]; then
+      failed=1
+      summary+=("FAIL  $t: $found artifacts in fuzz/artifacts/$t (fork mode, not minimised)")
+    else
+      summary+=("ok    $t: $(grep -aE '^#[0-9]+' "$log" | tail -n 1)")
+    fi
+    continue
+  fi
   done_line="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)"
   [ -n "$done_line" ] || done_line="$(grep -E '^#[0-9]+' "$log" | tail -n 1)"
   if [ "$status" -eq 0 ]; then
@@ -78,7 +94,8 @@ for t in "${targets[@]}"; do
   fi
   failed=1
   artifact="$(comm -13 <(echo "$before") <(ls -1 "fuzz/artifacts/$t" | sort) | grep -E '^(crash|timeout|oom|leak|slow-unit)-' | head -n 1)"
-  what="$(grep -m1 -E 'property violated|panicked at|ERROR: libFuzzer' "$log" | cut -c1-200)"
+  what="$(grep -a -m1 -E 'property violated' "$log" || grep -a -m1 -A1 -E 'panicked at|ERROR: libFuzzer' "$log" | tail -n 1)"
+  what="$(printf '%s' "$what" | cut -c1-200)"
   if [ -z "$artifact" ]; then
     summary+=("FAIL  $t: exit $status, no artifact (see the log below) $done_line")
     tail -n 40 "$log" >&2

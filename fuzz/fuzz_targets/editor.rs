@@ -11,8 +11,8 @@ use meshdrain::document::{NodeKind, Tree};
 use meshdrain::edit::{self, Editor};
 use meshdrain::patch::{self, Change, NewValue, Pointer, Step};
 use meshdrain::stream::split;
-use meshdrain_fuzz::generate::{self, Choices, Features, StreamKind};
-use meshdrain_fuzz::{Fuzz, oracle};
+use meshdrain_fuzz::generate::{self, Choices, StreamKind};
+use meshdrain_fuzz::{Fuzz, features, oracle};
 use serde_json::Value;
 
 const KEYS: &[&str] = &[
@@ -152,7 +152,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let (text, mut u) = if first & 1 == 1 {
         let mut u = Unstructured::new(rest);
-        let s = generate::stream(&mut Fuzz(&mut u), Features::ALL, StreamKind::Single, true);
+        let s = generate::stream(&mut Fuzz(&mut u), features(), StreamKind::Single, true);
         let left = u.take_rest();
         (s.text(), Unstructured::new(left))
     } else {

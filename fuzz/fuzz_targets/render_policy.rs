@@ -9,9 +9,9 @@ use libfuzzer_sys::fuzz_target;
 use meshdrain::policy::IstioVersion;
 use meshdrain::policy::file::parse_file_text;
 use meshdrain::render::RenderOptions;
-use meshdrain_fuzz::generate::{self, Features, StreamKind};
+use meshdrain_fuzz::generate::{self, StreamKind};
 use meshdrain_fuzz::oracle::{self, Expect};
-use meshdrain_fuzz::{Fuzz, hold};
+use meshdrain_fuzz::{Fuzz, features, hold};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {
@@ -19,14 +19,16 @@ fuzz_target!(|data: &[u8]| {
     };
     let (policy, stream): (Vec<u8>, Vec<u8>) = if first & 1 == 1 {
         let mut u = Unstructured::new(rest);
-        let p = generate::stream(&mut Fuzz(&mut u), Features::ALL, StreamKind::Policy, true);
+        let p = generate::stream(&mut Fuzz(&mut u), features(), StreamKind::Policy, true);
         let s = generate::stream(
             &mut Fuzz(&mut u),
-            Features::ALL,
+            features(),
             StreamKind::Manifests,
             true,
         );
-        (p.text().into_bytes(), s.text().into_bytes())
+        let (p, s) = (p.text().into_bytes(), s.text().into_bytes());
+        meshdrain_fuzz::dump_raw(0, &[&p[..], b"\0", &s[..]].concat());
+        (p, s)
     } else {
         match rest.iter().position(|&b| b == 0) {
             Some(at) => (rest[..at].to_vec(), rest[at + 1..].to_vec()),

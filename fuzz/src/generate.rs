@@ -661,7 +661,7 @@ impl<C: Choices> Builder<'_, C> {
             0 => None,
             1 => Some(map(vec![])),
             2 => Some(Node::Null),
-            3 | 4 | 5 => {
+            3..=5 => {
                 let mut spec = Vec::new();
                 if self.c.flip() {
                     let svc = self.c.pick(&["LoadBalancer", "ClusterIP"]);
@@ -801,7 +801,7 @@ impl<C: Choices> Builder<'_, C> {
 
     fn overlay(&mut self, path_anchor: &mut Option<String>) -> Node {
         match self.c.below(5) {
-            0 | 1 | 2 => {
+            0..=2 => {
                 let mut entries = Vec::new();
                 if !self.c.one_in(5) {
                     entries.push(self.e("apiVersion", s("install.istio.io/v1alpha1")));
@@ -1124,7 +1124,7 @@ impl<C: Choices> Builder<'_, C> {
     /// One resource: `(node, may be a target)`.
     fn resource(&mut self, depth: usize, lists: bool) -> (Node, bool) {
         match self.c.below(9) {
-            0 | 1 | 2 => self.gateway(),
+            0..=2 => self.gateway(),
             3 | 4 => self.controlplane(),
             5 => (self.deployment(), false),
             6 => (self.secret(), false),

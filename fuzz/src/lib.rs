@@ -35,10 +35,21 @@ pub struct Input<'a> {
     pub stream: Option<Stream>,
 }
 
+/// What the generator may produce: everything ([`Features::ALL`]), or with
+/// `MESHDRAIN_FUZZ_FEATURES=safe` only what no known bug touches ([`Features::SAFE`]), to look
+/// past the known bugs while they are open.
+pub fn features() -> Features {
+    static FEATURES: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
+    *FEATURES.get_or_init(|| match std::env::var("MESHDRAIN_FUZZ_FEATURES").as_deref() {
+        Ok("safe") => Features::SAFE,
+        _ => Features::ALL,
+    })
+}
+
 /// Generates a stream from `seed` (with or without comments: the same choices either way).
 pub fn generate(seed: &[u8], kind: StreamKind, comments: bool) -> Stream {
     let mut u = Unstructured::new(seed);
-    generate::stream(&mut Fuzz(&mut u), Features::ALL, kind, comments)
+    generate::stream(&mut Fuzz(&mut u), features(), kind, comments)
 }
 
 /// Reads a fuzz input; `kind` picks what to generate from the flags.
@@ -61,11 +72,22 @@ pub fn decode(data: &[u8], kind: impl Fn(u8) -> StreamKind) -> Input<'_> {
         };
     }
     let stream = generate(rest, kind(flags), true);
+    dump_raw(flags, stream.text().as_bytes());
     Input {
         text: stream.text().into_bytes(),
         flags,
         seed: Some(rest),
         stream: Some(stream),
+    }
+}
+
+/// With `MESHDRAIN_FUZZ_DUMP=FILE`, writes the raw-mode input that stands for a generated one
+/// (flags byte, then the text): a reproducer that needs neither the generator nor its settings.
+pub fn dump_raw(flags: u8, text: &[u8]) {
+    if let Ok(path) = std::env::var("MESHDRAIN_FUZZ_DUMP") {
+        let mut raw = vec![flags << 1];
+        raw.extend_from_slice(text);
+        let _ = std::fs::write(path, raw);
     }
 }
 

@@ -957,9 +957,9 @@ pub fn krm_properties(input: &[u8]) -> Check {
             ctx()
         );
         ensure!(
-            !in_value
+            in_value
                 .as_ref()
-                .is_some_and(|v| str_of(v, "kind") == Some("ResourceList")),
+                .is_none_or(|v| str_of(v, "kind") != Some("ResourceList")),
             "a readable ResourceList got no ResourceList back{}",
             ctx()
         );
