@@ -20,12 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let (policy, stream): (Vec<u8>, Vec<u8>) = if first & 1 == 1 {
         let mut u = Unstructured::new(rest);
         let p = generate::stream(&mut Fuzz(&mut u), features(), StreamKind::Policy, true);
-        let s = generate::stream(
-            &mut Fuzz(&mut u),
-            features(),
-            StreamKind::Manifests,
-            true,
-        );
+        let s = generate::stream(&mut Fuzz(&mut u), features(), StreamKind::Manifests, true);
         let (p, s) = (p.text().into_bytes(), s.text().into_bytes());
         meshdrain_fuzz::dump_raw(0, &[&p[..], b"\0", &s[..]].concat());
         (p, s)

@@ -40,10 +40,12 @@ pub struct Input<'a> {
 /// past the known bugs while they are open.
 pub fn features() -> Features {
     static FEATURES: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
-    *FEATURES.get_or_init(|| match std::env::var("MESHDRAIN_FUZZ_FEATURES").as_deref() {
-        Ok("safe") => Features::SAFE,
-        _ => Features::ALL,
-    })
+    *FEATURES.get_or_init(
+        || match std::env::var("MESHDRAIN_FUZZ_FEATURES").as_deref() {
+            Ok("safe") => Features::SAFE,
+            _ => Features::ALL,
+        },
+    )
 }
 
 /// Generates a stream from `seed` (with or without comments: the same choices either way).
