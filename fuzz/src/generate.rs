@@ -1,0 +1,1356 @@
+//! Structure-aware input: YAML streams of TSB resources (ControlPlane overlays, install
+//! gateways, `v1 List`s, ResourceLists, DrainPolicies and their neighbours), written out with
+//! random layout choices: explicit keys, tags, anchors and aliases, flow and block styles,
+//! comments everywhere, every line-break kind, a BOM, tabs, `---`/`...` markers, indentation
+//! steps of 2 and 4 and indented or non-indented sequences.
+//!
+//! The generator only needs a source of small numbers ([`Choices`]), so the same code serves
+//! the fuzz targets (libFuzzer's bytes through `arbitrary`) and the proptest properties (a
+//! vector of numbers that proptest shrinks toward zero). Choice 0 is always the plainest
+//! option, so shrunk cases read like ordinary manifests. Std only: `tests/` includes this file
+//! with `#[path]`.
+
+/// A source of decisions.
+pub trait Choices {
+    /// A number in `0..n` (`n ≥ 1`); 0 when the source is exhausted.
+    fn below(&mut self, n: usize) -> usize;
+
+    /// True once in `k` times (false when exhausted).
+    fn one_in(&mut self, k: usize) -> bool {
+        k > 0 && self.below(k) == k - 1
+    }
+
+    /// A coin flip (false when exhausted).
+    fn flip(&mut self) -> bool {
+        self.below(2) == 1
+    }
+
+    fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+        options
+            .get(self.below(options.len().max(1)))
+            .copied()
+            .unwrap_or("")
+    }
+}
+
+/// A fixed list of numbers (proptest's side): each call takes the next one modulo `n`.
+#[derive(Clone, Debug, Default)]
+pub struct Replay {
+    pub values: Vec<u32>,
+    pub pos: usize,
+}
+
+impl Replay {
+    pub fn new(values: Vec<u32>) -> Replay {
+        Replay { values, pos: 0 }
+    }
+}
+
+impl Choices for Replay {
+    fn below(&mut self, n: usize) -> usize {
+        let v = self.values.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        if n <= 1 { 0 } else { v as usize % n }
+    }
+}
+
+/// Which known-bug areas the generator may enter. Everything else (explicit keys with values,
+/// `!!str`/`!!int`/`!!timestamp`/`!!binary`/`!custom` tags outside the drain fields, anchors
+/// and aliases outside patch paths, flow styles, comments, LF/CRLF, BOM, tabs, markers) is
+/// always on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    /// Lone CR line breaks.
+    pub lone_cr: bool,
+    /// U+0085, U+2028 and U+2029 in comments and scalars.
+    pub unicode_breaks: bool,
+    /// An explicit key without a value (`? a`) as the last entry of a gateway's spec.
+    pub bare_explicit_key: bool,
+    /// Existing drain values tagged with something other than `!!str` (`!!binary`, `!!int`, `!custom`).
+    pub foreign_tags_on_drain: bool,
+    /// Overlay patch paths written with an anchor and an alias (`path: &p …`, `path: *p`).
+    pub aliased_patch_paths: bool,
+    /// A gateway `spec: !!set`.
+    pub set_spec: bool,
+    /// `v1 List`s among the items of a ResourceList.
+    pub lists_in_resource_lists: bool,
+}
+
+impl Features {
+    /// Everything: what the fuzz targets use.
+    pub const ALL: Features = Features {
+        lone_cr: true,
+        unicode_breaks: true,
+        bare_explicit_key: true,
+        foreign_tags_on_drain: true,
+        aliased_patch_paths: true,
+        set_spec: true,
+        lists_in_resource_lists: true,
+    };
+
+    /// None of the known-bug areas.
+    pub const SAFE: Features = Features {
+        lone_cr: false,
+        unicode_breaks: false,
+        bare_explicit_key: false,
+        foreign_tags_on_drain: false,
+        aliased_patch_paths: false,
+        set_spec: false,
+        lists_in_resource_lists: false,
+    };
+}
+
+/// A line-break kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Break {
+    Lf,
+    CrLf,
+    Cr,
+}
+
+impl Break {
+    pub fn convert(self, lf_text: &str) -> String {
+        match self {
+            Break::Lf => lf_text.to_owned(),
+            Break::CrLf => lf_text.replace('\n', "\r\n"),
+            Break::Cr => lf_text.replace('\n', "\r"),
+        }
+    }
+}
+
+/// A node to write. Scalars are tokens valid in block and flow context (properties included).
+#[derive(Clone, Debug)]
+pub enum Node {
+    Scalar(String),
+    /// A `|` block scalar (block context only).
+    Literal(Vec<String>),
+    Null,
+    Alias(String),
+    Map(Vec<Entry>, String),
+    Seq(Vec<Node>, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key: String,
+    pub value: Node,
+    /// `? key` with no value at all.
+    pub bare: bool,
+}
+
+fn entry(key: impl Into<String>, value: Node) -> Entry {
+    Entry {
+        key: key.into(),
+        value,
+        bare: false,
+    }
+}
+
+fn s(text: &str) -> Node {
+    Node::Scalar(text.to_owned())
+}
+
+fn map(entries: Vec<Entry>) -> Node {
+    Node::Map(entries, String::new())
+}
+
+fn seq(items: Vec<Node>) -> Node {
+    Node::Seq(items, String::new())
+}
+
+impl Node {
+    fn flowable(&self) -> bool {
+        match self {
+            Node::Literal(_) => false,
+            Node::Map(entries, _) => entries.iter().all(|e| !e.bare && e.value.flowable()),
+            Node::Seq(items, _) => items.iter().all(Node::flowable),
+            _ => true,
+        }
+    }
+}
+
+/// One document of a stream: its text with `\n` line breaks, the break kind it is written
+/// with, and whether it holds a TSB install resource (a possible target).
+#[derive(Clone, Debug)]
+pub struct Piece {
+    pub lf: String,
+    pub br: Break,
+    pub target: bool,
+}
+
+/// A generated stream.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    pub bom: bool,
+    pub pieces: Vec<Piece>,
+    pub drop_final_newline: bool,
+}
+
+impl Stream {
+    fn assemble(&self, br: Option<Break>) -> String {
+        let mut out = String::new();
+        if self.bom {
+            out.push('\u{feff}');
+        }
+        let last = self.pieces.len().saturating_sub(1);
+        for (i, p) in self.pieces.iter().enumerate() {
+            let mut lf = p.lf.clone();
+            if i == last && self.drop_final_newline {
+                while lf.ends_with('\n') {
+                    lf.pop();
+                }
+            }
+            out.push_str(&br.unwrap_or(p.br).convert(&lf));
+        }
+        out
+    }
+
+    /// The stream as generated (each document with its own line breaks).
+    pub fn text(&self) -> String {
+        self.assemble(None)
+    }
+
+    /// The same stream with one line-break kind throughout.
+    pub fn text_with(&self, br: Break) -> String {
+        self.assemble(Some(br))
+    }
+}
+
+/// Layout of one document.
+struct Writer<'c, C: Choices> {
+    c: &'c mut C,
+    f: Features,
+    comments: bool,
+    step: usize,
+    seq_indent: usize,
+    dash_pad: usize,
+    tabs: bool,
+    out: String,
+}
+
+const COMMENTS: &[&str] = &[
+    "c",
+    "中文注释",
+    "kind: IngressGateway",
+    "- item",
+    "--- not a marker",
+    "connectionDrainDuration: 99s",
+    "'quoted' \"and\" {flow}",
+];
+const UNICODE_COMMENTS: &[&str] = &[
+    "nel\u{85}kind: IngressGateway",
+    "ls\u{2028}spec: {}",
+    "ps\u{2029}x",
+];
+
+impl<C: Choices> Writer<'_, C> {
+    fn comment_text(&mut self) -> &'static str {
+        if self.f.unicode_breaks && self.c.one_in(3) {
+            self.c.pick(UNICODE_COMMENTS)
+        } else {
+            self.c.pick(COMMENTS)
+        }
+    }
+
+    /// ` # c` after a value, or nothing. Always consumes the same choices.
+    fn trailing(&mut self) -> String {
+        self.trailing_comment(false)
+    }
+
+    /// ` # c` or `\t# c` after a scalar (libyaml refuses a tab right after an explicit `:`).
+    fn trailing_after_value(&mut self) -> String {
+        self.trailing_comment(true)
+    }
+
+    fn trailing_comment(&mut self, tab_ok: bool) -> String {
+        let want = self.c.one_in(5);
+        let tab = self.c.one_in(4);
+        let text = self.comment_text();
+        if !(want && self.comments) {
+            return String::new();
+        }
+        let sep = if tab && tab_ok && self.tabs {
+            "\t"
+        } else {
+            " "
+        };
+        format!("{sep}# {text}")
+    }
+
+    /// A comment line before an entry or item, at `indent` or at column 0.
+    fn comment_line(&mut self, indent: usize) {
+        let want = self.c.one_in(7);
+        let column0 = self.c.flip();
+        let text = self.comment_text();
+        if want && self.comments {
+            let pad = if column0 { 0 } else { indent };
+            self.out.push_str(&format!("{}# {text}\n", " ".repeat(pad)));
+        }
+    }
+
+    /// The separator after a `:`. saphyr refuses a tab there (YAML 1.2 allows it), so only
+    /// spaces: a tab would only test that refusal.
+    fn sep(&mut self) -> &'static str {
+        " "
+    }
+
+    fn null_token(&mut self, flow: bool) -> &'static str {
+        match (self.c.below(3), flow) {
+            (1, _) => "~",
+            (2, _) | (0, true) => "null",
+            _ => "",
+        }
+    }
+
+    fn flow(&mut self, node: &Node) -> String {
+        match node {
+            Node::Scalar(t) => t.clone(),
+            Node::Alias(a) => format!("*{a}"),
+            Node::Null | Node::Literal(_) => self.null_token(true).to_owned(),
+            Node::Map(entries, props) => {
+                let spaced = self.c.one_in(3);
+                let items: Vec<String> = entries
+                    .iter()
+                    .map(|e| {
+                        let sep = self.sep();
+                        format!("{}:{sep}{}", e.key, self.flow(&e.value))
+                    })
+                    .collect();
+                let props = if props.is_empty() {
+                    String::new()
+                } else {
+                    format!("{props} ")
+                };
+                if items.is_empty() {
+                    format!("{props}{{}}")
+                } else if spaced {
+                    format!("{props}{{ {} }}", items.join(", "))
+                } else {
+                    format!("{props}{{{}}}", items.join(", "))
+                }
+            }
+            Node::Seq(items, props) => {
+                let items: Vec<String> = items.iter().map(|i| self.flow(i)).collect();
+                let props = if props.is_empty() {
+                    String::new()
+                } else {
+                    format!("{props} ")
+                };
+                format!("{props}[{}]", items.join(", "))
+            }
+        }
+    }
+
+    fn is_empty_collection(node: &Node) -> bool {
+        matches!(node, Node::Map(e, _) if e.is_empty())
+            || matches!(node, Node::Seq(i, _) if i.is_empty())
+    }
+
+    /// After `key:` (or an explicit `:`): the value and its line break; nested blocks at
+    /// `indent + step` (mappings) or `indent + seq_indent` (sequences).
+    fn value(&mut self, node: &Node, indent: usize, explicit: bool) {
+        let choose_flow = self.c.one_in(4);
+        match node {
+            Node::Null => {
+                let t = self.null_token(false);
+                let tr = self.trailing();
+                if t.is_empty() {
+                    self.out.push_str(&format!("{tr}\n"));
+                } else {
+                    self.out.push_str(&format!(" {t}{tr}\n"));
+                }
+            }
+            Node::Scalar(_) | Node::Alias(_) => {
+                let sep = self.sep();
+                let t = self.flow(node);
+                let tr = self.trailing_after_value();
+                self.out.push_str(&format!("{sep}{t}{tr}\n"));
+            }
+            Node::Literal(lines) => {
+                let style = self.c.pick(&["|", "|-"]);
+                let tr = self.trailing();
+                self.out.push_str(&format!(" {style}{tr}\n"));
+                for l in lines {
+                    self.out
+                        .push_str(&format!("{}{l}\n", " ".repeat(indent + self.step)));
+                }
+            }
+            Node::Map(..) | Node::Seq(..)
+                if Self::is_empty_collection(node) || (choose_flow && node.flowable()) =>
+            {
+                let t = self.flow(node);
+                let tr = self.trailing();
+                self.out.push_str(&format!(" {t}{tr}\n"));
+            }
+            Node::Map(entries, props) => {
+                let tr = self.trailing();
+                let props = if props.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {props}")
+                };
+                self.out.push_str(&format!("{props}{tr}\n"));
+                self.block_map(entries, indent + self.step, None);
+            }
+            Node::Seq(items, props) => {
+                let tr = self.trailing();
+                let props = if props.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {props}")
+                };
+                self.out.push_str(&format!("{props}{tr}\n"));
+                let at = if explicit {
+                    indent + self.step
+                } else {
+                    indent + self.seq_indent
+                };
+                self.block_seq(items, at);
+            }
+        }
+    }
+
+    /// A block mapping at `indent`; `first` replaces the first line's indentation (`- `).
+    fn block_map(&mut self, entries: &[Entry], indent: usize, first: Option<String>) {
+        for (i, e) in entries.iter().enumerate() {
+            let prefix = match (&first, i) {
+                (Some(p), 0) => p.clone(),
+                _ => {
+                    self.comment_line(indent);
+                    " ".repeat(indent)
+                }
+            };
+            if e.bare {
+                let tr = self.trailing();
+                self.out.push_str(&format!("{prefix}? {}{tr}\n", e.key));
+                continue;
+            }
+            if self.c.one_in(8) {
+                let tr = self.trailing();
+                self.out.push_str(&format!("{prefix}? {}{tr}\n", e.key));
+                self.out.push_str(&format!("{}:", " ".repeat(indent)));
+                self.value(&e.value, indent, true);
+            } else {
+                self.out.push_str(&format!("{prefix}{}:", e.key));
+                self.value(&e.value, indent, false);
+            }
+        }
+    }
+
+    /// A block sequence whose dashes sit at column `indent`.
+    fn block_seq(&mut self, items: &[Node], indent: usize) {
+        for item in items {
+            self.comment_line(indent);
+            let dash = format!("{}-{}", " ".repeat(indent), " ".repeat(self.dash_pad));
+            let inner = indent + 1 + self.dash_pad;
+            let choose_flow = self.c.one_in(4);
+            match item {
+                Node::Null => {
+                    let t = self.null_token(false);
+                    let tr = self.trailing();
+                    self.out.push_str(&format!(
+                        "{}-{}{tr}\n",
+                        " ".repeat(indent),
+                        if t.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {t}")
+                        }
+                    ));
+                }
+                Node::Scalar(_) | Node::Alias(_) => {
+                    let t = self.flow(item);
+                    let tr = self.trailing_after_value();
+                    self.out.push_str(&format!("{dash}{t}{tr}\n"));
+                }
+                Node::Literal(lines) => {
+                    self.out.push_str(&format!("{dash}|\n"));
+                    for l in lines {
+                        self.out.push_str(&format!("{}{l}\n", " ".repeat(inner)));
+                    }
+                }
+                _ if Self::is_empty_collection(item) || (choose_flow && item.flowable()) => {
+                    let t = self.flow(item);
+                    let tr = self.trailing();
+                    self.out.push_str(&format!("{dash}{t}{tr}\n"));
+                }
+                Node::Map(entries, props) if props.is_empty() => {
+                    self.block_map(entries, inner, Some(dash));
+                }
+                Node::Map(entries, props) => {
+                    self.out.push_str(&format!("{dash}{props}\n"));
+                    self.block_map(entries, inner, None);
+                }
+                Node::Seq(items, props) => {
+                    let props = if props.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {props}")
+                    };
+                    self.out
+                        .push_str(&format!("{}-{props}\n", " ".repeat(indent)));
+                    self.block_seq(items, inner);
+                }
+            }
+        }
+    }
+}
+
+/// Builds the content of documents.
+struct Builder<'c, C: Choices> {
+    c: &'c mut C,
+    f: Features,
+    anchors: usize,
+}
+
+const DRAIN_VALUES: &[&str] = &[
+    "10s",
+    "20s",
+    "1m",
+    "'5s'",
+    "\"10000ms\"",
+    "10",
+    "~",
+    "!!str 7s",
+    "\"1m30s\"",
+    "0s",
+    "-5s",
+    "10.5s",
+    "abc",
+    "1h",
+    "\"\\x31\\x30s\"",
+    "'50s'",
+    "50s",
+    "45s",
+    "2h",
+];
+const FOREIGN_DRAIN_VALUES: &[&str] = &["!!binary MTBz", "!custom 3s", "!!int 10", "!!float 1.5"];
+const NAMES: &[&str] = &["gw", "edge-1", "helloworld-gateway", "cp", "x"];
+const NAMESPACES: &[&str] = &["ns", "helloworld", "legacy", "istio-system"];
+
+impl<C: Choices> Builder<'_, C> {
+    fn anchor(&mut self) -> String {
+        self.anchors += 1;
+        format!("a{}", self.anchors)
+    }
+
+    /// A key token: usually plain, sometimes quoted.
+    fn key(&mut self, k: &str) -> String {
+        match self.c.below(12) {
+            10 => format!("\"{k}\""),
+            11 => format!("'{k}'"),
+            _ => k.to_owned(),
+        }
+    }
+
+    fn e(&mut self, k: &str, v: Node) -> Entry {
+        let key = self.key(k);
+        entry(key, v)
+    }
+
+    /// A string scalar, sometimes quoted or tagged `!!str`.
+    fn text(&mut self, t: &str) -> Node {
+        let unicode = self.f.unicode_breaks && self.c.one_in(8);
+        let t = if unicode {
+            format!("{t}\u{2028}x")
+        } else {
+            t.to_owned()
+        };
+        Node::Scalar(match self.c.below(10) {
+            7 => format!("\"{t}\""),
+            8 => format!("'{t}'"),
+            9 => format!("!!str {t}"),
+            _ => t,
+        })
+    }
+
+    fn drain_value(&mut self) -> Node {
+        if self.f.foreign_tags_on_drain && self.c.one_in(3) {
+            return s(self.c.pick(FOREIGN_DRAIN_VALUES));
+        }
+        match self.c.below(12) {
+            10 => Node::Literal(vec!["10s".to_owned()]),
+            11 => {
+                let a = self.anchor();
+                Node::Scalar(format!("&{a} 15s"))
+            }
+            _ => s(self.c.pick(DRAIN_VALUES)),
+        }
+    }
+
+    fn metadata(&mut self, name_anchor: &mut Option<String>) -> Node {
+        let mut entries = Vec::new();
+        let name = self.c.pick(NAMES);
+        if self.c.one_in(4) {
+            let a = self.anchor();
+            entries.push(self.e("name", Node::Scalar(format!("&{a} {name}"))));
+            *name_anchor = Some(a);
+        } else {
+            let n = self.text(name);
+            entries.push(self.e("name", n));
+        }
+        if !self.c.one_in(4) {
+            let ns = self.c.pick(NAMESPACES);
+            let n = self.text(ns);
+            entries.push(self.e("namespace", n));
+        }
+        if self.c.one_in(3) {
+            let mut labels = vec![];
+            let tier = self.c.pick(&["edge", "internal"]);
+            labels.push(self.e("tier", s(tier)));
+            if let Some(a) = name_anchor.clone() {
+                labels.push(self.e("app", Node::Alias(a)));
+            }
+            entries.push(self.e("labels", map(labels)));
+        }
+        if self.c.one_in(4) {
+            let mut ann = vec![];
+            match self.c.below(4) {
+                0 => ann.push(self.e("meshdrain.io/ignore", s("\"GD013,GD014; reason\""))),
+                1 => ann.push(self.e("created", s("!!timestamp 2001-12-14"))),
+                // A custom tag makes the object unreadable as JSON: rare.
+                2 if self.c.one_in(4) => ann.push(self.e("note", s("!custom value"))),
+                2 => ann.push(self.e("note", s("!!str value"))),
+                _ => ann.push(self.e(
+                    "postrenderer.helm.sh/postrender-filename",
+                    s("chart/templates/x.yaml"),
+                )),
+            }
+            entries.push(self.e("annotations", map(ann)));
+        }
+        map(entries)
+    }
+
+    /// A string scalar that keeps its meaning (no inserted characters).
+    fn plain_text(&mut self, t: &str) -> Node {
+        Node::Scalar(match self.c.below(10) {
+            7 => format!("\"{t}\""),
+            8 => format!("'{t}'"),
+            9 => format!("!!str {t}"),
+            _ => t.to_owned(),
+        })
+    }
+
+    fn head(&mut self, api: &str, kind: &str) -> Vec<Entry> {
+        let api = self.plain_text(api);
+        let kind = self.plain_text(kind);
+        let mut v = vec![self.e("apiVersion", api), self.e("kind", kind)];
+        if self.c.one_in(6) {
+            v.swap(0, 1);
+        }
+        v
+    }
+
+    fn gateway(&mut self) -> (Node, bool) {
+        let install = !self.c.one_in(4);
+        let api = if install {
+            self.c
+                .pick(&["install.tetrate.io/v1alpha1", "install.tetrate.io/v1alpha2"])
+        } else {
+            "gateway.tsb.tetrate.io/v2"
+        };
+        let kind = self
+            .c
+            .pick(&["IngressGateway", "EgressGateway", "Tier1Gateway", "Gateway"]);
+        let mut entries = self.head(api, kind);
+        let mut name_anchor = None;
+        let meta = self.metadata(&mut name_anchor);
+        entries.push(self.e("metadata", meta));
+        let form = self.c.below(8);
+        let spec = match form {
+            0 => None,
+            1 => Some(map(vec![])),
+            2 => Some(Node::Null),
+            3..=5 => {
+                let mut spec = Vec::new();
+                if self.c.flip() {
+                    let svc = self.c.pick(&["LoadBalancer", "ClusterIP"]);
+                    let service = map(vec![self.e("type", s(svc))]);
+                    let mut ks = vec![self.e("service", service)];
+                    if self.c.one_in(3) {
+                        let replicas = self.c.pick(&["2", "!!int 3"]);
+                        ks.push(self.e("deployment", map(vec![entry("replicas", s(replicas))])));
+                    }
+                    spec.push(self.e("kubeSpec", map(ks)));
+                }
+                if form != 3 {
+                    let v = self.drain_value();
+                    spec.push(self.e("connectionDrainDuration", v));
+                }
+                if self.c.one_in(3) {
+                    spec.push(self.e("env", s("prod")));
+                }
+                if self.f.bare_explicit_key && self.c.one_in(3) {
+                    spec.push(Entry {
+                        key: "a".to_owned(),
+                        value: Node::Null,
+                        bare: true,
+                    });
+                }
+                Some(map(spec))
+            }
+            6 if self.f.set_spec => Some(Node::Map(
+                vec![
+                    Entry {
+                        key: "a".into(),
+                        value: Node::Null,
+                        bare: true,
+                    },
+                    Entry {
+                        key: "b".into(),
+                        value: Node::Null,
+                        bare: true,
+                    },
+                ],
+                "!!set".to_owned(),
+            )),
+            6 => Some(s("~")),
+            _ => {
+                // Anchored spec reused elsewhere: meshdrain must refuse to edit it.
+                let a = self.anchor();
+                entries.push(self.e(
+                    "spec",
+                    Node::Map(
+                        vec![entry("connectionDrainDuration", s("5s"))],
+                        format!("&{a}"),
+                    ),
+                ));
+                let alias = Node::Alias(a);
+                entries.push(self.e("status", map(vec![entry("copy", alias)])));
+                None
+            }
+        };
+        if let Some(spec) = spec {
+            entries.push(self.e("spec", spec));
+        }
+        (map(entries), install && kind != "Gateway")
+    }
+
+    fn patch(&mut self, path_anchor: &mut Option<String>) -> Node {
+        const DRAIN: &str = "spec.meshConfig.defaultConfig.drainDuration";
+        match self.c.below(9) {
+            0 => map(vec![
+                entry(
+                    "path",
+                    s("spec.meshConfig.defaultConfig.holdApplicationUntilProxyStarts"),
+                ),
+                entry("value", s("true")),
+            ]),
+            1 | 2 => {
+                let v = self.drain_value();
+                let path = if self.f.aliased_patch_paths && self.c.one_in(2) {
+                    match path_anchor.clone() {
+                        Some(a) => Node::Alias(a),
+                        None => {
+                            let a = self.anchor();
+                            *path_anchor = Some(a.clone());
+                            Node::Scalar(format!("&{a} {DRAIN}"))
+                        }
+                    }
+                } else {
+                    self.plain_text(DRAIN)
+                };
+                map(vec![self.e("path", path), self.e("value", v)])
+            }
+            3 => {
+                let v = self.c.pick(&["5s", "25s", "'30s'"]);
+                map(vec![
+                    entry(
+                        "path",
+                        s("spec.meshConfig.defaultConfig.terminationDrainDuration"),
+                    ),
+                    entry("value", s(v)),
+                ])
+            }
+            4 => {
+                let v = self.c.pick(&["90s", "30s", "1m"]);
+                map(vec![
+                    entry(
+                        "path",
+                        s("spec.meshConfig.defaultConfig.parentShutdownDuration"),
+                    ),
+                    entry("value", s(v)),
+                ])
+            }
+            5 => {
+                let inner = if self.c.flip() {
+                    let v = self.drain_value();
+                    map(vec![
+                        entry("drainDuration", v),
+                        entry("concurrency", s("2")),
+                    ])
+                } else {
+                    map(vec![entry("concurrency", s("2"))])
+                };
+                map(vec![
+                    entry("path", s("spec.meshConfig.defaultConfig")),
+                    entry("value", inner),
+                ])
+            }
+            6 => map(vec![
+                entry("path", s(".spec.meshConfig.defaultConfig.drainDuration.")),
+                entry("value", s("45s")),
+            ]),
+            7 => map(vec![entry("path", s(DRAIN))]),
+            _ => map(vec![
+                entry("path", s("spec.meshConfig.accessLogFile")),
+                entry("value", s("/dev/stdout")),
+            ]),
+        }
+    }
+
+    fn overlay(&mut self, path_anchor: &mut Option<String>) -> Node {
+        match self.c.below(5) {
+            0..=2 => {
+                let mut entries = Vec::new();
+                if !self.c.one_in(5) {
+                    entries.push(self.e("apiVersion", s("install.istio.io/v1alpha1")));
+                }
+                entries.push(self.e("kind", s("IstioOperator")));
+                entries.push(self.e("name", s("tsb-istiocontrolplane")));
+                match self.c.below(6) {
+                    0 => {}
+                    1 => entries.push(self.e("patches", Node::Null)),
+                    // One drain patch path written twice through an anchor: the later
+                    // patch (with the alias) is the one Istio applies.
+                    2 if self.f.aliased_patch_paths => {
+                        let a = self.anchor();
+                        let first = self.drain_value();
+                        let last = self.drain_value();
+                        let patches = vec![
+                            map(vec![
+                                entry(
+                                    "path",
+                                    Node::Scalar(format!(
+                                        "&{a} spec.meshConfig.defaultConfig.drainDuration"
+                                    )),
+                                ),
+                                entry("value", first),
+                            ]),
+                            self.patch(path_anchor),
+                            map(vec![entry("path", Node::Alias(a)), entry("value", last)]),
+                        ];
+                        entries.push(self.e("patches", seq(patches)));
+                    }
+                    _ => {
+                        let n = self.c.below(4);
+                        let patches = (0..n).map(|_| self.patch(path_anchor)).collect();
+                        entries.push(self.e("patches", seq(patches)));
+                    }
+                }
+                map(entries)
+            }
+            3 => map(vec![
+                entry("apiVersion", s("v1")),
+                entry("kind", s("Service")),
+                entry("name", s("x")),
+                entry(
+                    "patches",
+                    seq(vec![map(vec![
+                        entry("path", s("spec.type")),
+                        entry("value", s("NodePort")),
+                    ])]),
+                ),
+            ]),
+            _ => map(vec![
+                entry("apiVersion", s("install.istio.io/v1alpha1")),
+                entry("kind", s("IstioOperator")),
+                entry("name", s("other")),
+            ]),
+        }
+    }
+
+    fn controlplane(&mut self) -> (Node, bool) {
+        let mut entries = self.head("install.tetrate.io/v1alpha1", "ControlPlane");
+        let mut name_anchor = None;
+        let meta = self.metadata(&mut name_anchor);
+        entries.push(self.e("metadata", meta));
+        let depth = self.c.below(7);
+        let mut path_anchor = None;
+        // Built inside out: overlays, kubeSpec, istio, components, spec.
+        let overlays = match self.c.below(5) {
+            0 => Node::Null,
+            _ => {
+                let n = self.c.below(4);
+                seq((0..n).map(|_| self.overlay(&mut path_anchor)).collect())
+            }
+        };
+        let mut istio = Vec::new();
+        if depth >= 4 {
+            let ks = map(vec![self.e("overlays", overlays)]);
+            istio.push(self.e("kubeSpec", ks));
+        }
+        if self.c.one_in(6) {
+            istio.push(self.e("pilotOverlays", seq(vec![map(vec![entry("name", s("x"))])])));
+        }
+        if self.c.one_in(3) {
+            istio.push(self.e("traceSamplingRate", s("0.5")));
+        }
+        let istio = if depth == 3 { Node::Null } else { map(istio) };
+        let components = if depth == 2 {
+            Node::Null
+        } else {
+            map(vec![self.e("istio", istio)])
+        };
+        let mut spec = vec![self.e("hub", s("example.io"))];
+        if depth >= 2 {
+            spec.push(self.e("components", components));
+        }
+        if self.c.one_in(4) {
+            spec.push(self.e(
+                "managementPlane",
+                map(vec![
+                    entry("host", s("tsb.example.io")),
+                    entry("port", s("8443")),
+                ]),
+            ));
+        }
+        match depth {
+            0 => {}
+            1 => entries.push(self.e("spec", Node::Null)),
+            _ => entries.push(self.e("spec", map(spec))),
+        }
+        (map(entries), true)
+    }
+
+    fn deployment(&mut self) -> Node {
+        let mut entries = self.head("apps/v1", "Deployment");
+        let a = self.anchor();
+        entries.push(self.e(
+            "metadata",
+            map(vec![
+                entry("name", s("web")),
+                entry(
+                    "labels",
+                    Node::Map(
+                        vec![entry("app", s("\"on\"")), entry("v", s("'1.0'"))],
+                        format!("&{a}"),
+                    ),
+                ),
+            ]),
+        ));
+        let mut tmpl_meta = vec![entry("labels", Node::Alias(a.clone()))];
+        if self.c.one_in(3) {
+            tmpl_meta.push(entry(
+                "annotations",
+                map(vec![entry("sidecar.istio.io/inject", s("\"true\""))]),
+            ));
+        }
+        let mut pod = vec![entry(
+            "containers",
+            seq(vec![map(vec![
+                entry("name", s("c")),
+                entry("image", s("nginx")),
+                entry("args", seq(vec![s("\"--x=1\""), s("yes"), s("no")])),
+            ])]),
+        )];
+        if self.c.flip() {
+            let g = self.c.pick(&["30", "!!int 60", "10"]);
+            pod.push(entry("terminationGracePeriodSeconds", s(g)));
+        }
+        let mut spec = vec![
+            entry("replicas", s(self.c.pick(&["1", "!!int 2"]))),
+            entry(
+                "selector",
+                map(vec![entry("matchLabels", Node::Alias(a.clone()))]),
+            ),
+            entry(
+                "template",
+                map(vec![
+                    entry("metadata", map(tmpl_meta)),
+                    entry("spec", map(pod)),
+                ]),
+            ),
+        ];
+        if self.c.one_in(4) {
+            spec.push(entry("extra", map(vec![entry("<<", Node::Alias(a))])));
+        }
+        entries.push(self.e("spec", map(spec)));
+        map(entries)
+    }
+
+    fn secret(&mut self) -> Node {
+        let mut entries = self.head("v1", "Secret");
+        entries.push(self.e("metadata", map(vec![entry("name", s("tls"))])));
+        entries.push(self.e("type", s("Opaque")));
+        let data = match self.c.below(3) {
+            0 => map(vec![entry("key", s("!!binary R0lGODlhDAAMAIQAAP"))]),
+            1 => map(vec![entry("k", s("dmFs"))]),
+            _ => Node::Map(
+                vec![
+                    Entry {
+                        key: "x".into(),
+                        value: Node::Null,
+                        bare: true,
+                    },
+                    entry("y", Node::Null),
+                ],
+                "!!set".to_owned(),
+            ),
+        };
+        entries.push(self.e("data", data));
+        map(entries)
+    }
+
+    fn configmap(&mut self) -> Node {
+        let mut entries = self.head("v1", "ConfigMap");
+        entries.push(self.e("metadata", map(vec![entry("name", s("cfg"))])));
+        let mut data = vec![entry(
+            "script",
+            Node::Literal(vec![
+                "echo hi".into(),
+                "# not a comment".into(),
+                "--- not a marker".into(),
+                "kind: IngressGateway".into(),
+            ]),
+        )];
+        if self.c.flip() {
+            data.push(entry("when", s("!!timestamp 2001-12-14t21:59:43.10-05:00")));
+        }
+        if self.c.flip() {
+            data.push(entry("n", s("!!int 42")));
+        }
+        if self.c.one_in(3) {
+            data.push(entry("odd", s("!custom thing")));
+        }
+        entries.push(self.e("data", map(data)));
+        map(entries)
+    }
+
+    fn policy_rule(&mut self) -> Node {
+        let mut rule = Vec::new();
+        if self.c.flip() {
+            let mut m = Vec::new();
+            if self.c.flip() {
+                let k =
+                    self.c
+                        .pick(&["IngressGateway", "EgressGateway", "Tier1Gateway", "Gateway"]);
+                m.push(entry("kinds", seq(vec![s(k)])));
+            }
+            if self.c.one_in(3) {
+                let ns = self.c.pick(NAMESPACES);
+                m.push(entry("namespaces", seq(vec![s(ns)])));
+            }
+            if self.c.one_in(3) {
+                m.push(entry("names", seq(vec![s("gw"), s("\"edge-*\"")])));
+            }
+            if self.c.one_in(4) {
+                m.push(entry("labels", map(vec![entry("tier", s("edge"))])));
+            }
+            if self.c.one_in(4) {
+                m.push(entry(
+                    "where",
+                    s("\"$.spec.kubeSpec.service[?@ == 'LoadBalancer']\""),
+                ));
+            }
+            rule.push(entry("match", map(m)));
+        }
+        match self.c.below(4) {
+            0 | 1 => {
+                let d = self
+                    .c
+                    .pick(&["30s", "10s", "20s", "1m", "50", "1.5s", "0s"]);
+                rule.push(entry("connectionDrainDuration", s(d)));
+            }
+            2 => rule.push(entry("skip", s("true"))),
+            _ => {
+                rule.push(entry("connectionDrainDuration", s("25s")));
+                let c = self.c.pick(&["keep", "override", "error"]);
+                rule.push(entry("onConflict", s(c)));
+            }
+        }
+        map(rule)
+    }
+
+    /// A DrainPolicy document's content.
+    pub fn policy(&mut self) -> Node {
+        let mut entries = self.head("meshdrain.io/v1alpha1", "DrainPolicy");
+        entries.push(self.e("metadata", map(vec![entry("name", s("drain"))])));
+        let mut spec = Vec::new();
+        if !self.c.one_in(4) {
+            let mut sc = Vec::new();
+            if !self.c.one_in(4) {
+                let d = self.c.pick(&["50s", "45s", "40s", "1m", "2h", "50", "70s"]);
+                sc.push(entry("drainDuration", s(d)));
+            }
+            if self.c.flip() {
+                let d = self.c.pick(&["25s", "5s", "10s"]);
+                sc.push(entry("terminationDrainDuration", s(d)));
+            }
+            spec.push(entry("sidecar", map(sc)));
+        }
+        if !self.c.one_in(4) {
+            let n = 1 + self.c.below(3);
+            let rules = (0..n).map(|_| self.policy_rule()).collect();
+            spec.push(entry("gateways", seq(rules)));
+        }
+        if self.c.flip() {
+            let c = self.c.pick(&["override", "keep", "error"]);
+            spec.push(entry("onConflict", s(c)));
+        }
+        if self.c.one_in(4) {
+            spec.push(entry(
+                "check",
+                map(vec![entry(
+                    "ignore",
+                    seq(vec![map(vec![
+                        entry("rules", seq(vec![s("GD014")])),
+                        entry("kinds", seq(vec![s("Tier1Gateway")])),
+                    ])]),
+                )]),
+            ));
+        }
+        if self.c.one_in(10) {
+            spec.push(entry("unknownField", s("1")));
+        }
+        entries.push(self.e("spec", map(spec)));
+        map(entries)
+    }
+
+    fn list(&mut self, depth: usize) -> (Node, bool) {
+        let mut entries = self.head("v1", "List");
+        let n = self.c.below(4);
+        let mut target = false;
+        let mut items = Vec::new();
+        for _ in 0..n {
+            let (item, t) = self.resource(depth + 1, false);
+            target |= t;
+            items.push(item);
+        }
+        entries.push(self.e("items", seq(items)));
+        (map(entries), target)
+    }
+
+    /// One resource: `(node, may be a target)`.
+    fn resource(&mut self, depth: usize, lists: bool) -> (Node, bool) {
+        match self.c.below(9) {
+            0..=2 => self.gateway(),
+            3 | 4 => self.controlplane(),
+            5 => (self.deployment(), false),
+            6 => (self.secret(), false),
+            7 => (self.configmap(), false),
+            _ if lists && depth == 0 => self.list(depth),
+            _ => (self.policy(), false),
+        }
+    }
+
+    fn resource_list(&mut self) -> Node {
+        let mut entries = self.head("config.kubernetes.io/v1", "ResourceList");
+        let n = self.c.below(5);
+        let mut items = Vec::new();
+        for _ in 0..n {
+            let (item, _) = if self.f.lists_in_resource_lists && self.c.one_in(4) {
+                self.list(0)
+            } else {
+                self.resource(1, false)
+            };
+            items.push(item);
+        }
+        entries.push(self.e("items", seq(items)));
+        match self.c.below(5) {
+            0 | 1 => {}
+            2 => {
+                let p = self.policy();
+                entries.push(self.e("functionConfig", p));
+            }
+            3 => entries.push(self.e(
+                "functionConfig",
+                map(vec![
+                    entry("apiVersion", s("v1")),
+                    entry("kind", s("ConfigMap")),
+                    entry("metadata", map(vec![entry("name", s("function-input"))])),
+                    entry("data", map(vec![])),
+                ]),
+            )),
+            _ => entries.push(self.e(
+                "functionConfig",
+                map(vec![
+                    entry("apiVersion", s("v1")),
+                    entry("kind", s("ConfigMap")),
+                    entry("data", map(vec![entry("drainDuration", s("40s"))])),
+                ]),
+            )),
+        }
+        if self.c.one_in(4) {
+            entries.push(self.e(
+                "results",
+                seq(vec![map(vec![
+                    entry("message", s("earlier")),
+                    entry("severity", s("info")),
+                ])]),
+            ));
+        }
+        map(entries)
+    }
+}
+
+/// Writes one document's root node with a fresh layout.
+fn write_root<C: Choices>(c: &mut C, f: Features, comments: bool, root: &Node) -> String {
+    let step = if c.flip() { 4 } else { 2 };
+    let seq_indent = if c.flip() { step } else { 0 };
+    let dash_pad = if step == 4 && c.one_in(3) { 3 } else { 1 };
+    let tabs = c.one_in(4);
+    let mut w = Writer {
+        c,
+        f,
+        comments,
+        step,
+        seq_indent,
+        dash_pad,
+        tabs,
+        out: String::new(),
+    };
+    match root {
+        Node::Map(entries, _) if !entries.is_empty() => {
+            if w.c.one_in(10) && root.flowable() {
+                let t = w.flow(root);
+                w.out.push_str(&t);
+                w.out.push('\n');
+            } else {
+                w.block_map(entries, 0, None);
+            }
+        }
+        other => {
+            let t = w.flow(other);
+            w.out.push_str(&t);
+            w.out.push('\n');
+        }
+    }
+    w.out
+}
+
+fn pick_break<C: Choices>(c: &mut C, f: Features, default: Break) -> Break {
+    match c.below(8) {
+        6 => Break::CrLf,
+        7 if f.lone_cr => Break::Cr,
+        _ => default,
+    }
+}
+
+/// What a stream may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamKind {
+    /// Helm-style manifests: resources, Lists, neighbours, empty and comment-only documents.
+    Manifests,
+    /// One ResourceList (KRM).
+    ResourceList,
+    /// One DrainPolicy.
+    Policy,
+    /// One resource (for the editor).
+    Single,
+}
+
+/// Generates a stream. `comments: false` makes the same stream without any comment (it takes
+/// the same choices), for the metamorphic properties.
+pub fn stream<C: Choices>(c: &mut C, f: Features, kind: StreamKind, comments: bool) -> Stream {
+    let bom = c.one_in(8);
+    let base = match c.below(6) {
+        5 => Break::CrLf,
+        4 if f.lone_cr => Break::Cr,
+        _ => Break::Lf,
+    };
+    let count = match kind {
+        StreamKind::Manifests => c.below(7),
+        _ => 1,
+    };
+    let mut pieces = Vec::new();
+    let mut ended = true;
+    let mut anchors = 0;
+    for n in 0..count.max(1) {
+        let mut text = String::new();
+        let leading = c.one_in(5);
+        let directive = c.one_in(10);
+        let marker = c.below(5);
+        let end_marker = c.one_in(6);
+        let form = c.below(12);
+        if n == 0 && leading && comments {
+            text.push_str("# leading comment\n\n");
+        }
+        // saphyr refuses a directive after a byte order mark (valid YAML): not generated.
+        let directive = directive && !(n == 0 && bom);
+        if directive && ended {
+            text.push_str("%YAML 1.2\n");
+        }
+        let first_bare = n == 0 && !directive;
+        let mut inline_root = false;
+        match marker {
+            0 if first_bare || (ended && n > 0 && !directive) => {}
+            1 if comments => text.push_str("--- # doc\n"),
+            2 => text.push_str(&format!("---\n# Source: chart/templates/t{n}.yaml\n")),
+            3 => inline_root = true,
+            _ => text.push_str("---\n"),
+        }
+        let (root, target) = if kind == StreamKind::Manifests && form == 0 {
+            (None, false)
+        } else if kind == StreamKind::Manifests && form == 1 {
+            if comments {
+                text.push_str(if marker == 3 { "---\n" } else { "" });
+                text.push_str("# only a comment\n");
+            } else if marker == 3 {
+                text.push_str("---\n");
+            }
+            inline_root = false;
+            (None, false)
+        } else {
+            let mut b = Builder { c, f, anchors };
+            let made = match kind {
+                StreamKind::ResourceList => (b.resource_list(), false),
+                StreamKind::Policy => (b.policy(), false),
+                StreamKind::Single => b.resource(0, true),
+                StreamKind::Manifests => b.resource(0, true),
+            };
+            anchors = b.anchors;
+            (Some(made.0), made.1)
+        };
+        match root {
+            Some(root) => {
+                let body = write_root(c, f, comments, &root);
+                if inline_root && root.flowable() {
+                    let mut w = Writer {
+                        c,
+                        f,
+                        comments,
+                        step: 2,
+                        seq_indent: 0,
+                        dash_pad: 1,
+                        tabs: false,
+                        out: String::new(),
+                    };
+                    let t = w.flow(&root);
+                    text.push_str(&format!("--- {t}\n"));
+                } else {
+                    if inline_root {
+                        text.push_str("---\n");
+                    }
+                    text.push_str(&body);
+                }
+            }
+            None => {
+                if inline_root && !text.contains("---") {
+                    text.push_str("---\n");
+                }
+            }
+        }
+        if end_marker {
+            text.push_str("...\n");
+            if c.one_in(3) && comments {
+                text.push_str("# after the end marker\n");
+            }
+        } else {
+            c.one_in(3);
+        }
+        ended = end_marker;
+        let br = pick_break(c, f, base);
+        pieces.push(Piece {
+            lf: text,
+            br,
+            target,
+        });
+    }
+    let drop_final_newline = c.one_in(6);
+    Stream {
+        bom,
+        pieces,
+        drop_final_newline,
+    }
+}
