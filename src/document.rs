@@ -87,6 +87,9 @@ pub struct Scan {
     /// The root mapping has a `<<` merge key: to YAML 1.1 readers its apiVersion and kind
     /// may come from the merged mapping.
     pub root_merge: bool,
+    /// A top-level key, or the apiVersion or kind value, has a tag of its own (`!!binary`):
+    /// what the resource is depends on how a reader decodes it.
+    pub tagged_identity: bool,
 }
 
 /// The bulk pass: validates the syntax and reads the top-level `apiVersion` and `kind`.
@@ -107,7 +110,8 @@ pub fn scan(text: &str) -> Result<Scan, SyntaxError> {
     let mut anchored: HashMap<usize, String> = HashMap::new();
     while let Some(next) = parser.next_event() {
         let (event, _span) = next.map_err(|e| syntax_error(text, &e))?;
-        let scalar: Option<Cow<'_, str>> = match event {
+        // `foreign`: the scalar has a tag of its own (`!!binary kind`), which go-yaml decodes.
+        let (scalar, foreign): (Option<Cow<'_, str>>, bool) = match event {
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -138,14 +142,14 @@ pub fn scan(text: &str) -> Result<Scan, SyntaxError> {
             }
             Event::Alias(id) => {
                 out.alias_uses += 1;
-                anchored.get(&id).map(|s| Cow::Owned(s.clone()))
+                (anchored.get(&id).map(|s| Cow::Owned(s.clone())), false)
             }
-            Event::Scalar(value, _, anchor, _) => {
+            Event::Scalar(value, _, anchor, tag) => {
                 out.max_scalar_bytes = out.max_scalar_bytes.max(value.len());
                 if anchor > 0 && value.len() <= 256 {
                     anchored.insert(anchor, value.to_string());
                 }
-                Some(value)
+                (Some(value), is_foreign(tag.as_deref(), "str"))
             }
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => continue,
         };
@@ -160,6 +164,7 @@ pub fn scan(text: &str) -> Result<Scan, SyntaxError> {
         }
         if index % 2 == 0 {
             out.root_merge |= scalar.as_deref() == Some("<<");
+            out.tagged_identity |= foreign;
             pending_top_key = Some(match scalar.as_deref() {
                 Some("apiVersion") => TopKey::ApiVersion,
                 Some("kind") => TopKey::Kind,
@@ -168,8 +173,14 @@ pub fn scan(text: &str) -> Result<Scan, SyntaxError> {
         } else {
             let value = scalar.map(Cow::into_owned);
             match pending_top_key.take() {
-                Some(TopKey::ApiVersion) => out.api_version = value,
-                Some(TopKey::Kind) => out.kind = value,
+                Some(TopKey::ApiVersion) => {
+                    out.tagged_identity |= foreign;
+                    out.api_version = value;
+                }
+                Some(TopKey::Kind) => {
+                    out.tagged_identity |= foreign;
+                    out.kind = value;
+                }
                 _ => {}
             }
         }
@@ -650,9 +661,12 @@ impl Tree {
         }
     }
 
-    /// A mapping key's text, read through an alias (`*k: v` is the key the anchor names).
+    /// A mapping key's text, read through an alias (`*k: v` is the key the anchor names). A
+    /// key with a tag of its own (`!!binary kind`) is no text key: readers decode it.
     fn key_text(&self, key: NodeId) -> Option<&str> {
-        self.resolve(key).and_then(Node::as_str)
+        self.resolve(key)
+            .filter(|n| !n.foreign_tag)
+            .and_then(Node::as_str)
     }
 
     /// The value of `key` as a YAML 1.1 reader (go-yaml, libyaml) sees it: the mapping's own

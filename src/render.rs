@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Origin, Severity};
 use crate::document::{self, Limits, NodeId, Scan, Tree};
+use crate::edit::offsets::OffsetMap;
 use crate::edit::{self, EditError, Editor};
 use crate::model::{self, InstallKind, Resource, dotted};
 use crate::patch::{self, Change, Pointer, Step};
@@ -420,6 +421,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
         } else {
             // A root `<<` may merge in the identity: the tree decides (as go-yaml reads it).
             scanned.root_merge
+                || scanned.tagged_identity
                 || model::needs_interpretation(
                     scanned.api_version.as_deref(),
                     scanned.kind.as_deref(),
@@ -582,20 +584,33 @@ fn ambiguous_break(
 
 type DocError = (FailureKind, Vec<Diagnostic>);
 
-fn plan_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: PlanError) -> Diagnostic {
+/// Errors point into the input: `offsets` maps positions found in the partly edited text back.
+fn plan_error(
+    ctx: &DocContext<'_>,
+    offsets: &OffsetMap,
+    resource: &Resource,
+    e: PlanError,
+) -> Diagnostic {
     let path = dotted(&model::relative(&e.path, &resource.pointer));
+    let at =
+        e.at.map(|(start, end)| (offsets.original(start), offsets.original(end)));
     ctx.diagnostic_at(
         Diagnostic::error(e.code, e.message)
             .with_hint(e.hint)
             .with_resource(Some(resource.reference.clone())),
-        text,
+        ctx.text,
         ctx.line_base,
-        e.at,
+        at,
     )
     .with_path_if_any(path)
 }
 
-fn edit_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: &EditError) -> Diagnostic {
+fn edit_error(
+    ctx: &DocContext<'_>,
+    offsets: &OffsetMap,
+    resource: &Resource,
+    e: &EditError,
+) -> Diagnostic {
     let code = match e {
         EditError::ThroughAlias { .. }
         | EditError::Anchored { .. }
@@ -607,13 +622,14 @@ fn edit_error(ctx: &DocContext<'_>, text: &str, resource: &Resource, e: &EditErr
             "internal-error"
         }
     };
+    let at = e.offset().map(|a| offsets.original(a));
     ctx.diagnostic_at(
         Diagnostic::error(code, e.to_string())
             .with_hint(e.hint())
             .with_resource(Some(resource.reference.clone())),
-        text,
+        ctx.text,
         ctx.line_base,
-        e.offset().map(|a| (a, a + 1)),
+        at.map(|a| (a, a + 1)),
     )
 }
 
@@ -697,6 +713,21 @@ fn process_document(
     } else {
         model::resources(&tree)
     };
+    if let Some(at) = resources
+        .iter()
+        .find_map(|r| model::tagged_identity(&tree, r.node))
+    {
+        return Err(invalid(ctx.diagnostic_at(
+            Diagnostic::error(
+                "tagged-identity",
+                "a key of this object, or its apiVersion or kind, has a tag of its own (such as !!binary): readers that decode it may see another resource than meshdrain does",
+            )
+            .with_hint("write the object's keys, apiVersion and kind as plain text"),
+            ctx.text,
+            ctx.line_base,
+            Some((at, at + 1)),
+        )));
+    }
     let target_count = resources
         .iter()
         .filter(|r| r.install_kind.is_some())
@@ -741,6 +772,7 @@ fn process_document(
     }
 
     let mut current = ctx.text.to_owned();
+    let mut offsets = OffsetMap::default();
     let mut changes: Vec<Change> = Vec::new();
     let mut reports: Vec<(Resource, String, Decision)> = Vec::new();
     let mut errors = Vec::new();
@@ -763,17 +795,19 @@ fn process_document(
             let decision = match decision {
                 Ok(d) => d,
                 Err(e) => {
-                    errors.push(plan_error(ctx, &current, resource, e));
+                    errors.push(plan_error(ctx, &offsets, resource, e));
                     continue;
                 }
             };
             if let Decision::Change { change, .. } = &decision {
                 let editor = Editor::new(&tree, &current);
-                let edited = editor
-                    .splices(change)
-                    .and_then(|s| edit::apply(&current, &s));
+                let edited = editor.splices(change).and_then(|s| {
+                    let text = edit::apply(&current, &s)?;
+                    Ok((text, s))
+                });
                 match edited {
-                    Ok(text) => {
+                    Ok((text, splices)) => {
+                        offsets.record(&splices);
                         // Later decisions see this edit: plan on the new text's tree.
                         tree = Tree::parse(&text).map_err(|e| {
                             internal_error(ctx, format!("edited text does not parse: {e}"))
@@ -782,7 +816,7 @@ fn process_document(
                         changes.push(change.clone());
                     }
                     Err(e) => {
-                        errors.push(edit_error(ctx, &current, resource, &e));
+                        errors.push(edit_error(ctx, &offsets, resource, &e));
                         continue;
                     }
                 }

@@ -5,8 +5,9 @@
 //! byte-identical, a second render changes nothing, every target gets the policy's value,
 //! errors write nothing, never exit 3.
 //!
-//! The `#[ignore]`d properties enter areas with known bugs that are being fixed (issue 7);
-//! un-ignore each once its fix is in.
+//! The `areas` module holds one property per input family that once broke the editor (issue 7:
+//! lone CRs, NEL/LS/PS, valueless explicit keys, tags, aliased paths, `!!set`, KRM Lists,
+//! `--max-depth`, error positions after an earlier edit).
 
 #[allow(dead_code)]
 #[path = "../fuzz/src/generate.rs"]
@@ -46,12 +47,6 @@ fn stream(values: &[u32], f: Features, kind: StreamKind, comments: bool) -> gene
     generate::stream(&mut Replay::new(values.to_vec()), f, kind, comments)
 }
 
-/// What the passing properties hold renders to: everything but the open findings, which
-/// have their own ignored tests.
-const RELAXED: Expect = Expect {
-    error_lines_in_input: false,
-};
-
 /// The promises on one generated manifest stream with `f`'s features.
 fn promises(values: &[u32], f: Features, flags: u8, expect: Expect) -> Result<(), String> {
     let s = stream(values, f, StreamKind::Manifests, true);
@@ -88,7 +83,7 @@ fn policy_promises(policy_values: &[u32], values: &[u32], f: Features) -> Result
         ..RenderOptions::default()
     };
     let text = stream(values, f, StreamKind::Manifests, true).text();
-    oracle::render_properties(text.as_bytes(), &options, RELAXED).map(|_| ())
+    oracle::render_properties(text.as_bytes(), &options, Expect::default()).map(|_| ())
 }
 
 fn krm_promises(values: &[u32], f: Features) -> Result<(), String> {
@@ -115,7 +110,7 @@ macro_rules! property {
 
 property! { 160,
     streams_keep_the_promises(values in choices(), flags in any::<u8>()) {
-        promises(&values, Features::SAFE, flags, RELAXED)
+        promises(&values, Features::SAFE, flags, Expect::default())
     }
     policies_are_applied_as_written(p in choices(), values in choices()) {
         policy_promises(&p, &values, Features::SAFE)
@@ -130,7 +125,7 @@ property! { 160,
 }
 
 /// Known bugs being fixed on main (issue 7): each property enters one area.
-mod known_bugs {
+mod areas {
     use super::*;
 
     fn with(change: impl Fn(&mut Features)) -> Features {
@@ -143,56 +138,47 @@ mod known_bugs {
         #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
-        #[ignore = "needs main's fix for lone CR line breaks"]
         fn lone_cr_line_breaks(values in choices(), flags in any::<u8>()) {
-            promises(&values, with(|f| f.lone_cr = true), flags, RELAXED).map_err(TestCaseError::fail)?;
+            promises(&values, with(|f| f.lone_cr = true), flags, Expect::default()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for NEL/LS/PS (U+0085, U+2028, U+2029)"]
         fn unicode_line_separators(values in choices(), flags in any::<u8>()) {
-            promises(&values, with(|f| f.unicode_breaks = true), flags, RELAXED).map_err(TestCaseError::fail)?;
+            promises(&values, with(|f| f.unicode_breaks = true), flags, Expect::default()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for a valueless explicit key (`? a`) ending a spec before `---`"]
         fn valueless_explicit_keys(values in choices(), flags in any::<u8>()) {
-            promises(&values, with(|f| f.bare_explicit_key = true), flags, RELAXED).map_err(TestCaseError::fail)?;
+            promises(&values, with(|f| f.bare_explicit_key = true), flags, Expect::default()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for replaced tagged values keeping their tag (`!!binary`)"]
         fn tagged_drain_values(values in choices(), flags in any::<u8>()) {
-            promises(&values, with(|f| f.foreign_tags_on_drain = true), flags, RELAXED).map_err(TestCaseError::fail)?;
+            promises(&values, with(|f| f.foreign_tags_on_drain = true), flags, Expect::default()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for aliased overlay patch paths (`path: &p …`, `path: *p`)"]
         fn aliased_patch_paths(values in choices(), flags in any::<u8>()) {
-            promises(&values, with(|f| f.aliased_patch_paths = true), flags, RELAXED).map_err(TestCaseError::fail)?;
+            promises(&values, with(|f| f.aliased_patch_paths = true), flags, Expect::default()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for `spec: !!set`"]
         fn set_specs(values in choices(), flags in any::<u8>()) {
-            promises(&values, with(|f| f.set_spec = true), flags, RELAXED).map_err(TestCaseError::fail)?;
+            promises(&values, with(|f| f.set_spec = true), flags, Expect::default()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for KRM mode not editing `v1 List` items"]
         fn krm_list_items(values in choices()) {
             krm_promises(&values, with(|f| f.lists_in_resource_lists = true)).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for `--mode krm` on a non-ResourceList invalid input (exit 3)"]
         fn krm_on_manifests(values in choices()) {
             let text = stream(&values, Features::SAFE, StreamKind::Manifests, true).text();
             oracle::krm_properties(text.as_bytes()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fix for `--max-depth 5` rejecting its own output"]
         fn small_max_depth(values in choices(), flags in any::<u8>()) {
             let text = stream(&values, Features::SAFE, StreamKind::Manifests, true).text();
             let flags = RenderFlags { max_depth: Some(5), ..RenderFlags::from_bits(flags & 0x0f) };
@@ -200,13 +186,11 @@ mod known_bugs {
         }
 
         #[test]
-        #[ignore = "new finding: an error after an earlier edit in the same document (a List) is positioned in the edited text, past the input's lines"]
         fn error_positions_lie_in_the_input(values in choices(), flags in any::<u8>()) {
             promises(&values, Features::SAFE, flags, Expect::default()).map_err(TestCaseError::fail)?;
         }
 
         #[test]
-        #[ignore = "needs main's fixes for all of the above (what the fuzz targets generate)"]
         fn everything(values in choices(), flags in any::<u8>()) {
             promises(&values, Features::ALL, flags, Expect::default()).map_err(TestCaseError::fail)?;
             krm_promises(&values, Features::ALL).map_err(TestCaseError::fail)?;

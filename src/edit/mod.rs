@@ -7,6 +7,7 @@
 //! compares it with the json-patch oracle.
 
 pub mod layout;
+pub mod offsets;
 pub mod scalar;
 
 use std::ops::Range;
@@ -269,6 +270,19 @@ impl<'a> Editor<'a> {
                     return Err(EditError::MergeKey {
                         path: dotted(&parent_path),
                         at: node.start,
+                    });
+                }
+                // A key with a tag of its own (`!!binary …`) may decode to this very key.
+                if let Some(&(tagged, _)) = self
+                    .tree
+                    .entries(parent.node)
+                    .iter()
+                    .find(|&&(k, _)| self.tree.node(k).is_some_and(|n| n.foreign_tag))
+                {
+                    return Err(EditError::Unsupported {
+                        path: dotted(&parent_path),
+                        what: "a mapping with a tagged key (such as !!binary), which may decode to the key meshdrain adds",
+                        at: self.node(tagged)?.start,
                     });
                 }
                 if let Some((k, _)) = self.tree.entry(parent.node, key) {

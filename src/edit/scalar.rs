@@ -45,19 +45,67 @@ pub fn write(s: &str) -> String {
     }
 }
 
-/// A double-quoted scalar; JSON string syntax is valid YAML double-quoted syntax.
+/// A double-quoted scalar; JSON string syntax is valid YAML double-quoted syntax. What JSON
+/// leaves raw but YAML must not see raw is escaped too (`\uXXXX` is valid in both): DEL, C1
+/// controls, NEL, LS and PS (line breaks to go-yaml), a byte order mark and non-characters.
 pub fn double_quoted(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
+    let json = serde_json::Value::String(s.to_owned()).to_string();
+    if !json.chars().any(needs_escape) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 12);
+    for c in json.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{:04X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
-/// A single-quoted scalar (`'` doubled).
+/// Characters a quoted scalar must not hold raw (outside YAML's c-printable, or read as a
+/// line break by libyaml-family readers).
+fn needs_escape(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    )
+}
+
+/// A single-quoted scalar (`'` doubled). Single quotes have no escapes: text with a line
+/// break or a character that must be escaped is double-quoted instead.
 pub fn single_quoted(s: &str) -> String {
+    if s.chars()
+        .any(|c| matches!(c, '\n' | '\r' | '\t') || c < ' ' || needs_escape(c))
+    {
+        return double_quoted(s);
+    }
     format!("'{}'", s.replace('\'', "''"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_scalars_escape_what_yaml_must_not_see_raw() {
+        assert_eq!(double_quoted("a\u{85}b"), "\"a\\u0085b\"");
+        assert_eq!(
+            double_quoted("\u{2028}\u{7f}\u{feff}"),
+            "\"\\u2028\\u007F\\uFEFF\""
+        );
+        assert_eq!(double_quoted("é\n"), "\"é\\n\"");
+        assert_eq!(single_quoted("it's"), "'it''s'");
+        assert_eq!(single_quoted("a\nb"), "\"a\\nb\"");
+        assert_eq!(single_quoted("a\u{2029}"), "\"a\\u2029\"");
+        for s in ["a\u{85}b", "x\u{2028}y", "tab\there", "q'\"\\"] {
+            let v: String = serde_yaml::from_str(&double_quoted(s)).unwrap();
+            assert_eq!(v, s);
+            let v: String = serde_yaml::from_str(&single_quoted(s)).unwrap();
+            assert_eq!(v, s);
+        }
+    }
 
     #[test]
     fn durations_and_names_are_plain() {

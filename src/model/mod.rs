@@ -102,6 +102,21 @@ fn reference(tree: &Tree, node: NodeId) -> ResourceRef {
     }
 }
 
+/// Where an object's identity is not plain text: a key of the object with a tag of its own
+/// (`!!binary kind:`), or such a tag on its apiVersion or kind. Readers that decode the tag
+/// may see another resource than meshdrain does.
+pub fn tagged_identity(tree: &Tree, object: NodeId) -> Option<usize> {
+    tree.entries(object).iter().find_map(|&(k, v)| {
+        let key = tree.node(k)?;
+        if key.foreign_tag {
+            return Some(key.start);
+        }
+        let identity = matches!(key.as_str(), Some("apiVersion" | "kind"));
+        let value = tree.node(v)?;
+        (identity && value.foreign_tag).then_some(value.start)
+    })
+}
+
 fn merged_str(tree: &Tree, map: NodeId, key: &str) -> String {
     tree.get_merged(map, key)
         .and_then(|v| tree.resolve(v))
