@@ -365,3 +365,26 @@ fn verbose_counts_the_workloads_gd007_skipped() {
         .assert()
         .stderr("");
 }
+
+/// Exit 1 says why on stderr too, whatever the format: a SARIF or JSON report may be going to
+/// a file, and the console must not be silent about the failure.
+#[test]
+fn a_failing_check_says_so_on_stderr_in_every_format() {
+    for format in ["text", "json", "sarif", "github"] {
+        meshdrain()
+            .args(["check", "--format", format, "--fail-on", "warning"])
+            .arg("testdata/check/GD013/bad.yaml")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::starts_with("meshdrain check: "))
+            .stderr(predicate::str::contains(
+                "finding(s) at or above --fail-on warning",
+            ));
+    }
+    // A passing check keeps stderr empty.
+    meshdrain()
+        .args(["check", "--format", "json", "testdata/check/GD013/bad.yaml"])
+        .assert()
+        .code(0)
+        .stderr("");
+}

@@ -76,11 +76,17 @@ fn snapshot(name: &str, value: &str) {
     common::insta_settings().bind(|| insta::assert_snapshot!(format!("security__{name}"), value));
 }
 
-/// `check --format FORMAT` on the fixtures: exit 1 (the GD000 errors), stderr empty.
+/// `check --format FORMAT` on the fixtures: exit 1 (the GD000 errors), stderr only the
+/// count of failing findings.
 fn check(format: &str) -> String {
     let out = run(&["check", "--format", format, FIXTURES], b"", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stderr), "");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("meshdrain check: ") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert_no_secret("check's stderr", &stderr);
     text(&out.stdout)
 }
 

@@ -163,11 +163,22 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
             let _ = writeln!(io.stderr, "note: {note}");
         }
     }
-    Ok(if result.fails(fail_on) {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Success
-    })
+    if result.fails(fail_on) {
+        // The report may be going to a file or a parser (JSON, SARIF): say why the exit
+        // status is 1 where a person sees it too.
+        let failing = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= fail_on)
+            .count();
+        let _ = writeln!(
+            io.stderr,
+            "meshdrain check: {failing} finding(s) at or above --fail-on {}",
+            fail_on.as_str()
+        );
+        return Ok(ExitStatus::Findings);
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// Lints a render's output; the findings at or above `fail_on` when there are any.
