@@ -68,6 +68,23 @@ pub fn run(
     if let Err(what) = check_shape(&list) {
         return unreadable(format!("the input is not a ResourceList: {what}"));
     }
+    // An earlier function failed: its error results would also make meshdrain's run look
+    // failed, and its items may be half-done. Change nothing.
+    let earlier_errors = list
+        .get("results")
+        .and_then(Value::as_array)
+        .is_some_and(|r| {
+            r.iter()
+                .any(|r| r.get("severity").and_then(Value::as_str) == Some("error"))
+        });
+    if earlier_errors {
+        let d = Diagnostic::error(
+            "invalid-resource-list",
+            "the ResourceList already carries error results from an earlier step; meshdrain changed nothing",
+        )
+        .with_hint("fix the step that reported the errors, or pass the ResourceList without its results");
+        return with_results(text, vec![d], ExitStatus::Invalid);
+    }
     let config = match function_config(&list) {
         Ok(config) => config,
         Err(d) => return with_results(text, vec![d], ExitStatus::Invalid),

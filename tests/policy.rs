@@ -471,3 +471,19 @@ fn mode_krm_refuses_input_that_is_not_a_resource_list() {
         assert_eq!(results[0]["severity"], "error", "{input:?}");
     }
 }
+
+/// Exit 0 means no error results: a ResourceList that already carries an earlier step's
+/// error results is refused (exit 2), its items unchanged.
+#[test]
+fn mode_krm_refuses_a_list_with_earlier_error_results() {
+    let list = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: install.tetrate.io/v1alpha1\n  kind: IngressGateway\n  metadata: {name: gw}\n  spec: {}\nresults:\n- message: an earlier function failed\n  severity: error\n";
+    let run = common::run(&["--mode", "krm"], list.as_bytes(), &[]);
+    assert_eq!(run.status, ExitStatus::Invalid, "{}", run.stderr);
+    let out: serde_json::Value = serde_yaml::from_slice(&run.stdout).unwrap();
+    assert_eq!(out["items"][0]["spec"], serde_json::json!({}));
+    assert_eq!(out["results"].as_array().unwrap().len(), 2);
+    // Earlier info results are no reason to stop.
+    let list = list.replace("severity: error", "severity: info");
+    let run = common::run(&["--mode", "krm"], list.as_bytes(), &[]);
+    assert_eq!(run.status, ExitStatus::Success, "{}", run.stderr);
+}
