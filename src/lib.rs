@@ -25,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod safe_write;
 pub mod selfcheck;
+pub mod source;
 pub mod stream;
 
 use std::collections::BTreeMap;

@@ -263,94 +263,6 @@ struct DocResult {
     resources: usize,
 }
 
-/// Checks that the input is UTF-8 and free of characters YAML forbids.
-pub(crate) fn validate_text<'a>(input: &'a [u8], name: &str) -> Result<&'a str, Diagnostic> {
-    let text = match std::str::from_utf8(input) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.valid_up_to();
-            let prefix = std::str::from_utf8(input.get(..valid).unwrap_or_default()).unwrap_or("");
-            let index = LineIndex::new(prefix);
-            return Err(Diagnostic::error(
-                "invalid-utf8",
-                format!("the input is not UTF-8 (byte {valid})"),
-            )
-            .with_origin(Origin {
-                file: Some(name.to_owned()),
-                ..Origin::default()
-            })
-            .at(&index, valid, valid)
-            .with_hint("Kubernetes manifests must be UTF-8; re-encode the file"));
-        }
-    };
-    check_characters(text, name)?;
-    Ok(text)
-}
-
-/// Like [`validate_text`], taking ownership: the UTF-8 check is done once and the bytes become
-/// the text without a copy.
-pub(crate) fn validate_owned(bytes: Vec<u8>, name: &str) -> Result<String, Diagnostic> {
-    match String::from_utf8(bytes) {
-        Ok(text) => check_characters(&text, name).map(|()| text),
-        Err(e) => validate_text(e.as_bytes(), name).map(str::to_owned),
-    }
-}
-
-/// Characters YAML forbids (c-printable), as an error at the first one.
-fn check_characters(text: &str, name: &str) -> Result<(), Diagnostic> {
-    if let Some((at, c)) = forbidden_char(text) {
-        let index = LineIndex::new(text);
-        return Err(Diagnostic::error(
-            "forbidden-character",
-            format!(
-                "the input contains {}, which YAML does not allow",
-                describe_char(c)
-            ),
-        )
-        .with_origin(Origin {
-            file: Some(name.to_owned()),
-            ..Origin::default()
-        })
-        .at(&index, at, at + c.len_utf8())
-        .with_hint(
-            "remove the character, or write it as an escape inside a double-quoted string",
-        ));
-    }
-    Ok(())
-}
-
-/// The first character outside YAML's printable set (c-printable), with its byte offset.
-fn forbidden_char(text: &str) -> Option<(usize, char)> {
-    let bytes = text.as_bytes();
-    let bad_ascii = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
-    // Fast path over bytes; only multi-byte sequences that can be C1 controls or
-    // non-characters (U+0080–U+009F, U+FFFE, U+FFFF) need a closer look.
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b < 0x80 {
-            if bad_ascii(b) {
-                return Some((i, char::from(b)));
-            }
-        } else if b == 0xC2 || b == 0xEF {
-            let c = text.get(i..).and_then(|s| s.chars().next())?;
-            let bad =
-                matches!(c, '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
-            if bad {
-                return Some((i, c));
-            }
-        }
-        i += 1;
-    }
-    None
-}
-
-fn describe_char(c: char) -> String {
-    match c {
-        '\0' => "a NUL byte".to_owned(),
-        c => format!("the control character U+{:04X}", u32::from(c)),
-    }
-}
-
 /// Renders `input` with `options`: the patched stream, or why there is none.
 pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'a>, Failure> {
     let name = options.input_name.as_str();
@@ -371,7 +283,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
             .with_hint("raise --max-input-bytes if this input is expected"),
         ]));
     }
-    let text = validate_text(input, name).map_err(|d| Failure::invalid(vec![d]))?;
+    let text = crate::source::validate_text(input, name).map_err(|d| Failure::invalid(vec![d]))?;
     let slices = crate::stream::split(input);
     let mut errors = Vec::new();
     let mut internal = false;
@@ -872,11 +784,8 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// The edited text must parse to exactly what json-patch makes of the original (saphyr has
-/// parsed it too, for the next decision). Equal JSON also means the identity is unchanged.
-/// And every changed value must read as written to a libyaml-family reader too: no tag of
-/// its own on it or on the way to it (serde's reader ignores tags; go-yaml does not).
-/// Gives back the oracle's document.
+/// The edited document against the json-patch oracle ([`selfcheck::check_document`]); a
+/// mismatch is a bug (exit 3). Gives back the oracle's document.
 fn verify(
     ctx: &DocContext<'_>,
     original: &Value,
@@ -884,91 +793,8 @@ fn verify(
     edited: &str,
     tree: &Tree,
 ) -> Result<Value, DocError> {
-    let expected = patch::expected(original, changes)
-        .map_err(|e| internal_error(ctx, format!("json-patch refused the change: {e}")))?;
-    let actual: Value = serde_yaml::from_str(without_bom(edited))
-        .map_err(|e| internal_error(ctx, format!("edited text does not parse: {e}")))?;
-    if actual != expected {
-        return Err(internal_error(
-            ctx,
-            "the edited document does not match the intended change".to_owned(),
-        ));
-    }
-    for change in changes {
-        if !reads_as_written(tree, change) {
-            return Err(internal_error(
-                ctx,
-                format!(
-                    "{} is not read as written (a tag or alias on its way)",
-                    change.path().to_json_pointer()
-                ),
-            ));
-        }
-    }
-    Ok(expected)
-}
-
-/// Whether the value `change` wrote is plain data in `tree`: every node from the root to it
-/// and in it is untagged (or tagged with its own core tag) and not an alias, and a string is
-/// a string scalar. Later changes of the same document may have added to what this one wrote.
-fn reads_as_written(tree: &Tree, change: &Change) -> bool {
-    let Some(mut node) = tree.root else {
-        return false;
-    };
-    let plain = |id: NodeId| {
-        tree.node(id)
-            .is_some_and(|n| !n.foreign_tag && !matches!(n.kind, document::NodeKind::Alias { .. }))
-    };
-    let mut steps = change.path().steps().iter().peekable();
-    while let Some(step) = steps.next() {
-        if !plain(node) {
-            return false;
-        }
-        let next = match step {
-            Step::Key(k) => tree.get(node, k),
-            Step::Index(i) => tree.items(node).get(*i).copied(),
-            // Later appends follow this one: one of the items is the new one.
-            Step::Append if steps.peek().is_none() => {
-                return tree
-                    .items(node)
-                    .iter()
-                    .any(|&item| value_is_plain(tree, item, change.value()));
-            }
-            Step::Append => None,
-        };
-        let Some(next) = next else { return false };
-        node = next;
-    }
-    value_is_plain(tree, node, change.value())
-}
-
-fn value_is_plain(tree: &Tree, id: NodeId, value: &patch::NewValue) -> bool {
-    let Some(node) = tree.node(id) else {
-        return false;
-    };
-    if node.foreign_tag {
-        return false;
-    }
-    match (value, &node.kind) {
-        (patch::NewValue::Str(s), document::NodeKind::Scalar { value, .. }) => {
-            node.scalar_type() == Some(document::ScalarType::Str) && value == s
-        }
-        (patch::NewValue::Map(entries), document::NodeKind::Mapping { .. }) => {
-            entries.iter().all(|(k, v)| {
-                tree.get(id, k)
-                    .is_some_and(|child| value_is_plain(tree, child, v))
-            })
-        }
-        (patch::NewValue::Seq(items), document::NodeKind::Sequence { items: nodes, .. }) => {
-            // Later changes only append: the written items come first.
-            items.len() <= nodes.len()
-                && items
-                    .iter()
-                    .zip(nodes)
-                    .all(|(v, &child)| value_is_plain(tree, child, v))
-        }
-        _ => false,
-    }
+    selfcheck::check_document(original, changes, edited, tree)
+        .map_err(|what| internal_error(ctx, what))
 }
 
 fn summarize(
@@ -1092,16 +918,6 @@ mod tests {
             "{}",
             diags[0].message
         );
-    }
-
-    #[test]
-    fn forbidden_characters() {
-        assert_eq!(forbidden_char("a\tb\r\n"), None);
-        assert_eq!(forbidden_char("a\u{7f}"), Some((1, '\u{7f}')));
-        assert_eq!(forbidden_char("é\u{85}ok"), None);
-        assert_eq!(forbidden_char("é\u{86}"), Some((2, '\u{86}')));
-        assert_eq!(forbidden_char("x\u{fffe}"), Some((1, '\u{fffe}')));
-        assert_eq!(forbidden_char("\u{feff}a: \u{a0}b"), None);
     }
 
     #[test]

@@ -453,7 +453,7 @@ impl Context {
             });
             return;
         }
-        let text = match crate::render::validate_owned(source.bytes, &name) {
+        let text = match crate::source::validate_owned(source.bytes, &name) {
             Ok(text) => text,
             Err(mut d) => {
                 d.code = "GD000";
