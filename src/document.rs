@@ -821,6 +821,17 @@ fn colon_between(bytes: &[u8], from: usize, to: usize) -> bool {
     false
 }
 
+/// Describes a node's type for messages.
+pub fn node_type(node: &Node) -> &'static str {
+    match &node.kind {
+        NodeKind::Scalar { .. } if node.is_null() => "null",
+        NodeKind::Scalar { .. } => "a scalar",
+        NodeKind::Mapping { .. } => "a mapping",
+        NodeKind::Sequence { .. } => "a sequence",
+        NodeKind::Alias { .. } => "an alias",
+    }
+}
+
 /// Whether `tag` is set and is not the core tag `own` (`str`, `map`, `seq`).
 fn is_foreign(tag: Option<&saphyr_parser::Tag>, own: &str) -> bool {
     tag.is_some_and(|t| !(t.is_yaml_core_schema() && t.suffix == own))

@@ -154,6 +154,24 @@ pub fn expected(original: &Value, changes: &[Change]) -> Result<Value, String> {
     Ok(doc)
 }
 
+/// Renders a pointer as the dotted YAML path users read (`spec.overlays[1].patches`).
+pub fn dotted(pointer: &Pointer) -> String {
+    let mut out = String::new();
+    for step in pointer.steps() {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+            Step::Append => out.push_str("[-]"),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,9 +14,10 @@ use std::ops::Range;
 
 use saphyr_parser::ScalarStyle;
 
+use crate::document::node_type;
 use crate::document::{Node, NodeId, NodeKind, Style, Tree};
 use crate::linebreak;
-use crate::model::{dotted, node_type};
+use crate::patch::dotted;
 use crate::patch::{Change, NewValue, Pointer, Step};
 pub use layout::Layout;
 use layout::{column, find_dash};

@@ -2,12 +2,15 @@
 //! kind alone), which overlay TSB applies, and which patch sets a drain field. Decided here
 //! once, for the patcher and (later) the linter.
 
+pub use crate::document::node_type;
+pub use crate::patch::dotted;
+
 pub mod mesh;
 pub mod workload;
 
 use crate::diagnostic::ResourceRef;
 use crate::document::{Node, NodeId, NodeKind, Tree};
-use crate::patch::{Pointer, Step};
+use crate::patch::Pointer;
 
 /// The TSB install API group.
 pub const INSTALL_GROUP: &str = "install.tetrate.io";
@@ -490,40 +493,11 @@ pub fn source_file(slice: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
-/// Describes a node's type for messages.
-pub fn node_type(node: &Node) -> &'static str {
-    match &node.kind {
-        NodeKind::Scalar { .. } if node.is_null() => "null",
-        NodeKind::Scalar { .. } => "a scalar",
-        NodeKind::Mapping { .. } => "a mapping",
-        NodeKind::Sequence { .. } => "a sequence",
-        NodeKind::Alias { .. } => "an alias",
-    }
-}
-
 /// `pointer` relative to `base` (a resource inside a List), or all of it.
 pub fn relative(pointer: &Pointer, base: &Pointer) -> Pointer {
     pointer
         .strip_prefix(base)
         .unwrap_or_else(|| pointer.clone())
-}
-
-/// Renders a pointer as the dotted YAML path users read (`spec.overlays[1].patches`).
-pub fn dotted(pointer: &Pointer) -> String {
-    let mut out = String::new();
-    for step in pointer.steps() {
-        match step {
-            Step::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Step::Index(i) => out.push_str(&format!("[{i}]")),
-            Step::Append => out.push_str("[-]"),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
