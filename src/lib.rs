@@ -20,6 +20,7 @@ pub mod model;
 pub mod patch;
 pub mod plan;
 pub mod policy;
+pub mod position;
 pub mod redact;
 pub mod render;
 pub mod report;

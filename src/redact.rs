@@ -13,7 +13,7 @@
 //! [`MASK`], except a single punctuation character (the `','` of a parser message).
 //! Positions (line, column, byte) are kept.
 
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::position::LineIndex;
 
 /// What a value of a Secret is shown as.
 pub const MASK: &str = "<redacted>";
@@ -434,32 +434,6 @@ pub fn message_about(text: &str, message: String) -> String {
         quoted(&message)
     } else {
         message
-    }
-}
-
-/// Masks a diagnostic's message and hint (its origin is a Secret).
-pub(crate) fn mask_messages(d: &mut Diagnostic) {
-    d.message = quoted(&d.message);
-    d.hint = d.hint.as_deref().map(quoted);
-}
-
-/// Called when a diagnostic is pointed at line `line` of `index`: decides whether it is
-/// about a Secret (its resource's kind, else the document around the line) and masks it.
-pub(crate) fn at(d: &mut Diagnostic, index: &LineIndex<'_>, line: usize) {
-    let secret = d.origin.secret
-        || match &d.resource {
-            Some(r) => is_secret_kind(&r.kind),
-            None => in_secret_document(index, line),
-        };
-    if !secret {
-        return;
-    }
-    if !d.origin.secret {
-        d.origin.secret = true;
-        mask_messages(d);
-    }
-    if d.origin.excerpt.is_some() {
-        d.origin.excerpt = Some(masked_line(index, line));
     }
 }
 

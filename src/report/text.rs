@@ -162,6 +162,19 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
     out
 }
 
+impl Diagnostic {
+    /// Renders the diagnostic for a log or a pipe, rustc-style, without colour.
+    pub fn render_text(&self) -> String {
+        crate::report::text::render(self, false)
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render_text())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
