@@ -52,7 +52,7 @@ pub fn run(
     let unreadable = |message: String| {
         let d = Diagnostic::error("invalid-resource-list", message)
             .with_hint("a KRM function reads one config.kubernetes.io/v1 ResourceList on stdin");
-        fresh_list(vec![d], ExitStatus::Invalid)
+        fresh_list(None, vec![d], ExitStatus::Invalid)
     };
     let Ok(text) = std::str::from_utf8(input) else {
         return unreadable("the ResourceList is not UTF-8".to_owned());
@@ -68,6 +68,7 @@ pub fn run(
     if let Err(what) = check_shape(&list) {
         return unreadable(format!("the input is not a ResourceList: {what}"));
     }
+    let items = list.get("items");
     // An earlier function failed: its error results would also make meshdrain's run look
     // failed, and its items may be half-done. Change nothing.
     let earlier_errors = list
@@ -83,15 +84,15 @@ pub fn run(
             "the ResourceList already carries error results from an earlier step; meshdrain changed nothing",
         )
         .with_hint("fix the step that reported the errors, or pass the ResourceList without its results");
-        return with_results(text, vec![d], ExitStatus::Invalid);
+        return with_results(text, items, vec![d], ExitStatus::Invalid);
     }
     let config = match function_config(&list) {
         Ok(config) => config,
-        Err(d) => return with_results(text, vec![d], ExitStatus::Invalid),
+        Err(d) => return with_results(text, items, vec![d], ExitStatus::Invalid),
     };
     let policy = match policy(config) {
         Ok(p) => p,
-        Err(diagnostics) => return with_results(text, diagnostics, ExitStatus::Invalid),
+        Err(diagnostics) => return with_results(text, items, diagnostics, ExitStatus::Invalid),
     };
     let options = RenderOptions { policy, ..options };
     match render::render(input, &options) {
@@ -102,14 +103,14 @@ pub fn run(
                 .into_iter()
                 .filter(|d| d.code == "changed" || d.code == "kept")
                 .collect();
-            with_results(&output, results, ExitStatus::Success)
+            with_results(&output, items, results, ExitStatus::Success)
         }
         Err(failure) => {
             let status = match failure.kind {
                 FailureKind::Invalid => ExitStatus::Invalid,
                 FailureKind::Internal => ExitStatus::Internal,
             };
-            with_results(text, failure.diagnostics, status)
+            with_results(text, items, failure.diagnostics, status)
         }
     }
 }
@@ -164,25 +165,36 @@ fn check_shape(list: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// The output when the input's own ResourceList cannot carry the results: a new, empty one
-/// (so the caller still reads exactly one ResourceList) with the results.
-fn fresh_list(mut diagnostics: Vec<Diagnostic>, status: ExitStatus) -> KrmOutcome {
-    const EMPTY: &str = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n";
-    let output = add_results(EMPTY, &diagnostics).unwrap_or_else(|e| {
-        diagnostics.push(Diagnostic::error(
-            "internal-error",
-            format!("cannot add results to a new ResourceList: {e}"),
-        ));
-        EMPTY.to_owned()
+/// The output when the input's own ResourceList cannot carry the results: a new one with the
+/// input's items as a libyaml-family reader read them (none when the input could not be read)
+/// and the results, so the caller still reads exactly one ResourceList with the items
+/// unchanged. Written as JSON (valid YAML) with every character a YAML reader could take as
+/// a line break escaped.
+fn fresh_list(
+    items: Option<&Value>,
+    diagnostics: Vec<Diagnostic>,
+    status: ExitStatus,
+) -> KrmOutcome {
+    let list = serde_json::json!({
+        "apiVersion": RESOURCE_LIST_API_VERSION,
+        "kind": RESOURCE_LIST_KIND,
+        "items": items.filter(|v| v.is_array()).cloned().unwrap_or_else(|| Value::Array(Vec::new())),
+        "results": diagnostics.iter().map(|d| result(d).to_json()).collect::<Vec<_>>(),
     });
+    let json = serde_json::to_string_pretty(&list).unwrap_or_default();
     KrmOutcome {
-        output: output.into_bytes(),
+        output: format!("{}\n", crate::edit::scalar::escape_for_yaml(&json)).into_bytes(),
         status,
         diagnostics,
     }
 }
 
-fn with_results(text: &str, diagnostics: Vec<Diagnostic>, status: ExitStatus) -> KrmOutcome {
+fn with_results(
+    text: &str,
+    items: Option<&Value>,
+    diagnostics: Vec<Diagnostic>,
+    status: ExitStatus,
+) -> KrmOutcome {
     match add_results(text, &diagnostics) {
         Ok(output) => KrmOutcome {
             output: output.into_bytes(),
@@ -191,7 +203,8 @@ fn with_results(text: &str, diagnostics: Vec<Diagnostic>, status: ExitStatus) ->
         },
         Err(e) => {
             // The list's own results cannot be extended the way it is written (an alias, a
-            // tag): refuse it, in a list that can carry the refusal.
+            // tag, a line break readers disagree on): refuse it, in a list that can carry the
+            // refusal.
             let mut diagnostics = diagnostics;
             diagnostics.push(
                 Diagnostic::error(
@@ -205,7 +218,7 @@ fn with_results(text: &str, diagnostics: Vec<Diagnostic>, status: ExitStatus) ->
             } else {
                 ExitStatus::Invalid
             };
-            fresh_list(diagnostics, status)
+            fresh_list(items, diagnostics, status)
         }
     }
 }

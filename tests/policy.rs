@@ -487,3 +487,31 @@ fn mode_krm_refuses_a_list_with_earlier_error_results() {
     let run = common::run(&["--mode", "krm"], list.as_bytes(), &[]);
     assert_eq!(run.status, ExitStatus::Success, "{}", run.stderr);
 }
+
+/// A ResourceList holding LS in a comment: to go-yaml the rest of that line is content, so
+/// meshdrain neither edits it nor appends results to it; exit 2 and one ResourceList that a
+/// libyaml-family reader (serde_yaml's) reads.
+#[test]
+fn mode_krm_refuses_a_list_whose_line_breaks_readers_disagree_on() {
+    let list = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: install.tetrate.io/v1alpha1\n  kind: IngressGateway\n  metadata: {name: gw}\n  spec: {}\nresults:\n- {message: earlier, severity: info} # ls\u{2028}spec: {}\n";
+    let run = common::run(&["--mode", "krm"], list.as_bytes(), &[]);
+    assert_eq!(run.status, ExitStatus::Invalid, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ambiguous-line-break"),
+        "{}",
+        run.stderr
+    );
+    let out: serde_json::Value = serde_yaml::from_slice(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}\n{}", String::from_utf8_lossy(&run.stdout)));
+    assert_eq!(out["kind"], "ResourceList");
+    assert!(
+        out["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["severity"] == "error")
+    );
+    // The items come back as a libyaml-family reader reads them, unchanged.
+    let input: serde_json::Value = serde_yaml::from_str(list).unwrap();
+    assert_eq!(out["items"], input["items"]);
+}

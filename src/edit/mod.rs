@@ -259,6 +259,15 @@ impl<'a> Editor<'a> {
 
     /// The splices that make `change`.
     pub fn splices(&self, change: &Change) -> Result<Vec<Splice>, EditError> {
+        // YAML 1.2 (saphyr, which made the tree) and libyaml-family readers disagree on where
+        // lines end in such a text: no edit of it can be checked.
+        if let Some((at, _)) = linebreak::find_ambiguous_break(self.text) {
+            return Err(EditError::Unsupported {
+                path: dotted(change.path()),
+                what: "in a document holding NEL, LS or PS (U+0085, U+2028, U+2029)",
+                at,
+            });
+        }
         let (parent_path, last) = change.path().parent().ok_or_else(|| EditError::Missing {
             path: "(document root)".into(),
         })?;
@@ -1003,6 +1012,24 @@ mod tests {
             edit("a: &x !!str '20s'\n", replace(&["a"], "50s")).unwrap(),
             "a: &x !!str '50s'\n"
         );
+    }
+
+    #[test]
+    fn refuses_texts_whose_line_breaks_readers_disagree_on() {
+        // In a comment, LS ends the line for go-yaml: `b: 2` would become content.
+        for text in [
+            "a: 1 # c\u{2028}b: 2\n",
+            "a: \"x\u{85}y\"\n",
+            "a: 1\n#\u{2029}\n",
+        ] {
+            assert!(
+                matches!(
+                    edit(text, add(&["z"], NewValue::str("1s"))),
+                    Err(EditError::Unsupported { .. })
+                ),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -49,9 +49,14 @@ pub fn write(s: &str) -> String {
 /// leaves raw but YAML must not see raw is escaped too (`\uXXXX` is valid in both): DEL, C1
 /// controls, NEL, LS and PS (line breaks to go-yaml), a byte order mark and non-characters.
 pub fn double_quoted(s: &str) -> String {
-    let json = serde_json::Value::String(s.to_owned()).to_string();
+    escape_for_yaml(&serde_json::Value::String(s.to_owned()).to_string())
+}
+
+/// JSON text made safe to read as YAML: what JSON leaves raw inside strings but a YAML reader
+/// must not see raw (see [`double_quoted`]) becomes a `\\uXXXX` escape, valid in both.
+pub fn escape_for_yaml(json: &str) -> String {
     if !json.chars().any(needs_escape) {
-        return json;
+        return json.to_owned();
     }
     let mut out = String::with_capacity(json.len() + 12);
     for c in json.chars() {

@@ -2,7 +2,7 @@
 //! policy file's `spec.check.ignore` list. `--no-ignores` reports suppressed findings anyway,
 //! each with the suppression that would have hidden it.
 
-use crate::policy::matcher::NamePattern;
+pub use crate::policy::ignore::IgnoreRule;
 
 use super::context::{Class, Context};
 use super::{CheckOptions, Finding};
@@ -26,47 +26,33 @@ pub fn parse_annotation(value: &str) -> (Vec<String>, Option<String>) {
     (codes, reason.filter(|r| !r.is_empty()))
 }
 
-/// One entry of the policy's `spec.check.ignore`: every criterion given must hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IgnoreRule {
-    /// Rule codes (`GD014`).
-    pub rules: Vec<String>,
-    pub kinds: Vec<String>,
-    pub namespaces: Vec<String>,
-    pub names: Vec<NamePattern>,
-    /// Globs on the input's path as shown in findings.
-    pub files: Vec<NamePattern>,
-    pub reason: Option<String>,
-}
-
-impl IgnoreRule {
-    fn matches(&self, cx: &Context, finding: &Finding) -> bool {
-        if !self
-            .rules
-            .iter()
-            .any(|r| r.eq_ignore_ascii_case(finding.code))
-        {
-            return false;
-        }
-        let Some(object) = cx.object(finding.object) else {
-            return false;
-        };
-        let r = &object.resource.reference;
-        let kind_ok = self.kinds.is_empty() || self.kinds.contains(&r.kind);
-        let ns_ok = self.namespaces.is_empty()
-            || r.namespace
-                .as_deref()
-                .is_some_and(|ns| self.namespaces.iter().any(|n| n == ns));
-        let name_ok = self.names.is_empty()
-            || r.name
-                .as_deref()
-                .is_some_and(|name| self.names.iter().any(|p| p.matches(name)));
-        let file_ok = self.files.is_empty()
-            || cx
-                .input(object)
-                .is_some_and(|i| self.files.iter().any(|p| p.matches(&i.name)));
-        kind_ok && ns_ok && name_ok && file_ok
+/// Whether a policy's ignore entry hides `finding`.
+fn ignores(rule: &IgnoreRule, cx: &Context, finding: &Finding) -> bool {
+    if !rule
+        .rules
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(finding.code))
+    {
+        return false;
     }
+    let Some(object) = cx.object(finding.object) else {
+        return false;
+    };
+    let r = &object.resource.reference;
+    let kind_ok = rule.kinds.is_empty() || rule.kinds.contains(&r.kind);
+    let ns_ok = rule.namespaces.is_empty()
+        || r.namespace
+            .as_deref()
+            .is_some_and(|ns| rule.namespaces.iter().any(|n| n == ns));
+    let name_ok = rule.names.is_empty()
+        || r.name
+            .as_deref()
+            .is_some_and(|name| rule.names.iter().any(|p| p.matches(name)));
+    let file_ok = rule.files.is_empty()
+        || cx
+            .input(object)
+            .is_some_and(|i| rule.files.iter().any(|p| p.matches(&i.name)));
+    kind_ok && ns_ok && name_ok && file_ok
 }
 
 /// Why a finding is suppressed, if it is.
@@ -94,7 +80,7 @@ pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> O
     options
         .ignores
         .iter()
-        .find(|rule| rule.matches(cx, finding))
+        .find(|rule| ignores(rule, cx, finding))
         .map(|rule| match &rule.reason {
             Some(r) => format!("the policy's check.ignore ({r})"),
             None => "the policy's check.ignore".to_owned(),

@@ -514,7 +514,7 @@ fn compile_ignore(
     spec: &IgnoreSpec,
     at: Pointer,
     problems: &mut Vec<Problem>,
-) -> crate::lint::suppress::IgnoreRule {
+) -> super::ignore::IgnoreRule {
     if spec.rules.is_empty() {
         problems.push(problem(
             at.key("rules"),
@@ -523,7 +523,7 @@ fn compile_ignore(
         ));
     }
     for (i, code) in spec.rules.iter().enumerate() {
-        if crate::lint::rule(code).is_none() {
+        if !super::ignore::is_rule_code(code) {
             problems.push(problem(
                 at.key("rules").index(i),
                 format!("{code:?} is not a meshdrain rule"),
@@ -549,7 +549,7 @@ fn compile_ignore(
     };
     let names = patterns(&spec.names, "names");
     let files = patterns(&spec.files, "files");
-    crate::lint::suppress::IgnoreRule {
+    super::ignore::IgnoreRule {
         rules: spec.rules.iter().map(|r| r.to_ascii_uppercase()).collect(),
         kinds: spec.kinds.clone(),
         namespaces: spec.namespaces.clone(),

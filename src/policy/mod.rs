@@ -3,6 +3,7 @@
 //! the policy.
 
 pub mod file;
+pub mod ignore;
 pub mod matcher;
 
 use std::collections::BTreeMap;
@@ -92,7 +93,7 @@ pub struct DrainPolicy {
     pub gateways: Option<Vec<GatewayRule>>,
     pub on_conflict: OnConflict,
     /// `meshdrain check` suppressions (`spec.check.ignore`).
-    pub ignores: Vec<crate::lint::suppress::IgnoreRule>,
+    pub ignores: Vec<ignore::IgnoreRule>,
 }
 
 impl Default for DrainPolicy {

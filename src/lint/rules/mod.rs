@@ -357,6 +357,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_registry_registers_exactly_the_policy_s_rule_codes() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.meta().code).collect();
+        assert_eq!(codes, crate::policy::ignore::RULE_CODES);
+    }
+
+    #[test]
     fn canonical_seconds() {
         let d = |s: &str| GoDuration::parse(s).unwrap();
         assert_eq!(exact(d("1m30s")), "90s");
