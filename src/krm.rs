@@ -178,7 +178,7 @@ fn fresh_list(
     let list = serde_json::json!({
         "apiVersion": RESOURCE_LIST_API_VERSION,
         "kind": RESOURCE_LIST_KIND,
-        "items": items.filter(|v| v.is_array()).cloned().unwrap_or_else(|| Value::Array(Vec::new())),
+        "items": items.cloned().unwrap_or_else(|| Value::Array(Vec::new())),
         "results": diagnostics.iter().map(|d| result(d).to_json()).collect::<Vec<_>>(),
     });
     let json = serde_json::to_string_pretty(&list).unwrap_or_default();
@@ -195,6 +195,11 @@ fn with_results(
     diagnostics: Vec<Diagnostic>,
     status: ExitStatus,
 ) -> KrmOutcome {
+    // A refusal of a list with tags of their own (`!!binary`, `!!int` on a word) goes out in
+    // a new list: readers that decode those tags may not read the input, nor so an echo of it.
+    if status != ExitStatus::Success && has_foreign_tags(text) {
+        return fresh_list(items, diagnostics, status);
+    }
     match add_results(text, &diagnostics) {
         Ok(output) => KrmOutcome {
             output: output.into_bytes(),
@@ -221,6 +226,11 @@ fn with_results(
             fresh_list(items, diagnostics, status)
         }
     }
+}
+
+/// Whether any node of the text has a tag other than its own core tag.
+fn has_foreign_tags(text: &str) -> bool {
+    Tree::parse(text).map_or(true, |tree| tree.nodes.iter().any(|n| n.foreign_tag))
 }
 
 /// A KRM result for a diagnostic (KRM Functions Specification, `results`).

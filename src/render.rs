@@ -743,6 +743,29 @@ fn process_document(
     if !errors.is_empty() {
         return Err((FailureKind::Invalid, errors));
     }
+    // An edited resource must mean the same to every reader: a tag of its own left anywhere
+    // in it (`!!set`, `!!binary`, `!custom`; replaced values lost theirs) may be decoded
+    // differently by go-yaml than meshdrain read it.
+    if !changes.is_empty() {
+        for (resource, _) in &work {
+            let tagged = resource_node(&tree, &resource.pointer)
+                .and_then(|node| model::foreign_tag_within(&tree, node));
+            if let Some(at) = tagged {
+                let at = offsets.original(at);
+                return Err(invalid(ctx.diagnostic_at(
+                    Diagnostic::error(
+                        "tagged-value",
+                        "this resource holds a node with a tag of its own (such as !!set, !!binary or a custom tag): readers that decode tags may read the resource otherwise, so meshdrain does not edit it",
+                    )
+                    .with_resource(Some(resource.reference.clone()))
+                    .with_hint("write the value without the tag (a string needs none, or !!str)"),
+                    ctx.text,
+                    ctx.line_base,
+                    Some((at, at + 1)),
+                )));
+            }
+        }
+    }
     let expected = if changes.is_empty() {
         None
     } else {

@@ -120,6 +120,25 @@ pub fn tagged_identity(tree: &Tree, object: NodeId) -> Option<usize> {
     })
 }
 
+/// The first node at or under `node` with a tag of its own, as a byte offset.
+pub fn foreign_tag_within(tree: &Tree, node: NodeId) -> Option<usize> {
+    let mut pending = vec![node];
+    while let Some(id) = pending.pop() {
+        let n = tree.node(id)?;
+        if n.foreign_tag {
+            return Some(n.start);
+        }
+        match &n.kind {
+            NodeKind::Mapping { entries, .. } => {
+                pending.extend(entries.iter().rev().flat_map(|&(k, v)| [v, k]));
+            }
+            NodeKind::Sequence { items, .. } => pending.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn merged_str(tree: &Tree, map: NodeId, key: &str) -> String {
     tree.get_merged(map, key)
         .and_then(|v| tree.resolve(v))
