@@ -804,15 +804,16 @@ impl Tree {
     }
 }
 
-/// Whether a `:` indicator comes between `from` and `to`, past white space, line breaks
-/// and comments.
+/// Whether a `:` indicator comes between `from` and `to` (inclusive), past white space, line
+/// breaks and comments.
 fn colon_between(bytes: &[u8], from: usize, to: usize) -> bool {
     let mut i = from;
-    while i < to {
+    // `to` itself is included: saphyr puts an empty value that has a `:` at that colon.
+    while i <= to {
         match bytes.get(i) {
             Some(b' ' | b'\t' | b'\r' | b'\n') => i += 1,
             Some(b'#') => {
-                i = crate::linebreak::next_break(bytes, i).map_or(to, |(at, _)| at);
+                i = crate::linebreak::next_break(bytes, i).map_or(to + 1, |(at, _)| at);
             }
             Some(b':') => return true,
             _ => return false,
