@@ -60,6 +60,12 @@ pub fn split(input: &[u8]) -> Vec<Slice> {
     let mut directives_at: Option<usize> = None;
     let mut body_seen = false;
     for (start, line) in crate::linebreak::lines(input) {
+        // A byte order mark at the stream's start is not part of its first line's marker.
+        let line = if start == 0 {
+            line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line)
+        } else {
+            line
+        };
         let kind = classify(line);
         let opens_document = match kind {
             LineKind::DocumentStart => true,
@@ -164,6 +170,14 @@ mod tests {
     fn markers_need_a_separator() {
         let s = "a: |\n  x\n---x\n----\n...y\n";
         assert_eq!(parts(s), [s]);
+    }
+
+    #[test]
+    fn a_bom_does_not_hide_the_first_marker() {
+        let s = "\u{feff}...\n%YAML 1.2\n---\na: 1\n";
+        assert_eq!(parts(s), ["\u{feff}...\n", "%YAML 1.2\n---\na: 1\n"]);
+        let s = "\u{feff}---\na: 1\n---\nb: 2\n";
+        assert_eq!(parts(s), ["\u{feff}---\na: 1\n", "---\nb: 2\n"]);
     }
 
     #[test]
