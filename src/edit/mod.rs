@@ -306,7 +306,12 @@ impl<'a> Editor<'a> {
                     NodeKind::Mapping {
                         style: Style::Block,
                         ..
-                    } => Ok(vec![self.add_block_entry(node, key, value)]),
+                    } => Ok(vec![self.add_block_entry(
+                        node,
+                        key,
+                        value,
+                        &parent_path,
+                    )?]),
                     NodeKind::Mapping {
                         style: Style::Flow { open, close },
                         entries,
@@ -404,8 +409,21 @@ impl<'a> Editor<'a> {
     }
 
     /// Inserts `text` (whole lines ending in `nl`) after the line holding `pos`.
-    fn insert_lines_after(&self, pos: usize, render: impl Fn(&str) -> String) -> Splice {
+    fn insert_lines_after(
+        &self,
+        pos: usize,
+        path: &Pointer,
+        render: impl Fn(&str) -> String,
+    ) -> Result<Splice, EditError> {
         let (at, nl, at_eof) = self.after_line(pos);
+        if at_eof && let Some(scalar) = self.block_scalar_ending_text() {
+            // Its last line would get the line break it lacks: `|` and `|+` values change.
+            return Err(EditError::Unsupported {
+                path: dotted(path),
+                what: "followed only by a block scalar that ends the text without a final line break",
+                at: scalar,
+            });
+        }
         let body = render(nl);
         let text = if at_eof {
             // Keep the text's missing final line break missing.
@@ -413,15 +431,36 @@ impl<'a> Editor<'a> {
         } else {
             body
         };
-        Splice {
+        Ok(Splice {
             range: at..at,
             text,
-        }
+        })
     }
 
-    fn add_block_entry(&self, map: &Node, key: &str, value: &NewValue) -> Splice {
+    /// The start of a block scalar whose content runs to the end of the text, if any.
+    fn block_scalar_ending_text(&self) -> Option<usize> {
+        self.tree.nodes.iter().find_map(|n| {
+            let block = matches!(
+                n.kind,
+                NodeKind::Scalar {
+                    style: ScalarStyle::Literal | ScalarStyle::Folded,
+                    ..
+                }
+            );
+            let rest = self.text.get(n.end..).unwrap_or("");
+            (block && rest.trim().is_empty()).then_some(n.start)
+        })
+    }
+
+    fn add_block_entry(
+        &self,
+        map: &Node,
+        key: &str,
+        value: &NewValue,
+        path: &Pointer,
+    ) -> Result<Splice, EditError> {
         let col = column(self.text, map.start);
-        self.insert_lines_after(map.end, |nl| {
+        self.insert_lines_after(map.end, path, |nl| {
             let mut out = String::new();
             self.block_entry(&mut out, key, value, col, nl);
             out
@@ -445,11 +484,11 @@ impl<'a> Editor<'a> {
             at: seq.start,
         })?;
         let dash_col = column(self.text, dash);
-        Ok(vec![self.insert_lines_after(seq.end, |nl| {
+        Ok(vec![self.insert_lines_after(seq.end, path, |nl| {
             let mut out = String::new();
             self.block_item(&mut out, value, dash_col, nl);
             out
-        })])
+        })?])
     }
 
     /// Inserts `item` (flow text) into a flow collection, after its last entry.
@@ -559,7 +598,7 @@ impl<'a> Editor<'a> {
             out
         };
         match token {
-            None => Ok(vec![self.insert_lines_after(colon, render)]),
+            None => Ok(vec![self.insert_lines_after(colon, path, render)?]),
             Some(range) => {
                 let (line_end, _, _) = self.after_line(colon);
                 if range.end < line_end {
@@ -569,7 +608,7 @@ impl<'a> Editor<'a> {
                             range: colon + 1..range.end,
                             text: String::new(),
                         },
-                        self.insert_lines_after(range.end, render),
+                        self.insert_lines_after(range.end, path, render)?,
                     ])
                 } else {
                     let (_, nl, _) = self.after_line(colon);
