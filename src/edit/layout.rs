@@ -2,7 +2,7 @@
 //! neighbours: the indentation step, how far sequences are indented under their key, and where
 //! an item's content starts after its dash (`- key` or `-   key`).
 
-use crate::document::{NodeKind, Style, Tree};
+use crate::document::{NodeId, NodeKind, Style, Tree};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
@@ -35,6 +35,28 @@ pub fn column(text: &str, pos: usize) -> usize {
     let start = line_start(text, pos);
     text.get(start..pos.min(text.len()))
         .map_or(0, |s| s.chars().filter(|&c| c != '\u{feff}').count())
+}
+
+/// Byte offset of the `-` of a block sequence's first item (`items`; `seq_start` when empty).
+/// A block sequence whose first item is itself a block sequence (`- - a`) starts where that
+/// item's first item does, so one dash is walked back per level of nesting.
+pub fn seq_dash(tree: &Tree, text: &str, items: &[NodeId], seq_start: usize) -> Option<usize> {
+    let mut first = items.first().and_then(|&i| tree.node(i));
+    let start = first.map_or(seq_start, |n| n.start);
+    let mut depth = 0;
+    while let Some(NodeKind::Sequence {
+        style: Style::Block,
+        items,
+    }) = first.map(|n| &n.kind)
+    {
+        depth += 1;
+        first = items.first().and_then(|&i| tree.node(i));
+    }
+    let mut dash = find_dash(text, start)?;
+    for _ in 0..depth {
+        dash = find_dash(text, dash)?;
+    }
+    Some(dash)
 }
 
 /// Byte offset of the `-` that introduces the block sequence item starting at `item_start`.
@@ -112,9 +134,9 @@ impl Layout {
                             }
                             NodeKind::Sequence {
                                 style: Style::Block,
-                                ..
+                                items,
                             } if seq_indent.is_none() => {
-                                if let Some(dash) = find_dash(text, value.start) {
+                                if let Some(dash) = seq_dash(tree, text, items, value.start) {
                                     let col = column(text, dash);
                                     seq_indent = Some(col.saturating_sub(key_col));
                                 }
@@ -161,6 +183,21 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_sequences_on_one_line_have_a_dash_each() {
+        let text = "-   - - a\n    - b\n";
+        let tree = Tree::parse(text).unwrap();
+        let root = tree.root.unwrap();
+        let items = tree.items(root);
+        assert_eq!(seq_dash(&tree, text, items, 0), Some(0));
+        let inner = tree.items(root)[0];
+        assert_eq!(seq_dash(&tree, text, tree.items(inner), 0), Some(4));
+        let text = "-\n  - a\n";
+        let tree = Tree::parse(text).unwrap();
+        let root = tree.root.unwrap();
+        assert_eq!(seq_dash(&tree, text, tree.items(root), 0), Some(0));
+    }
 
     #[test]
     fn learns_four_space_documents() {

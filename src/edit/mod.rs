@@ -20,7 +20,7 @@ use crate::linebreak;
 use crate::patch::dotted;
 use crate::patch::{Change, NewValue, Pointer, Step};
 pub use layout::Layout;
-use layout::{column, find_dash};
+use layout::{column, seq_dash};
 
 /// Replace `range` of the text with `text`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -474,15 +474,12 @@ impl<'a> Editor<'a> {
         value: &NewValue,
         path: &Pointer,
     ) -> Result<Vec<Splice>, EditError> {
-        let first = items
-            .first()
-            .and_then(|&i| self.tree.node(i))
-            .map_or(seq.start, |n| n.start);
-        let dash = find_dash(self.text, first).ok_or(EditError::Unsupported {
-            path: dotted(path),
-            what: "a block sequence whose dashes could not be found",
-            at: seq.start,
-        })?;
+        let dash =
+            seq_dash(self.tree, self.text, items, seq.start).ok_or(EditError::Unsupported {
+                path: dotted(path),
+                what: "a block sequence whose dashes could not be found",
+                at: seq.start,
+            })?;
         let dash_col = column(self.text, dash);
         Ok(vec![self.insert_lines_after(seq.end, path, |nl| {
             let mut out = String::new();
@@ -1051,6 +1048,20 @@ mod tests {
             edit("a: &x !!str '20s'\n", replace(&["a"], "50s")).unwrap(),
             "a: &x !!str '50s'\n"
         );
+    }
+
+    #[test]
+    fn appends_to_the_outer_of_nested_sequences_on_one_line() {
+        // Found by the editor fuzz target: the new item went into the inner sequence.
+        let append = Change::Add {
+            path: Pointer::root().append(),
+            value: NewValue::str("10s"),
+        };
+        assert_eq!(
+            edit("        -                  -      e: x\r\n", append.clone()).unwrap(),
+            "        -                  -      e: x\r\n        -      10s\r\n"
+        );
+        assert_eq!(edit("- - - a\n", append).unwrap(), "- - - a\n- 10s\n");
     }
 
     #[test]
