@@ -10,6 +10,7 @@
 # `cargo fuzz tmin`; the summary names the reproducer. Exits non-zero if any target failed.
 #
 # Other knobs: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (seconds per input, 10), FUZZ_TMIN_RUNS (2000),
+# FUZZ_SEED (libFuzzer's -seed: the same inputs in the same order on every run, as CI uses),
 # FUZZ_KEEP_GOING=1 (libFuzzer's fork mode: keep fuzzing after a crash, every crash an artifact;
 # nothing is minimised), MESHDRAIN_FUZZ_FEATURES=safe (generate nothing a known bug touches).
 set -uo pipefail
@@ -69,8 +70,11 @@ for t in "${targets[@]}"; do
   before="$(ls -1 "fuzz/artifacts/$t" | sort)"
   echo "fuzz.sh: running $t for ${seconds}s" >&2
   keep=()
+  if [ -n "${FUZZ_SEED:-}" ]; then
+    keep+=(-seed="$FUZZ_SEED")
+  fi
   if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
-    keep=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+    keep+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   fi
   (cd fuzz && cargo +nightly fuzz run "${flags[@]}" "$t" "$corpus" -- \
       -max_total_time="$seconds" -rss_limit_mb="$rss" -timeout="$timeout" \
