@@ -539,6 +539,24 @@ impl<'a> Editor<'a> {
         (rest.as_bytes().get(skipped) == Some(&b':')).then_some(key.end + skipped)
     }
 
+    /// A tab between a key's `:` and a value on the same line, as one space. saphyr refuses
+    /// `key:<TAB>10s` (its value indicator wants a space there), so a value meshdrain writes
+    /// after such a separator would make the text unreadable to it.
+    fn tab_separator(&self, key: NodeId) -> Option<Splice> {
+        let colon = self.colon_after(self.tree.node(key)?)?;
+        let rest = self.text.get(colon + 1..)?;
+        let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let sep = rest.get(..width)?;
+        let value_follows = !matches!(
+            rest.as_bytes().get(width),
+            None | Some(b'\n' | b'\r' | b'#')
+        );
+        (sep.contains('\t') && value_follows).then(|| Splice {
+            range: colon + 1..colon + 1 + width,
+            text: " ".to_owned(),
+        })
+    }
+
     /// Gives a null value (`key:`, `key: ~`, `key: null`) a value.
     fn set_null(
         &self,
@@ -580,13 +598,17 @@ impl<'a> Editor<'a> {
                 NewValue::Str(s) => scalar::write(s),
                 other => flow(other),
             };
-            return Ok(vec![match token {
-                Some(range) => Splice { range, text },
-                None => Splice {
+            return Ok(match token {
+                Some(range) => {
+                    let mut splices: Vec<Splice> = self.tab_separator(key_id).into_iter().collect();
+                    splices.push(Splice { range, text });
+                    splices
+                }
+                None => vec![Splice {
                     range: colon + 1..colon + 1,
                     text: format!(" {text}"),
-                },
-            }]);
+                }],
+            });
         }
         let key_col = column(self.text, key_node.start);
         let render = |nl: &str| {
@@ -646,10 +668,15 @@ impl<'a> Editor<'a> {
                 // A tag such as `!!int` or `!!binary` would re-type the new string (or make it
                 // invalid): it goes with the old value. `!!str` and anchors stay.
                 let start = self.scalar_token_start(node, !node.foreign_tag);
-                Ok(vec![Splice {
+                let mut splices: Vec<Splice> = key
+                    .and_then(|(_, k)| self.tab_separator(k))
+                    .into_iter()
+                    .collect();
+                splices.push(Splice {
                     range: start..node.end,
                     text,
-                }])
+                });
+                Ok(splices)
             }
             NodeKind::Mapping {
                 style: Style::Flow { .. },
@@ -1048,6 +1075,21 @@ mod tests {
             edit("a: &x !!str '20s'\n", replace(&["a"], "50s")).unwrap(),
             "a: &x !!str '50s'\n"
         );
+    }
+
+    #[test]
+    fn a_tab_before_a_replaced_value_becomes_a_space() {
+        // saphyr refuses `key:<TAB>10s`; found by the editor fuzz target.
+        let replace = Change::Replace {
+            path: Pointer::root().key("k"),
+            value: NewValue::str("10s"),
+        };
+        assert_eq!(edit("k:\t:5s\n", replace.clone()).unwrap(), "k: 10s\n");
+        assert_eq!(
+            edit("k:\t \t~ # c\n", replace.clone()).unwrap(),
+            "k: 10s # c\n"
+        );
+        assert_eq!(edit("k: 5s\n", replace).unwrap(), "k: 10s\n");
     }
 
     #[test]
