@@ -259,6 +259,20 @@ impl<'a> Editor<'a> {
 
     /// The splices that make `change`.
     pub fn splices(&self, change: &Change) -> Result<Vec<Splice>, EditError> {
+        // An empty key is a null key to YAML (`? ` or `: v`): its entry has no text of its own
+        // to anchor an edit to.
+        if change
+            .path()
+            .steps()
+            .iter()
+            .any(|s| matches!(s, Step::Key(k) if k.is_empty()))
+        {
+            return Err(EditError::Unsupported {
+                path: dotted(change.path()),
+                what: "a path through an empty key",
+                at: 0,
+            });
+        }
         // YAML 1.2 (saphyr, which made the tree) and libyaml-family readers disagree on where
         // lines end in such a text: no edit of it can be checked.
         if let Some((at, _)) = linebreak::find_ambiguous_break(self.text) {
@@ -1075,6 +1089,20 @@ mod tests {
             edit("a: &x !!str '20s'\n", replace(&["a"], "50s")).unwrap(),
             "a: &x !!str '50s'\n"
         );
+    }
+
+    #[test]
+    fn refuses_paths_through_empty_keys() {
+        // Found by the editor fuzz target: the new mapping went under the next key.
+        let text = "? a6\n? \n::: \n";
+        let change = Change::Replace {
+            path: Pointer::root().key(""),
+            value: NewValue::Map(vec![("v".to_owned(), NewValue::str("50s"))]),
+        };
+        assert!(matches!(
+            edit(text, change),
+            Err(EditError::Unsupported { .. })
+        ));
     }
 
     #[test]
