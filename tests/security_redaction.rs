@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
@@ -38,14 +38,7 @@ fn assert_no_secret(what: &str, text: &str) {
 /// `meshdrain ARGS` with `stdin`, in the repository, in a new session without a terminal
 /// (the Helm 4 plugin mode writes to the terminal too), with only `env` set.
 fn run(args: &[&str], stdin: &[u8], env: &[(&str, &Path)]) -> Output {
-    let mut cmd = match common::e2e::system_tool("setsid") {
-        Some(setsid) => {
-            let mut cmd = Command::new(setsid);
-            cmd.arg("--wait").arg(MESHDRAIN);
-            cmd
-        }
-        None => Command::new(MESHDRAIN),
-    };
+    let mut cmd = common::e2e::detached(Path::new(MESHDRAIN));
     cmd.args(args)
         .current_dir(common::repo())
         .env_clear()

@@ -220,14 +220,7 @@ fn values_in_place_refuses_what_is_not_a_regular_file() {
 /// A failing Helm 4 plugin run (a bad flag value) with its state home in `state`, in a new
 /// session (the plugin mode also writes to the terminal, which is not the test's).
 fn failing_plugin_run(state: &Path) -> std::process::Output {
-    let mut cmd = match common::e2e::system_tool("setsid") {
-        Some(setsid) => {
-            let mut cmd = Command::new(setsid);
-            cmd.arg("--wait").arg(MESHDRAIN);
-            cmd
-        }
-        None => Command::new(MESHDRAIN),
-    };
+    let mut cmd = common::e2e::detached(Path::new(MESHDRAIN));
     cmd.args(["--helm-plugin", "--drain-duration=50"])
         .env_clear()
         .env("XDG_STATE_HOME", state)

@@ -51,6 +51,19 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 
 /// A system utility that is no client under test (`script`, `setsid` from util-linux),
 /// looked up on PATH, with the same CI rule as [`tool`].
+/// `program` in a new session without a terminal (`setsid --wait`), when setsid exists: the
+/// Helm 4 plugin mode also writes to the terminal, which is not the test's.
+pub fn detached(program: &Path) -> std::process::Command {
+    match system_tool("setsid") {
+        Some(setsid) => {
+            let mut cmd = std::process::Command::new(setsid);
+            cmd.arg("--wait").arg(program);
+            cmd
+        }
+        None => std::process::Command::new(program),
+    }
+}
+
 pub fn system_tool(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
     if let Some(found) = std::env::split_paths(&path)
