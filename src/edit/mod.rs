@@ -245,6 +245,22 @@ impl<'a> Editor<'a> {
                 at: node.start,
             });
         }
+        // A null key (`? ` alone, or `: v` with no key) has no text to anchor lines to, and
+        // readers disagree on where such an entry ends: edit nothing in its mapping.
+        let entries = match &node.kind {
+            NodeKind::Mapping { entries, .. } => entries.as_slice(),
+            _ => &[],
+        };
+        if let Some(&(empty, _)) = entries
+            .iter()
+            .find(|&&(k, _)| self.tree.node(k).is_some_and(Node::is_empty_null))
+        {
+            return Err(EditError::Unsupported {
+                path: dotted(path),
+                what: "a mapping with an empty (null) key",
+                at: self.tree.node(empty).map_or(node.start, |n| n.start),
+            });
+        }
         Ok(())
     }
 
@@ -1103,6 +1119,31 @@ mod tests {
             edit(text, change),
             Err(EditError::Unsupported { .. })
         ));
+    }
+
+    #[test]
+    fn refuses_mappings_holding_an_empty_key() {
+        // Found by the editor fuzz target: explicit empty keys (`?` alone on a line, lone CR
+        // line breaks) and a key named `:`; the new entry landed on the `?` line and libyaml
+        // no longer read the text.
+        let text = "?\r::\n ?\r? ";
+        let change = add(&[":", "connectionDrainDuration"], NewValue::str("10s"));
+        assert!(matches!(
+            edit(text, change),
+            Err(EditError::Unsupported {
+                what: "a mapping with an empty (null) key",
+                ..
+            })
+        ));
+        // Anywhere on the route, not only the mapping that gets the entry.
+        let text = "? \n: x\nspec:\n  a: 1\n";
+        assert!(edit(text, add(&["spec", "b"], NewValue::str("10s"))).is_err());
+        // A key with text is still fine.
+        let text = "? a\n: x\nspec:\n  a: 1\n";
+        assert_eq!(
+            edit(text, add(&["spec", "b"], NewValue::str("10s"))).unwrap(),
+            "? a\n: x\nspec:\n  a: 1\n  b: 10s\n"
+        );
     }
 
     #[test]
