@@ -65,6 +65,12 @@ pub fn find_dash(text: &str, item_start: usize) -> Option<usize> {
     // Same line: `- item`, `-   item`, `- - item`.
     let start = line_start(text, item_start);
     let before = bytes.get(start..item_start)?;
+    // An empty item is placed after a comment on its dash's line (`-  # c -`): the dash is
+    // before the comment, never in it.
+    let comment = before.iter().enumerate().position(|(i, &b)| {
+        b == b'#' && (i == 0 || matches!(before.get(i - 1), Some(b' ' | b'\t')))
+    });
+    let before = comment.and_then(|c| before.get(..c)).unwrap_or(before);
     let trimmed = before.iter().rposition(|&b| b != b' ' && b != b'\t');
     if let Some(i) = trimmed {
         return (before.get(i) == Some(&b'-')).then_some(start + i);
@@ -183,6 +189,19 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dash_of_an_empty_item_is_never_in_its_comment() {
+        // Found by the editor fuzz target: saphyr puts the empty item at the end of the line,
+        // after the comment, and the `-` in the comment was taken for its dash.
+        let text = "      -              #    -=      -  \n";
+        assert_eq!(find_dash(text, 37), Some(6));
+        let tree = Tree::parse(text).unwrap();
+        let root = tree.root.unwrap();
+        assert_eq!(seq_dash(&tree, text, tree.items(root), 6), Some(6));
+        // A `#` that does not start a comment is no comment.
+        assert_eq!(find_dash("- a#b", 2), Some(0));
+    }
 
     #[test]
     fn nested_sequences_on_one_line_have_a_dash_each() {
