@@ -1,5 +1,6 @@
 //! Command-line definitions; `--help` comes from here.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::document::Limits;
+use crate::drain::{self, Field};
 use crate::lint::DrainModel;
 use crate::policy::{IstioVersion, OnConflict};
 use crate::report::{ColorChoice, Format};
@@ -37,18 +39,39 @@ Note: by Istio's source, what keeps the sidecar alive after SIGTERM is terminati
 sidecar's exit. Consider --termination-drain-duration as well. Any wait beyond the pod's
 terminationGracePeriodSeconds (default 30s) is cut short by SIGKILL.";
 
-const AFTER_HELP: &str = "\
+/// `--help`'s closing text; the environment variables come from the drain table.
+fn after_help() -> String {
+    let mut vars = vec![crate::policy::ENV_POLICY];
+    vars.extend(drain::settable().map(|(_, s)| s.env));
+    vars.push(crate::policy::ENV_ON_CONFLICT);
+    let mut lines = vec![String::from(" ")];
+    for (i, var) in vars.iter().enumerate() {
+        let comma = if i + 1 < vars.len() { "," } else { "" };
+        let last = lines.last_mut().map(|l| l.len()).unwrap_or(0);
+        if last + var.len() + 2 > 90 {
+            lines.push(String::from(" "));
+        }
+        if let Some(line) = lines.last_mut() {
+            line.push(' ');
+            line.push_str(var);
+            line.push_str(comma);
+        }
+    }
+    format!(
+        "\
 Precedence: built-in default < policy file < environment < flags.
 Environment (ignored in kustomize and KRM modes):
-  MESHDRAIN_POLICY, MESHDRAIN_DRAIN_DURATION, MESHDRAIN_TERMINATION_DRAIN_DURATION,
-  MESHDRAIN_GATEWAY_DRAIN_DURATION, MESHDRAIN_ON_CONFLICT
+{}
 
 Exit status: 0 success, 1 findings (render --check), 2 invalid input or settings, 3 internal
 error (a bug; please report it).
 
 Lint manifests in CI: meshdrain check PATH... (see meshdrain check --help, meshdrain explain).
 
-Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args --policy=drain.yaml]";
+Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args --policy=drain.yaml]",
+        lines.join("\n")
+    )
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,7 +79,7 @@ Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args 
     version,
     about = ABOUT,
     long_about = LONG_ABOUT,
-    after_help = AFTER_HELP,
+    after_help = after_help(),
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -238,17 +261,9 @@ pub struct PolicyArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
-    /// Sidecar drainDuration written into the ControlPlane overlay (Go duration, whole seconds) [default: 50s]
-    #[arg(long, value_name = "DURATION")]
-    pub drain_duration: Option<String>,
-
-    /// Sidecar terminationDrainDuration, the wait on SIGTERM (written only when given)
-    #[arg(long, value_name = "DURATION")]
-    pub termination_drain_duration: Option<String>,
-
-    /// Gateway spec.connectionDrainDuration, for every gateway rule that is not skip [default: 10s]
-    #[arg(long, value_name = "DURATION")]
-    pub gateway_drain_duration: Option<String>,
+    /// One flag per drain field a user sets (`--drain-duration`, …), from the drain table.
+    #[command(flatten)]
+    pub durations: DurationFlags,
 
     /// What to do when a manifest already has a different value [default: override]
     #[arg(long, value_enum, value_name = "MODE")]
@@ -257,6 +272,56 @@ pub struct PolicyArgs {
     /// Istio version the mesh runs, for Istio's drainDuration validation
     #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
     pub istio_version: IstioVersion,
+}
+
+/// The drain duration flags: one `--FLAG DURATION` per settable field of the drain table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DurationFlags(BTreeMap<Field, String>);
+
+impl DurationFlags {
+    /// The value given for `field`, as written.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0.get(&field).map(String::as_str)
+    }
+
+    /// Every value given, with its field and flag.
+    pub fn iter(&self) -> impl Iterator<Item = (Field, &'static str, &str)> + '_ {
+        drain::settable().filter_map(|(f, s)| Some((f.field, s.flag, self.get(f.field)?)))
+    }
+}
+
+impl clap::FromArgMatches for DurationFlags {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = DurationFlags::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        for (f, s) in drain::settable() {
+            if let Ok(Some(v)) = matches.try_get_one::<String>(s.flag) {
+                self.0.insert(f.field, v.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Args for DurationFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        drain::settable().fold(cmd, |cmd, (_, s)| {
+            cmd.arg(
+                clap::Arg::new(s.flag)
+                    .long(s.flag)
+                    .value_name("DURATION")
+                    .help(s.flag_help),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        DurationFlags::augment_args(cmd)
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -407,7 +472,10 @@ mod tests {
     #[test]
     fn render_flags_work_with_and_without_the_subcommand() {
         let top = Cli::try_parse_from(["meshdrain", "--drain-duration", "40s"]).unwrap();
-        assert_eq!(top.render.policy.drain_duration.as_deref(), Some("40s"));
+        assert_eq!(
+            top.render.policy.durations.get(Field::DrainDuration),
+            Some("40s")
+        );
         let sub = Cli::try_parse_from([
             "meshdrain",
             "render",

@@ -2,28 +2,11 @@
 //! reason it needs none (already equal, kept on conflict) or cannot be changed.
 
 use crate::document::{NodeId, NodeKind, Tree};
+use crate::drain::Field;
 use crate::duration::{DrainSeconds, GoDuration};
 use crate::model::{self, FieldPatch, dotted, node_type};
 use crate::patch::{Change, NewValue, Pointer};
-use crate::policy::{DEFAULT_PARENT_SHUTDOWN, IstioVersion, OnConflict};
-
-/// The two sidecar fields meshdrain writes into the mesh's default proxy config.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SidecarField {
-    DrainDuration,
-    TerminationDrainDuration,
-}
-
-impl SidecarField {
-    pub fn name(self) -> &'static str {
-        match self {
-            SidecarField::DrainDuration => "drainDuration",
-            SidecarField::TerminationDrainDuration => "terminationDrainDuration",
-        }
-    }
-}
-
-pub const GATEWAY_FIELD: &str = "connectionDrainDuration";
+use crate::policy::{IstioVersion, OnConflict};
 
 /// What to do with one drain field of one resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -238,15 +221,16 @@ fn decide(
     }
 }
 
-/// `spec.connectionDrainDuration` of an install-API gateway.
-pub fn gateway(
+/// `spec.<field>` of a resource (an install-API gateway's `connectionDrainDuration`).
+pub fn spec_field(
     tree: &Tree,
     resource: NodeId,
     resource_path: &Pointer,
+    field: Field,
     wanted: DrainSeconds,
     on_conflict: OnConflict,
 ) -> Result<Decision, PlanError> {
-    let keys = ["spec".to_owned(), GATEWAY_FIELD.to_owned()];
+    let keys = ["spec".to_owned(), field.name().to_owned()];
     let leaf = NewValue::str(wanted.canonical());
     match walk(tree, resource, resource_path, &keys, &leaf)? {
         Walk::Create(change) => Ok(created(change, resource_path, &keys)),
@@ -259,7 +243,7 @@ fn created(change: Change, base: &Pointer, keys: &[String]) -> Decision {
     Decision::set(change, path)
 }
 
-fn drain_patch(field: SidecarField, wanted: DrainSeconds) -> NewValue {
+fn drain_patch(field: Field, wanted: DrainSeconds) -> NewValue {
     NewValue::Map(vec![
         (
             "path".into(),
@@ -284,7 +268,7 @@ fn istio_overlay(patches: NewValue) -> NewValue {
 /// Context for a sidecar decision.
 #[derive(Clone, Debug)]
 pub struct SidecarTask {
-    pub field: SidecarField,
+    pub field: Field,
     pub wanted: DrainSeconds,
     pub on_conflict: OnConflict,
     pub istio: IstioVersion,
@@ -298,8 +282,11 @@ pub fn sidecar(
     task: &SidecarTask,
 ) -> Result<Decision, PlanError> {
     let (decision, patches) = sidecar_decision(tree, resource, resource_path, task)?;
-    if task.field == SidecarField::DrainDuration && matches!(decision, Decision::Change { .. }) {
-        check_parent_shutdown(tree, patches, task)?;
+    if let Some((other, up_to)) = task.field.spec().validation.below
+        && task.istio <= up_to
+        && matches!(decision, Decision::Change { .. })
+    {
+        check_below(tree, patches, task, other, up_to)?;
     }
     Ok(decision)
 }
@@ -486,18 +473,18 @@ fn new_patch(change: Change, base: &Pointer, keys: &[String]) -> Decision {
     Decision::set(change, path)
 }
 
-/// Istio ≤ 1.16 rejects a mesh config whose drainDuration is not below parentShutdownDuration.
-fn check_parent_shutdown(
+/// Istio up to `up_to` rejects a mesh config whose `task.field` (drainDuration) is not below
+/// `other` (parentShutdownDuration), as written in the effective overlay or by default.
+fn check_below(
     tree: &Tree,
     patches: Option<NodeId>,
     task: &SidecarTask,
+    other: Field,
+    up_to: IstioVersion,
 ) -> Result<(), PlanError> {
-    if !task.istio.has_parent_shutdown() {
-        return Ok(());
-    }
-    let parent_path = model::default_config_path("parentShutdownDuration");
+    let other_path = model::default_config_path(other.name());
     let field_patch = patches.map_or(FieldPatch::None, |p| {
-        model::field_patch(tree, p, &parent_path)
+        model::field_patch(tree, p, &other_path)
     });
     let configured = match field_patch {
         FieldPatch::Exact { patch, .. } => tree.get(patch, "value"),
@@ -509,23 +496,28 @@ fn check_parent_shutdown(
             .flatten(),
         FieldPatch::None => None,
     };
-    let parent = configured
+    let limit = configured
         .and_then(|n| tree.node(n))
         .and_then(|n| n.as_str())
         .and_then(|s| GoDuration::parse(s).ok())
-        .unwrap_or(DEFAULT_PARENT_SHUTDOWN);
-    if task.wanted.as_go() >= parent {
+        .unwrap_or_else(|| other.spec().default_duration());
+    if task.wanted.as_go() >= limit {
+        let (field, other) = (task.field.name(), other.name());
         return Err(PlanError::new(
             "drain-exceeds-parent-shutdown",
             format!(
-                "drainDuration {} is not below parentShutdownDuration {}, so Istio {} rejects the mesh config",
+                "{field} {} is not below {other} {}, so Istio {} rejects the mesh config",
                 task.wanted,
-                parent
+                limit
                     .whole_seconds()
-                    .map_or_else(|| parent.to_string(), |n| format!("{n}s")),
+                    .map_or_else(|| limit.to_string(), |n| format!("{n}s")),
                 task.istio
             ),
-            "use a shorter drainDuration, add a longer spec.meshConfig.defaultConfig.parentShutdownDuration patch, or pass --istio-version if the mesh runs Istio 1.17 or later",
+            &format!(
+                "use a shorter {field}, add a longer spec.meshConfig.defaultConfig.{other} patch, or pass --istio-version if the mesh runs Istio {}.{} or later",
+                up_to.major,
+                up_to.minor + 1
+            ),
             None,
             &Pointer::root(),
         ));

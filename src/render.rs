@@ -12,11 +12,12 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Origin, Severity};
 use crate::document::{self, Limits, NodeId, Scan, Tree};
+use crate::drain::{self, Field, Location, Section};
 use crate::edit::offsets::OffsetMap;
 use crate::edit::{self, EditError, Editor};
-use crate::model::{self, InstallKind, Resource, dotted};
+use crate::model::{self, Resource, dotted};
 use crate::patch::{self, Change, Pointer, Step};
-use crate::plan::{self, Decision, PlanError, SidecarField, SidecarTask};
+use crate::plan::{self, Decision, PlanError, SidecarTask};
 use crate::policy::{DrainPolicy, IstioVersion, OnConflict};
 use crate::selfcheck;
 
@@ -138,66 +139,58 @@ impl Rendered<'_> {
 
 /// One drain field to look after in one resource.
 #[derive(Clone, Debug)]
-enum Task {
-    Sidecar(SidecarTask),
-    Gateway {
-        wanted: crate::duration::DrainSeconds,
-        on_conflict: OnConflict,
-        /// 1-based, for the summary.
-        rule: usize,
-    },
+struct Task {
+    /// Where the resource keeps the field (its drain table target's location).
+    location: Location,
+    field: Field,
+    wanted: crate::duration::DrainSeconds,
+    on_conflict: OnConflict,
+    /// The 1-based gateway rule that chose the value, for the summary.
+    rule: Option<usize>,
 }
 
 /// Whether the policy has anything for this resource at all (decided before reading JSON).
 fn is_candidate(resource: &Resource, policy: &DrainPolicy) -> bool {
-    match resource.install_kind {
-        Some(InstallKind::ControlPlane) => policy.sidecar.is_some(),
-        Some(_) => policy.gateways.is_some(),
+    match resource.target.map(|t| t.section) {
+        Some(Section::Sidecar) => policy.sidecar.is_some(),
+        Some(Section::Gateway) => policy.gateways.is_some(),
         None => false,
     }
 }
 
-/// The tasks for one candidate resource; `object` is the resource read as JSON.
+/// The tasks for one candidate resource; `object` is the resource read as JSON. Fields come
+/// in drain table order.
 fn tasks_for(resource: &Resource, object: &Value, options: &RenderOptions) -> Vec<Task> {
     let policy = &options.policy;
-    match resource.install_kind {
-        Some(InstallKind::ControlPlane) => {
-            let Some(sidecar) = &policy.sidecar else {
-                return Vec::new();
-            };
-            [
-                (SidecarField::DrainDuration, sidecar.drain_duration),
-                (
-                    SidecarField::TerminationDrainDuration,
-                    sidecar.termination_drain_duration,
-                ),
-            ]
-            .into_iter()
-            .filter_map(|(field, wanted)| {
-                Some(Task::Sidecar(SidecarTask {
-                    field,
-                    wanted: wanted?,
-                    on_conflict: policy.on_conflict,
-                    istio: options.istio_version,
-                }))
+    let Some(target) = resource.target else {
+        return Vec::new();
+    };
+    let (durations, on_conflict, rule) = match target.section {
+        Section::Sidecar => match &policy.sidecar {
+            Some(sidecar) => (sidecar, policy.on_conflict, None),
+            None => return Vec::new(),
+        },
+        Section::Gateway => match policy.gateway_rule(&resource.reference.kind, object) {
+            Some((_, rule)) if rule.skip => return Vec::new(),
+            Some((index, rule)) => (
+                &rule.durations,
+                rule.on_conflict.unwrap_or(policy.on_conflict),
+                Some(index + 1),
+            ),
+            None => return Vec::new(),
+        },
+    };
+    drain::settable_in(target.section)
+        .filter_map(|f| {
+            Some(Task {
+                location: target.location,
+                field: f.field,
+                wanted: durations.get(f.field)?,
+                on_conflict,
+                rule,
             })
-            .collect()
-        }
-        Some(_) => {
-            let Some((index, rule)) = policy.gateway_rule(&resource.reference.kind, object) else {
-                return Vec::new();
-            };
-            match (rule.skip, rule.connection_drain_duration) {
-                (false, Some(wanted)) => vec![Task::Gateway {
-                    wanted,
-                    on_conflict: rule.on_conflict.unwrap_or(policy.on_conflict),
-                    rule: index + 1,
-                }],
-                _ => Vec::new(),
-            }
-        }
-        None => Vec::new(),
-    }
+        })
+        .collect()
 }
 
 /// Where a document sits, for diagnostics.
@@ -602,12 +595,11 @@ fn resource_node(tree: &Tree, pointer: &Pointer) -> Option<NodeId> {
 
 /// The field, with the gateway rule that chose the value when the policy has several.
 fn field_label(task: &Task, policy: &DrainPolicy) -> String {
-    match task {
-        Task::Sidecar(t) => t.field.name().to_owned(),
-        Task::Gateway { rule, .. } if policy.gateways.as_ref().is_some_and(|r| r.len() > 1) => {
-            format!("{} (gateway rule {rule})", plan::GATEWAY_FIELD)
+    match task.rule {
+        Some(rule) if policy.gateways.as_ref().is_some_and(|r| r.len() > 1) => {
+            format!("{} (gateway rule {rule})", task.field.name())
         }
-        Task::Gateway { .. } => plan::GATEWAY_FIELD.to_owned(),
+        _ => task.field.name().to_owned(),
     }
 }
 
@@ -640,10 +632,7 @@ fn process_document(
             Some((at, at + 1)),
         )));
     }
-    let target_count = resources
-        .iter()
-        .filter(|r| r.install_kind.is_some())
-        .count();
+    let target_count = resources.iter().filter(|r| r.target.is_some()).count();
     let candidates: Vec<&Resource> = resources
         .iter()
         .filter(|r| is_candidate(r, &options.policy))
@@ -696,13 +685,24 @@ fn process_document(
                     "a resource moved while editing".to_owned(),
                 ));
             };
-            let decision = match task {
-                Task::Sidecar(t) => plan::sidecar(&tree, node, &resource.pointer, t),
-                Task::Gateway {
-                    wanted,
-                    on_conflict,
-                    ..
-                } => plan::gateway(&tree, node, &resource.pointer, *wanted, *on_conflict),
+            let decision = match task.location {
+                Location::IstioOverlay => {
+                    let sidecar = SidecarTask {
+                        field: task.field,
+                        wanted: task.wanted,
+                        on_conflict: task.on_conflict,
+                        istio: options.istio_version,
+                    };
+                    plan::sidecar(&tree, node, &resource.pointer, &sidecar)
+                }
+                Location::Spec => plan::spec_field(
+                    &tree,
+                    node,
+                    &resource.pointer,
+                    task.field,
+                    task.wanted,
+                    task.on_conflict,
+                ),
             };
             let decision = match decision {
                 Ok(d) => d,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use clap::Parser;
 use meshdrain::diagnostic::{Diagnostic, LineIndex, Severity};
 use meshdrain::document::Tree;
+use meshdrain::drain::Field as DrainField;
 use meshdrain::duration::{DrainSeconds, GoDuration};
 use meshdrain::policy::{DrainPolicy, OnConflict};
 use meshdrain::render::{FailureKind, RenderOptions, Stats, render};
@@ -369,11 +370,12 @@ pub fn target_values(
             let Some(sidecar) = &policy.sidecar else {
                 continue;
             };
+            // The oracle names the fields itself rather than reading meshdrain's table.
             for (field, wanted) in [
-                ("drainDuration", sidecar.drain_duration),
+                ("drainDuration", sidecar.get(DrainField::DrainDuration)),
                 (
                     "terminationDrainDuration",
-                    sidecar.termination_drain_duration,
+                    sidecar.get(DrainField::TerminationDrainDuration),
                 ),
             ] {
                 let Some(wanted) = wanted else { continue };
@@ -397,7 +399,10 @@ pub fn target_values(
             let Some((_, rule)) = policy.gateway_rule(kind, obj_in) else {
                 continue;
             };
-            let (false, Some(wanted)) = (rule.skip, rule.connection_drain_duration) else {
+            let (false, Some(wanted)) = (
+                rule.skip,
+                rule.durations.get(DrainField::ConnectionDrainDuration),
+            ) else {
                 continue;
             };
             let p = format!("{ptr}/spec/connectionDrainDuration");

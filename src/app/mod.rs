@@ -161,19 +161,18 @@ pub fn build_policy(
             None => DrainPolicy::default(),
         },
     };
-    let flag = |v: &Option<String>, name: &str| {
-        v.as_ref().map(|value| Setting {
-            value: value.clone(),
-            source: format!("--{name}"),
-        })
-    };
     let flags = Overrides {
-        drain_duration: flag(&args.drain_duration, "drain-duration"),
-        termination_drain_duration: flag(
-            &args.termination_drain_duration,
-            "termination-drain-duration",
-        ),
-        gateway_drain_duration: flag(&args.gateway_drain_duration, "gateway-drain-duration"),
+        durations: args
+            .durations
+            .iter()
+            .map(|(field, flag, value)| {
+                let setting = Setting {
+                    value: value.to_owned(),
+                    source: format!("--{flag}"),
+                };
+                (field, setting)
+            })
+            .collect(),
         on_conflict: args.on_conflict.map(|c| Setting {
             value: policy::OnConflict::from(c).as_str().to_owned(),
             source: "--on-conflict".to_owned(),

@@ -12,47 +12,8 @@ use super::{
     normalize_patch_path,
 };
 
-/// The drain durations meshdrain knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DrainField {
-    /// `ProxyConfig.drainDuration`: Envoy's drain window.
-    DrainDuration,
-    /// `ProxyConfig.terminationDrainDuration`: the agent's wait after SIGTERM.
-    TerminationDrainDuration,
-    /// `ProxyConfig.parentShutdownDuration` (removed in Istio 1.17).
-    ParentShutdownDuration,
-    /// A TSB gateway install CR's `spec.connectionDrainDuration`.
-    ConnectionDrainDuration,
-}
-
-impl DrainField {
-    /// The fields of the mesh's default proxy config.
-    pub const MESH: [DrainField; 3] = [
-        DrainField::DrainDuration,
-        DrainField::TerminationDrainDuration,
-        DrainField::ParentShutdownDuration,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            DrainField::DrainDuration => "drainDuration",
-            DrainField::TerminationDrainDuration => "terminationDrainDuration",
-            DrainField::ParentShutdownDuration => "parentShutdownDuration",
-            DrainField::ConnectionDrainDuration => "connectionDrainDuration",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<DrainField> {
-        [
-            DrainField::DrainDuration,
-            DrainField::TerminationDrainDuration,
-            DrainField::ParentShutdownDuration,
-            DrainField::ConnectionDrainDuration,
-        ]
-        .into_iter()
-        .find(|f| f.name() == name)
-    }
-}
+/// The drain durations meshdrain knows: the drain table's fields.
+pub use crate::drain::Field as DrainField;
 
 /// A written value as Kubernetes reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -300,7 +261,7 @@ pub fn control_plane(
     let Some(patches) = tree.get(overlay, "patches") else {
         return source;
     };
-    for field in DrainField::MESH {
+    for field in DrainField::mesh() {
         if let Some((value, ptr)) = patched_value(tree, patches, &patches_ptr, field)
             && let Some(s) = setting(tree, value, ptr)
         {
@@ -321,7 +282,7 @@ pub fn default_config(
     let anchor = chain(pointer, keys);
     let mut defaults = MeshDefaults::default();
     if let Some(config) = tree.get_path(node, keys) {
-        for field in DrainField::MESH {
+        for field in DrainField::mesh() {
             if let Some(value) = tree.get(config, field.name())
                 && let Some(s) = setting(tree, value, anchor.key(field.name()))
             {
@@ -367,7 +328,7 @@ pub fn overlay_sites(tree: &Tree, node: NodeId, pointer: &Pointer) -> Vec<Durati
                 continue;
             }
             let segments = normalize_patch_path(path);
-            for field in DrainField::MESH {
+            for field in DrainField::mesh() {
                 let full = default_config_path(field.name());
                 let Some(rest) = full.strip_prefix(segments.as_slice()) else {
                     continue;
@@ -398,8 +359,7 @@ pub fn overlay_sites(tree: &Tree, node: NodeId, pointer: &Pointer) -> Vec<Durati
 
 /// The drain durations of a mesh source's `defaultConfig` mapping, as sites.
 pub fn default_config_sites(tree: &Tree, source: &MeshSource) -> Vec<DurationSite> {
-    DrainField::MESH
-        .into_iter()
+    DrainField::mesh()
         .filter_map(|field| {
             let s = source.defaults.get(field)?;
             Some(DurationSite {

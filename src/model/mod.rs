@@ -10,10 +10,10 @@ pub mod workload;
 
 use crate::diagnostic::ResourceRef;
 use crate::document::{Node, NodeId, NodeKind, Tree};
+use crate::drain::{self, TargetSpec};
 use crate::patch::Pointer;
 
-/// The TSB install API group.
-pub const INSTALL_GROUP: &str = "install.tetrate.io";
+pub use crate::drain::INSTALL_GROUP;
 
 /// The IstioOperator that TSB's ControlPlane overlays target for the mesh.
 pub const ISTIO_OVERLAY_API_VERSION: &str = "install.istio.io/v1alpha1";
@@ -46,6 +46,23 @@ impl InstallKind {
     pub fn is_gateway(self) -> bool {
         self != InstallKind::ControlPlane
     }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            InstallKind::ControlPlane => "ControlPlane",
+            InstallKind::IngressGateway => "IngressGateway",
+            InstallKind::EgressGateway => "EgressGateway",
+            InstallKind::Tier1Gateway => "Tier1Gateway",
+            InstallKind::Gateway => "Gateway",
+        }
+    }
+
+    /// Its entry in the drain table.
+    pub fn target(self) -> Option<&'static TargetSpec> {
+        drain::TARGETS
+            .iter()
+            .find(|t| t.api_group == INSTALL_GROUP && t.kind == self.name())
+    }
 }
 
 /// The API group of an `apiVersion` (`""` for the core group).
@@ -76,7 +93,7 @@ pub const RESOURCE_LIST_KIND: &str = "ResourceList";
 /// Whether the bulk pass must hand this document to the interpreter.
 pub fn needs_interpretation(api_version: Option<&str>, kind: Option<&str>) -> bool {
     is_list(api_version, kind)
-        || matches!((api_version, kind), (Some(a), Some(k)) if install_kind(a, k).is_some())
+        || matches!((api_version, kind), (Some(a), Some(k)) if drain::target(a, k).is_some())
 }
 
 /// One Kubernetes object in a document: the document itself or an item of a `v1 List`.
@@ -87,6 +104,8 @@ pub struct Resource {
     pub pointer: Pointer,
     pub reference: ResourceRef,
     pub install_kind: Option<InstallKind>,
+    /// What meshdrain edits in it (the drain table's entry), if anything.
+    pub target: Option<&'static TargetSpec>,
 }
 
 fn reference(tree: &Tree, node: NodeId) -> ResourceRef {
@@ -155,11 +174,13 @@ pub fn resources(tree: &Tree) -> Vec<Resource> {
     let make = |node: NodeId, pointer: Pointer| {
         let reference = reference(tree, node);
         let install_kind = install_kind(&reference.api_version, &reference.kind);
+        let target = drain::target(&reference.api_version, &reference.kind);
         Resource {
             node,
             pointer,
             reference,
             install_kind,
+            target,
         }
     };
     // Items of a List (or ResourceList) are objects too, and an item may itself be a List
@@ -212,6 +233,7 @@ pub fn whole_document(
             name: None,
         },
         install_kind,
+        target: install_kind.and_then(InstallKind::target),
     })
 }
 

@@ -275,8 +275,7 @@ impl ProxyConfig {
         let Ok(Value::Object(map)) = &self.parsed else {
             return Vec::new();
         };
-        DrainField::MESH
-            .into_iter()
+        DrainField::mesh()
             .filter_map(|field| {
                 let value = map.get(field.name()).filter(|v| !v.is_null())?;
                 Some(DurationSite {

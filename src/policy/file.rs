@@ -1,254 +1,24 @@
-//! The `DrainPolicy` document: its shape (serde, and the JSON Schema generated from it), reading
-//! it from a file, a kustomize transformer config or a kpt `functionConfig`, and validating it.
+//! Reading a `DrainPolicy` document (its shape is in [`super::document`]) from a file, a
+//! kustomize transformer config or a kpt `functionConfig`, and validating it.
 //!
 //! Errors carry `file:line:column` when the policy is a file the user named, and the YAML path
 //! when it is embedded in another input (kustomize passes a re-sorted temporary copy, kpt
 //! embeds it in the ResourceList).
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::fmt;
-
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::matcher::{GATEWAY_KINDS, GatewayMatch, NamePattern, WhereQuery};
-use super::{DrainPolicy, GatewayRule, OnConflict, SidecarSettings};
+pub use super::document::{
+    API_VERSION, DurationText, DurationTexts, GatewayRuleSpec, IgnoreSpec, KIND, PolicyDocument,
+    default_document, default_yaml, schema, schema_json,
+};
+use super::matcher::{GatewayMatch, NamePattern, WhereQuery};
+use super::{DrainPolicy, Durations, GatewayRule};
 use crate::diagnostic::{Diagnostic, LineIndex, Origin};
 use crate::document::Tree;
+use crate::drain::{self, Section};
 use crate::duration::DrainSeconds;
 use crate::model::dotted;
 use crate::patch::Pointer;
-
-pub const API_VERSION: &str = "meshdrain.io/v1alpha1";
-pub const KIND: &str = "DrainPolicy";
-
-/// A duration as written in the policy (Go syntax, e.g. `50s`). Read as text or number and
-/// checked afterwards, so a bare `50` gets a helpful error instead of a type error.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DurationText {
-    pub text: String,
-    pub was_number: bool,
-}
-
-impl Serialize for DurationText {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
-    }
-}
-
-impl<'de> Deserialize<'de> for DurationText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = DurationText;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a Go duration such as \"50s\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DurationText, E> {
-                Ok(DurationText {
-                    text: v.to_owned(),
-                    was_number: false,
-                })
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DurationText, E> {
-                Ok(DurationText {
-                    text: v.to_string(),
-                    was_number: true,
-                })
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DurationText, E> {
-                Ok(DurationText {
-                    text: v.to_string(),
-                    was_number: true,
-                })
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DurationText, E> {
-                Ok(DurationText {
-                    text: v.to_string(),
-                    was_number: true,
-                })
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-impl JsonSchema for DurationText {
-    fn schema_name() -> Cow<'static, str> {
-        "Duration".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "type": "string",
-            "description": "A Go duration (time.ParseDuration syntax) that is a positive whole number of seconds, e.g. \"50s\", \"1m30s\".",
-            "pattern": "^[+]?([0-9]*(\\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$",
-            "examples": ["10s", "50s", "1m30s"]
-        })
-    }
-}
-
-/// A `DrainPolicy`: the drain settings meshdrain applies, and to which gateways.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schemars(title = "DrainPolicy")]
-pub struct PolicyDocument {
-    /// Always `meshdrain.io/v1alpha1`.
-    pub api_version: String,
-    /// Always `DrainPolicy`.
-    pub kind: String,
-    /// Free-form: kustomize and kpt add annotations here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, Value>>,
-    pub spec: PolicySpec,
-}
-
-/// What to apply. A section that is absent leaves that part of the manifests untouched.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PolicySpec {
-    /// Sidecar settings, written into the last `tsb-istiocontrolplane` overlay of every
-    /// `install.tetrate.io` ControlPlane.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sidecar: Option<SidecarSpec>,
-    /// Gateway rules, in order; the first rule that matches a gateway decides.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateways: Option<Vec<GatewayRuleSpec>>,
-    /// What to do when a manifest already has a different value (default `override`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_conflict: Option<OnConflict>,
-    /// Settings of `meshdrain check` (and `render --check`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<CheckSpec>,
-}
-
-/// Settings of the linter.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckSpec {
-    /// Findings to suppress (like the `meshdrain.io/ignore` annotation, for many resources at
-    /// once); `--no-ignores` shows them anyway.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ignore: Vec<IgnoreSpec>,
-}
-
-/// One suppression: the rules, and which findings (every criterion given must hold).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IgnoreSpec {
-    /// Rule codes, e.g. `GD014`.
-    pub rules: Vec<String>,
-    /// Kinds of the resources (`IngressGateway`, `Deployment`, …).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub kinds: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub namespaces: Vec<String>,
-    /// Resource names, exact or globs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub names: Vec<String>,
-    /// Input paths as findings show them, exact or globs (`charts/legacy/*`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<String>,
-    /// Why; shown with `--no-ignores`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-/// The mesh's default proxy settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct SidecarSpec {
-    /// `spec.meshConfig.defaultConfig.drainDuration`: Envoy's drain window. The TSB guide
-    /// sets this (50s).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drain_duration: Option<DurationText>,
-    /// `spec.meshConfig.defaultConfig.terminationDrainDuration`: by Istio's source, how long
-    /// the sidecar waits after SIGTERM before it stops (Istio's default is 5s).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination_drain_duration: Option<DurationText>,
-}
-
-/// One gateway rule.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GatewayRuleSpec {
-    /// Which gateways the rule applies to; absent or empty: every IngressGateway,
-    /// EgressGateway and Tier1Gateway.
-    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
-    pub matcher: Option<MatchSpec>,
-    /// `spec.connectionDrainDuration` for the matched gateways.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_drain_duration: Option<DurationText>,
-    /// Leave the matched gateways alone.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub skip: bool,
-    /// Overrides `spec.onConflict` for this rule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_conflict: Option<OnConflict>,
-}
-
-/// Criteria; every one given must hold.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MatchSpec {
-    /// `install.tetrate.io` kinds: IngressGateway, EgressGateway, Tier1Gateway, and the unified
-    /// Gateway (matched only when named here).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub kinds: Vec<String>,
-    /// `metadata.namespace` is one of these.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub namespaces: Vec<String>,
-    /// `metadata.name` is one of these; `*`, `?` and `[…]` make a glob.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub names: Vec<String>,
-    /// Every one of these `metadata.labels` has this value.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
-    /// An RFC 9535 JSONPath query run on the gateway; matches when it selects at least one node.
-    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
-    pub where_query: Option<String>,
-}
-
-/// The JSON Schema of a policy document.
-pub fn schema() -> Schema {
-    schemars::schema_for!(PolicyDocument)
-}
-
-/// The JSON Schema as committed in `schema/drainpolicy.schema.json`.
-pub fn schema_json() -> String {
-    let mut text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// The built-in default as a policy document (`meshdrain policy --show-default`).
-pub fn default_document() -> PolicyDocument {
-    let duration = |s: &str| {
-        Some(DurationText {
-            text: s.to_owned(),
-            was_number: false,
-        })
-    };
-    PolicyDocument {
-        api_version: API_VERSION.to_owned(),
-        kind: KIND.to_owned(),
-        metadata: Some([("name".to_owned(), Value::String("default".to_owned()))].into()),
-        spec: PolicySpec {
-            sidecar: Some(SidecarSpec {
-                drain_duration: duration("50s"),
-                termination_drain_duration: None,
-            }),
-            gateways: Some(vec![GatewayRuleSpec {
-                connection_drain_duration: duration("10s"),
-                ..GatewayRuleSpec::default()
-            }]),
-            on_conflict: Some(OnConflict::Override),
-            check: None,
-        },
-    }
-}
 
 /// Where a policy came from, for error messages.
 #[derive(Clone, Copy, Debug)]
@@ -463,19 +233,11 @@ fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
         ));
     }
     let spec = root.key("spec");
-    let sidecar = doc.spec.sidecar.as_ref().map(|s| {
-        let at = spec.key("sidecar");
-        SidecarSettings {
-            drain_duration: s
-                .drain_duration
-                .as_ref()
-                .and_then(|d| duration(d, at.key("drainDuration"), problems)),
-            termination_drain_duration: s
-                .termination_drain_duration
-                .as_ref()
-                .and_then(|d| duration(d, at.key("terminationDrainDuration"), problems)),
-        }
-    });
+    let sidecar = doc
+        .spec
+        .sidecar
+        .as_ref()
+        .map(|s| durations(&s.durations, &spec.key("sidecar"), problems));
     let gateways = doc.spec.gateways.as_ref().map(|rules| {
         rules
             .iter()
@@ -559,20 +321,34 @@ fn compile_ignore(
     }
 }
 
+/// The durations of a section, each checked; errors point at `at.<field>`.
+fn durations(texts: &DurationTexts, at: &Pointer, problems: &mut Vec<Problem>) -> Durations {
+    let mut out = Durations::default();
+    for (field, text) in texts {
+        if let Some(d) = duration(text, at.key(field.name()), problems) {
+            out.set(*field, d);
+        }
+    }
+    out
+}
+
 fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>) -> GatewayRule {
-    let connection_drain_duration = rule
-        .connection_drain_duration
-        .as_ref()
-        .and_then(|d| duration(d, at.key("connectionDrainDuration"), problems));
-    match (rule.skip, &rule.connection_drain_duration) {
-        (true, Some(_)) => problems.push(problem(
+    let durations = durations(&rule.durations, &at, problems);
+    let fields = || {
+        drain::settable_in(Section::Gateway)
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    match (rule.skip, rule.durations.is_empty()) {
+        (true, false) => problems.push(problem(
             at.key("skip"),
-            "the rule both skips its gateways and sets connectionDrainDuration",
-            "remove one of skip or connectionDrainDuration",
+            format!("the rule both skips its gateways and sets {}", fields()),
+            format!("remove one of skip or {}", fields()),
         )),
-        (false, None) => problems.push(problem(
+        (false, true) => problems.push(problem(
             at.clone(),
-            "the rule neither sets connectionDrainDuration nor skips",
+            format!("the rule neither sets {} nor skips", fields()),
             "add connectionDrainDuration: 10s, or skip: true to leave the matched gateways alone",
         )),
         _ => {}
@@ -585,13 +361,16 @@ fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>
         ..GatewayMatch::default()
     };
     for (i, kind) in spec.kinds.iter().enumerate() {
-        if GATEWAY_KINDS.contains(&kind.as_str()) {
+        if drain::gateway_kinds().any(|k| k == kind) {
             matcher.kinds.push(kind.clone());
         } else {
             problems.push(problem(
                 m.key("kinds").index(i),
                 format!("{kind:?} is not an install.tetrate.io gateway kind"),
-                format!("use one of {}", GATEWAY_KINDS.join(", ")),
+                format!(
+                    "use one of {}",
+                    drain::gateway_kinds().collect::<Vec<_>>().join(", ")
+                ),
             ));
         }
     }
@@ -617,7 +396,7 @@ fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>
     }
     GatewayRule {
         matcher,
-        connection_drain_duration,
+        durations,
         skip: rule.skip,
         on_conflict: rule.on_conflict,
     }
@@ -634,7 +413,7 @@ fn check_shadowing(rules: &[GatewayRule], at: &Pointer, problems: &mut Vec<Probl
             .matcher
             .covered_kinds()
             .iter()
-            .any(|k| !super::matcher::DEFAULT_GATEWAY_KINDS.contains(k));
+            .any(|k| !drain::default_gateway_kinds().any(|d| d == *k));
         if !escapes {
             problems.push(problem(
                 at.index(i),
@@ -650,16 +429,11 @@ fn check_shadowing(rules: &[GatewayRule], at: &Pointer, problems: &mut Vec<Probl
     }
 }
 
-/// The built-in default policy, as YAML.
-pub fn default_yaml() -> String {
-    let mut out = String::from("# meshdrain's built-in policy: the TSB guide's values.\n");
-    out.push_str(&serde_yaml::to_string(&default_document()).unwrap_or_default());
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::drain::Field;
+    use crate::policy::OnConflict;
 
     fn file(text: &str) -> Result<DrainPolicy, Vec<Diagnostic>> {
         parse_file_text(text, "policy.yaml")
@@ -681,7 +455,10 @@ mod tests {
         .unwrap();
         assert_eq!(p.on_conflict, OnConflict::Error);
         let sidecar = p.sidecar.unwrap();
-        assert_eq!(sidecar.drain_duration.map(|d| d.secs()), Some(60));
+        assert_eq!(
+            sidecar.get(Field::DrainDuration).map(|d| d.secs()),
+            Some(60)
+        );
         let rules = p.gateways.unwrap();
         assert_eq!(rules.len(), 3);
         assert_eq!(rules[0].on_conflict, Some(OnConflict::Keep));

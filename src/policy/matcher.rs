@@ -7,12 +7,6 @@ use std::fmt;
 use jsonpath_rust::parser::model::JpQuery;
 use serde_json::Value;
 
-/// The install-API gateway kinds a rule may name.
-pub const GATEWAY_KINDS: [&str; 4] = ["IngressGateway", "EgressGateway", "Tier1Gateway", "Gateway"];
-
-/// The kinds a rule without `kinds` covers: the unified `Gateway` only when named.
-pub const DEFAULT_GATEWAY_KINDS: [&str; 3] = ["IngressGateway", "EgressGateway", "Tier1Gateway"];
-
 /// A name to match: exact, or a glob when it has `*`, `?` or `[`.
 #[derive(Clone, Debug)]
 pub struct NamePattern {
@@ -140,7 +134,7 @@ impl GatewayMatch {
     /// The kinds this rule can apply to.
     pub fn covered_kinds(&self) -> Vec<&str> {
         if self.kinds.is_empty() {
-            DEFAULT_GATEWAY_KINDS.to_vec()
+            crate::drain::default_gateway_kinds().collect()
         } else {
             self.kinds.iter().map(String::as_str).collect()
         }

@@ -2,6 +2,7 @@
 //! then the environment and flags (DESIGN.md, "Defaults and precedence"). The engine reads only
 //! the policy.
 
+pub mod document;
 pub mod file;
 pub mod ignore;
 pub mod matcher;
@@ -11,7 +12,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::diagnostic::Diagnostic;
-use crate::duration::{DrainSeconds, GoDuration, HOUR};
+use crate::drain::{self, Field, FieldSpec, Section};
+use crate::duration::{DrainSeconds, HOUR};
+pub use crate::istio::IstioVersion;
 
 /// What to do when a manifest already has a different value.
 #[derive(
@@ -65,12 +68,41 @@ impl fmt::Display for OnConflict {
     }
 }
 
-/// The sidecar settings, written into the `tsb-istiocontrolplane` overlay of a ControlPlane.
+/// Drain durations by field: what one policy section (or one gateway rule) writes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SidecarSettings {
-    pub drain_duration: Option<DrainSeconds>,
-    pub termination_drain_duration: Option<DrainSeconds>,
+pub struct Durations(BTreeMap<Field, DrainSeconds>);
+
+impl Durations {
+    pub fn get(&self, field: Field) -> Option<DrainSeconds> {
+        self.0.get(&field).copied()
+    }
+
+    pub fn set(&mut self, field: Field, value: DrainSeconds) {
+        self.0.insert(field, value);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The durations set, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = (Field, DrainSeconds)> + '_ {
+        self.0.iter().map(|(f, d)| (*f, *d))
+    }
+
+    /// The built-in policy's values for `section` (the TSB guide's).
+    fn builtin(section: Section) -> Durations {
+        Durations(
+            drain::settable()
+                .filter(|(f, _)| f.section == section)
+                .filter_map(|(f, s)| Some((f.field, DrainSeconds::from_secs(s.builtin?)?)))
+                .collect(),
+        )
+    }
 }
+
+/// The sidecar settings, written into the `tsb-istiocontrolplane` overlay of a ControlPlane.
+pub type SidecarSettings = Durations;
 
 pub use matcher::GatewayMatch;
 
@@ -78,7 +110,8 @@ pub use matcher::GatewayMatch;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GatewayRule {
     pub matcher: GatewayMatch,
-    pub connection_drain_duration: Option<DrainSeconds>,
+    /// What the rule writes (`connectionDrainDuration`).
+    pub durations: Durations,
     /// Leave matched gateways alone.
     pub skip: bool,
     pub on_conflict: Option<OnConflict>,
@@ -100,12 +133,9 @@ impl Default for DrainPolicy {
     /// The TSB guide's values: sidecar `drainDuration: 50s`, gateways `10s`, override.
     fn default() -> Self {
         DrainPolicy {
-            sidecar: Some(SidecarSettings {
-                drain_duration: DrainSeconds::from_secs(50),
-                termination_drain_duration: None,
-            }),
+            sidecar: Some(Durations::builtin(Section::Sidecar)),
             gateways: Some(vec![GatewayRule {
-                connection_drain_duration: DrainSeconds::from_secs(10),
+                durations: Durations::builtin(Section::Gateway),
                 ..GatewayRule::default()
             }]),
             on_conflict: OnConflict::Override,
@@ -114,74 +144,11 @@ impl Default for DrainPolicy {
     }
 }
 
-/// The Istio minor version the manifests are for; drain validation depends on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IstioVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl IstioVersion {
-    /// Istio 1.12: TSB 1.4's Istio is not public; its docs' logs (2022-03) fit 1.11/1.12, and
-    /// every rule that matters here (whole seconds, ≤ 1h, < parentShutdownDuration) holds for
-    /// all of 1.9–1.16.
-    pub const DEFAULT: IstioVersion = IstioVersion {
-        major: 1,
-        minor: 12,
-    };
-
-    /// `drainDuration` must stay below `parentShutdownDuration` (Istio ≤ 1.16).
-    pub fn has_parent_shutdown(self) -> bool {
-        self <= IstioVersion {
-            major: 1,
-            minor: 16,
-        }
-    }
-
-    /// `drainDuration` is capped at 1h before Istio 1.22.
-    pub fn caps_drain_at_one_hour(self) -> bool {
-        self < IstioVersion {
-            major: 1,
-            minor: 22,
-        }
-    }
-}
-
-impl FromStr for IstioVersion {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim().trim_start_matches('v');
-        let mut parts = t.split('.');
-        let major = parts.next().and_then(|p| p.parse().ok());
-        let minor = parts.next().and_then(|p| p.parse().ok());
-        let patch_ok = parts
-            .next()
-            .is_none_or(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-        match (major, minor) {
-            (Some(major), Some(minor)) if patch_ok && parts.next().is_none() => {
-                Ok(IstioVersion { major, minor })
-            }
-            _ => Err(format!("{s:?} is not an Istio version like 1.12 or 1.12.3")),
-        }
-    }
-}
-
-impl fmt::Display for IstioVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
-
-/// Istio's own default `parentShutdownDuration` (≤ 1.16).
-pub const DEFAULT_PARENT_SHUTDOWN: GoDuration = GoDuration(60 * crate::duration::SECOND as i64);
-
 /// Values from the environment or flags that override the policy. Each keeps where it came
 /// from, for error messages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Overrides {
-    pub drain_duration: Option<Setting>,
-    pub termination_drain_duration: Option<Setting>,
-    pub gateway_drain_duration: Option<Setting>,
+    pub durations: BTreeMap<Field, Setting>,
     pub on_conflict: Option<Setting>,
 }
 
@@ -193,9 +160,6 @@ pub struct Setting {
 }
 
 pub const ENV_POLICY: &str = "MESHDRAIN_POLICY";
-pub const ENV_DRAIN_DURATION: &str = "MESHDRAIN_DRAIN_DURATION";
-pub const ENV_TERMINATION_DRAIN_DURATION: &str = "MESHDRAIN_TERMINATION_DRAIN_DURATION";
-pub const ENV_GATEWAY_DRAIN_DURATION: &str = "MESHDRAIN_GATEWAY_DRAIN_DURATION";
 pub const ENV_ON_CONFLICT: &str = "MESHDRAIN_ON_CONFLICT";
 
 impl Overrides {
@@ -210,21 +174,18 @@ impl Overrides {
                 })
         };
         Overrides {
-            drain_duration: get(ENV_DRAIN_DURATION),
-            termination_drain_duration: get(ENV_TERMINATION_DRAIN_DURATION),
-            gateway_drain_duration: get(ENV_GATEWAY_DRAIN_DURATION),
+            durations: drain::settable()
+                .filter_map(|(f, s)| Some((f.field, get(s.env)?)))
+                .collect(),
             on_conflict: get(ENV_ON_CONFLICT),
         }
     }
 
     /// `self` with every value `over` sets replaced (flags over environment).
-    pub fn then(self, over: Overrides) -> Overrides {
+    pub fn then(mut self, over: Overrides) -> Overrides {
+        self.durations.extend(over.durations);
         Overrides {
-            drain_duration: over.drain_duration.or(self.drain_duration),
-            termination_drain_duration: over
-                .termination_drain_duration
-                .or(self.termination_drain_duration),
-            gateway_drain_duration: over.gateway_drain_duration.or(self.gateway_drain_duration),
+            durations: self.durations,
             on_conflict: over.on_conflict.or(self.on_conflict),
         }
     }
@@ -245,13 +206,18 @@ impl DrainPolicy {
     /// every gateway rule that is not `skip` (creating the section when it is absent).
     pub fn with_overrides(mut self, o: &Overrides) -> Result<DrainPolicy, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let mut take = |s: &Option<Setting>, field: &str| match s {
-            None => None,
-            Some(s) => parse_setting(s, field).map_err(|d| errors.push(d)).ok(),
-        };
-        let drain = take(&o.drain_duration, "drainDuration");
-        let termination = take(&o.termination_drain_duration, "terminationDrainDuration");
-        let gateway = take(&o.gateway_drain_duration, "connectionDrainDuration");
+        // Errors in table order, whatever order the overrides came in.
+        let parsed: Vec<(Field, DrainSeconds)> = drain::FIELDS
+            .iter()
+            .filter_map(|f| Some((f.field, o.durations.get(&f.field)?)))
+            .filter_map(|(field, s)| match parse_setting(s, field.name()) {
+                Ok(d) => Some((field, d)),
+                Err(d) => {
+                    errors.push(d);
+                    None
+                }
+            })
+            .collect();
         if let Some(s) = &o.on_conflict {
             match s.value.trim().parse::<OnConflict>() {
                 Ok(v) => self.on_conflict = v,
@@ -261,22 +227,21 @@ impl DrainPolicy {
                 ),
             }
         }
-        if drain.is_some() || termination.is_some() {
-            let sidecar = self.sidecar.get_or_insert_with(SidecarSettings::default);
-            if drain.is_some() {
-                sidecar.drain_duration = drain;
-            }
-            if termination.is_some() {
-                sidecar.termination_drain_duration = termination;
-            }
-        }
-        if let Some(g) = gateway {
-            let rules = self.gateways.get_or_insert_with(Vec::new);
-            if rules.is_empty() {
-                rules.push(GatewayRule::default());
-            }
-            for rule in rules.iter_mut().filter(|r| !r.skip) {
-                rule.connection_drain_duration = Some(g);
+        for (field, value) in parsed {
+            match field.spec().section {
+                Section::Sidecar => self
+                    .sidecar
+                    .get_or_insert_with(Durations::default)
+                    .set(field, value),
+                Section::Gateway => {
+                    let rules = self.gateways.get_or_insert_with(Vec::new);
+                    if rules.is_empty() {
+                        rules.push(GatewayRule::default());
+                    }
+                    for rule in rules.iter_mut().filter(|r| !r.skip) {
+                        rule.durations.set(field, value);
+                    }
+                }
             }
         }
         if errors.is_empty() {
@@ -289,17 +254,25 @@ impl DrainPolicy {
     /// Checks the values against Istio's validation for `version`.
     pub fn validate(&self, version: IstioVersion) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        if let Some(d) = self.sidecar.as_ref().and_then(|s| s.drain_duration)
-            && version.caps_drain_at_one_hour()
-            && d.as_go().nanos() > HOUR as i64
-        {
-            errors.push(
-                Diagnostic::error(
-                    "invalid-duration",
-                    format!("drainDuration {d} is over 1h, which Istio {version} rejects"),
-                )
-                .with_hint("use at most 3600s, or set --istio-version to 1.22 or later if that is what runs"),
-            );
+        let sections = self
+            .sidecar
+            .iter()
+            .chain(self.gateways.iter().flatten().map(|r| &r.durations));
+        for (field, d) in sections.flat_map(Durations::iter) {
+            let capped = field
+                .spec()
+                .validation
+                .one_hour_cap_before
+                .is_some_and(|v| version < v);
+            if capped && d.as_go().nanos() > HOUR as i64 {
+                errors.push(
+                    Diagnostic::error(
+                        "invalid-duration",
+                        format!("{} {d} is over 1h, which Istio {version} rejects", field.name()),
+                    )
+                    .with_hint("use at most 3600s, or set --istio-version to 1.22 or later if that is what runs"),
+                );
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -311,13 +284,19 @@ impl DrainPolicy {
     /// A short human description (`meshdrain policy --check`).
     pub fn describe(&self) -> String {
         let mut out = String::new();
-        let shown =
-            |d: Option<DrainSeconds>| d.map_or_else(|| "not set".to_owned(), |d| d.to_string());
+        let shown = |d: &Durations, f: &FieldSpec| {
+            let value = d
+                .get(f.field)
+                .map_or_else(|| "not set".to_owned(), |d| d.to_string());
+            format!("{} {value}", f.name)
+        };
         match &self.sidecar {
             Some(s) => out.push_str(&format!(
-                "sidecar: drainDuration {}, terminationDrainDuration {}\n",
-                shown(s.drain_duration),
-                shown(s.termination_drain_duration)
+                "sidecar: {}\n",
+                drain::settable_in(Section::Sidecar)
+                    .map(|f| shown(s, f))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             None => out.push_str("sidecar: untouched\n"),
         }
@@ -328,10 +307,10 @@ impl DrainPolicy {
                     let action = if r.skip {
                         "skip".to_owned()
                     } else {
-                        format!(
-                            "connectionDrainDuration {}",
-                            shown(r.connection_drain_duration)
-                        )
+                        drain::settable_in(Section::Gateway)
+                            .map(|f| shown(&r.durations, f))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     };
                     let conflict = r
                         .on_conflict
@@ -364,11 +343,11 @@ impl DrainPolicy {
 mod tests {
     use super::*;
 
-    fn setting(v: &str, source: &str) -> Option<Setting> {
-        Some(Setting {
+    fn setting(v: &str, source: &str) -> Setting {
+        Setting {
             value: v.into(),
             source: source.into(),
-        })
+        }
     }
 
     #[test]
@@ -377,14 +356,14 @@ mod tests {
         assert_eq!(
             p.sidecar
                 .as_ref()
-                .and_then(|s| s.drain_duration)
+                .and_then(|s| s.get(Field::DrainDuration))
                 .map(|d| d.secs()),
             Some(50)
         );
         let gw = serde_json::json!({"metadata": {"name": "g"}});
         let rule = p.gateway_rule("IngressGateway", &gw).map(|(_, r)| r);
         assert_eq!(
-            rule.and_then(|r| r.connection_drain_duration)
+            rule.and_then(|r| r.durations.get(Field::ConnectionDrainDuration))
                 .map(|d| d.secs()),
             Some(10)
         );
@@ -395,25 +374,29 @@ mod tests {
     #[test]
     fn flags_win_over_environment() {
         let env: BTreeMap<String, String> = [
-            (ENV_DRAIN_DURATION.to_owned(), "40s".to_owned()),
-            (ENV_ON_CONFLICT.to_owned(), "keep".to_owned()),
-            (ENV_GATEWAY_DRAIN_DURATION.to_owned(), String::new()),
+            ("MESHDRAIN_DRAIN_DURATION".to_owned(), "40s".to_owned()),
+            ("MESHDRAIN_ON_CONFLICT".to_owned(), "keep".to_owned()),
+            ("MESHDRAIN_GATEWAY_DRAIN_DURATION".to_owned(), String::new()),
         ]
         .into();
         let flags = Overrides {
-            drain_duration: setting("30s", "--drain-duration"),
+            durations: [(Field::DrainDuration, setting("30s", "--drain-duration"))].into(),
             ..Overrides::default()
         };
         let o = Overrides::from_env(&env).then(flags);
         let p = DrainPolicy::default().with_overrides(&o).unwrap();
         assert_eq!(
-            p.sidecar.unwrap().drain_duration.map(|d| d.secs()),
+            p.sidecar
+                .unwrap()
+                .get(Field::DrainDuration)
+                .map(|d| d.secs()),
             Some(30)
         );
         assert_eq!(p.on_conflict, OnConflict::Keep);
         assert_eq!(
             p.gateways.unwrap()[0]
-                .connection_drain_duration
+                .durations
+                .get(Field::ConnectionDrainDuration)
                 .map(|d| d.secs()),
             Some(10)
         );
@@ -422,12 +405,15 @@ mod tests {
     #[test]
     fn bad_values_name_their_source() {
         let o = Overrides {
-            gateway_drain_duration: setting(
-                "10",
-                "environment variable MESHDRAIN_GATEWAY_DRAIN_DURATION",
-            ),
-            on_conflict: setting("sometimes", "--on-conflict"),
-            ..Overrides::default()
+            durations: [(
+                Field::ConnectionDrainDuration,
+                setting(
+                    "10",
+                    "environment variable MESHDRAIN_GATEWAY_DRAIN_DURATION",
+                ),
+            )]
+            .into(),
+            on_conflict: Some(setting("sometimes", "--on-conflict")),
         };
         let errs = DrainPolicy::default().with_overrides(&o).unwrap_err();
         assert_eq!(errs.len(), 2);
@@ -461,7 +447,7 @@ mod tests {
                 .has_parent_shutdown()
         );
         let long = Overrides {
-            drain_duration: setting("2h", "--drain-duration"),
+            durations: [(Field::DrainDuration, setting("2h", "--drain-duration"))].into(),
             ..Overrides::default()
         };
         let p = DrainPolicy::default().with_overrides(&long).unwrap();

@@ -1,5 +1,4 @@
 use super::{duration, exact, seconds};
-use crate::duration::{GoDuration, SECOND};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh::{DrainField, Place, Setting, Written};
@@ -46,16 +45,19 @@ fn check(
         (Some((_, p)), _) | (None, Some((_, p))) => p.clone(),
         (None, None) => return,
     };
-    let side = |side: &Side<'_>, name: &str, default: i64| match side {
-        Some((w, _)) => duration(w).map(|d| (d, format!("{name} {}", exact(d)))),
-        None => Some((
-            GoDuration(default * SECOND as i64),
-            format!("the default {name} {default}s"),
-        )),
+    let side = |side: &Side<'_>, field: DrainField| {
+        let spec = field.spec();
+        match side {
+            Some((w, _)) => duration(w).map(|d| (d, format!("{} {}", spec.name, exact(d)))),
+            None => Some((
+                spec.default_duration(),
+                format!("the default {} {}s", spec.name, spec.default_secs),
+            )),
+        }
     };
     let (Some((d, shown_drain)), Some((p, shown_parent))) = (
-        side(&drain, "drainDuration", 45),
-        side(&parent, "parentShutdownDuration", 60),
+        side(&drain, DrainField::DrainDuration),
+        side(&parent, DrainField::ParentShutdownDuration),
     ) else {
         return;
     };

@@ -4,6 +4,8 @@ use super::{overlay_lists, patches};
 use crate::document::{NodeId, Tree};
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use std::sync::LazyLock;
+
 use crate::model::mesh::DrainField;
 use crate::model::{is_istio_overlay, normalize_patch_path};
 use crate::patch::Pointer;
@@ -40,20 +42,20 @@ declare_rule! {
     summary: "a drain key in the wrong place, or misspelled",
 }
 
-const KNOWN: [&str; 12] = [
-    "meshConfig",
-    "defaultConfig",
-    "drainDuration",
-    "terminationDrainDuration",
-    "parentShutdownDuration",
-    "connectionDrainDuration",
-    "proxyMetadata",
-    "kubeSpec",
-    "overlays",
-    "patches",
-    "components",
-    "istio",
-];
+/// The keys on the way to a drain field, and the drain table's fields.
+static KNOWN: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let route = ["meshConfig", "defaultConfig"];
+    let around = [
+        "proxyMetadata",
+        "kubeSpec",
+        "overlays",
+        "patches",
+        "components",
+        "istio",
+    ];
+    let fields = crate::drain::FIELDS.iter().map(|f| f.name);
+    route.into_iter().chain(fields).chain(around).collect()
+});
 
 /// The key a misspelled or miscased one was meant to be.
 fn misspelled(key: &str) -> Option<&'static str> {
@@ -68,7 +70,7 @@ fn misspelled(key: &str) -> Option<&'static str> {
 }
 
 fn is_mesh_field(key: &str) -> bool {
-    DrainField::MESH.iter().any(|f| f.name() == key)
+    DrainField::mesh().any(|f| f.name() == key)
 }
 
 /// Reports misspelled keys among the entries of `map`.

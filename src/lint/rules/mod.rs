@@ -212,14 +212,8 @@ pub(crate) fn effective(
             };
         }
     }
-    let default = match field {
-        DrainField::DrainDuration => 45,
-        DrainField::TerminationDrainDuration => 5,
-        DrainField::ParentShutdownDuration => 60,
-        DrainField::ConnectionDrainDuration => 5,
-    };
     Effective {
-        value: Some(GoDuration(default * SECOND as i64)),
+        value: Some(field.spec().default_duration()),
         from: "Istio's default".to_owned(),
     }
 }

@@ -1,0 +1,340 @@
+//! The drain table: every duration meshdrain knows and every resource it edits. Each field
+//! entry says where the field lives, its default as Istio or TSB define it, how Istio
+//! validates it, and how a user sets it (flag, environment variable, policy key and schema
+//! text); each target entry says which resources get which section of the policy, and where.
+//!
+//! Flags, the environment, policy parsing, the JSON Schema, `policy --show-default`, render's
+//! tasks, the linter's defaults and GD012's known names all read these tables, so a new field
+//! or target is one entry here plus its tests (ripgrep's one definition per flag is the model).
+
+use crate::duration::{GoDuration, SECOND};
+use crate::istio::IstioVersion;
+
+/// A drain duration meshdrain knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// `ProxyConfig.drainDuration`: Envoy's drain window.
+    DrainDuration,
+    /// `ProxyConfig.terminationDrainDuration`: the agent's wait after SIGTERM.
+    TerminationDrainDuration,
+    /// `ProxyConfig.parentShutdownDuration` (removed in Istio 1.17).
+    ParentShutdownDuration,
+    /// A TSB gateway install CR's `spec.connectionDrainDuration`.
+    ConnectionDrainDuration,
+}
+
+/// The part of a policy that holds a field, and the resources it is written to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Section {
+    /// The mesh's default proxy config (`spec.sidecar`).
+    Sidecar,
+    /// Install-API gateways, by rule (`spec.gateways[]`).
+    Gateway,
+}
+
+/// How a user sets a field that meshdrain writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// The long flag of `render` and `values`, without `--`.
+    pub flag: &'static str,
+    /// The flag's `--help` line.
+    pub flag_help: &'static str,
+    /// The environment variable (post-renderer mode only).
+    pub env: &'static str,
+    /// The field's description in the policy's JSON Schema.
+    pub schema_doc: &'static str,
+    /// The built-in policy's value (the TSB guide's), when it writes one.
+    pub builtin: Option<u64>,
+}
+
+/// Istio's validation of a field, by version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validation {
+    /// Istio before this version rejects a value over one hour.
+    pub one_hour_cap_before: Option<IstioVersion>,
+    /// Istio up to this version rejects a value that is not below the other field.
+    pub below: Option<(Field, IstioVersion)>,
+}
+
+const NO_VALIDATION: Validation = Validation {
+    one_hour_cap_before: None,
+    below: None,
+};
+
+/// One drain field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub field: Field,
+    /// The key in manifests and in the policy.
+    pub name: &'static str,
+    pub section: Section,
+    /// What applies when the field is unset, in whole seconds (Istio's or TSB's default).
+    pub default_secs: i64,
+    /// `None`: the linter reads it, meshdrain never writes it.
+    pub setting: Option<Setting>,
+    pub validation: Validation,
+}
+
+impl FieldSpec {
+    pub fn default_duration(&self) -> GoDuration {
+        GoDuration(self.default_secs.saturating_mul(SECOND as i64))
+    }
+}
+
+const ISTIO_1_16: IstioVersion = IstioVersion {
+    major: 1,
+    minor: 16,
+};
+const ISTIO_1_22: IstioVersion = IstioVersion {
+    major: 1,
+    minor: 22,
+};
+
+/// Every drain field, in the order flags, schema entries and summaries list them.
+pub static FIELDS: [FieldSpec; 4] = [
+    FieldSpec {
+        field: Field::DrainDuration,
+        name: "drainDuration",
+        section: Section::Sidecar,
+        default_secs: 45,
+        setting: Some(Setting {
+            flag: "drain-duration",
+            flag_help: "Sidecar drainDuration written into the ControlPlane overlay (Go duration, whole seconds) [default: 50s]",
+            env: "MESHDRAIN_DRAIN_DURATION",
+            schema_doc: "`spec.meshConfig.defaultConfig.drainDuration`: Envoy's drain window. The TSB guide\nsets this (50s).",
+            builtin: Some(50),
+        }),
+        validation: Validation {
+            one_hour_cap_before: Some(ISTIO_1_22),
+            below: Some((Field::ParentShutdownDuration, ISTIO_1_16)),
+        },
+    },
+    FieldSpec {
+        field: Field::TerminationDrainDuration,
+        name: "terminationDrainDuration",
+        section: Section::Sidecar,
+        default_secs: 5,
+        setting: Some(Setting {
+            flag: "termination-drain-duration",
+            flag_help: "Sidecar terminationDrainDuration, the wait on SIGTERM (written only when given)",
+            env: "MESHDRAIN_TERMINATION_DRAIN_DURATION",
+            schema_doc: "`spec.meshConfig.defaultConfig.terminationDrainDuration`: by Istio's source, how long\nthe sidecar waits after SIGTERM before it stops (Istio's default is 5s).",
+            builtin: None,
+        }),
+        validation: NO_VALIDATION,
+    },
+    FieldSpec {
+        field: Field::ParentShutdownDuration,
+        name: "parentShutdownDuration",
+        section: Section::Sidecar,
+        default_secs: 60,
+        setting: None,
+        validation: NO_VALIDATION,
+    },
+    FieldSpec {
+        field: Field::ConnectionDrainDuration,
+        name: "connectionDrainDuration",
+        section: Section::Gateway,
+        default_secs: 5,
+        setting: Some(Setting {
+            flag: "gateway-drain-duration",
+            flag_help: "Gateway spec.connectionDrainDuration, for every gateway rule that is not skip [default: 10s]",
+            env: "MESHDRAIN_GATEWAY_DRAIN_DURATION",
+            schema_doc: "`spec.connectionDrainDuration` for the matched gateways.",
+            builtin: Some(10),
+        }),
+        validation: NO_VALIDATION,
+    },
+];
+
+impl Field {
+    pub fn spec(self) -> &'static FieldSpec {
+        // FIELDS lists every variant once, in declaration order.
+        match self {
+            Field::DrainDuration => &FIELDS[0],
+            Field::TerminationDrainDuration => &FIELDS[1],
+            Field::ParentShutdownDuration => &FIELDS[2],
+            Field::ConnectionDrainDuration => &FIELDS[3],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        FIELDS.iter().find(|f| f.name == name).map(|f| f.field)
+    }
+
+    /// The fields of the mesh's default proxy config.
+    pub fn mesh() -> impl Iterator<Item = Field> {
+        fields_of(Section::Sidecar).map(|f| f.field)
+    }
+}
+
+/// The fields a section holds, in table order.
+pub fn fields_of(section: Section) -> impl Iterator<Item = &'static FieldSpec> {
+    FIELDS.iter().filter(move |f| f.section == section)
+}
+
+/// The fields a user sets, with how.
+pub fn settable() -> impl Iterator<Item = (&'static FieldSpec, &'static Setting)> {
+    FIELDS.iter().filter_map(|f| Some((f, f.setting.as_ref()?)))
+}
+
+/// The settable fields of a section, in table order (policy keys, tasks).
+pub fn settable_in(section: Section) -> impl Iterator<Item = &'static FieldSpec> {
+    settable()
+        .map(|(f, _)| f)
+        .filter(move |f| f.section == section)
+}
+
+/// Where a target keeps its section's fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A patch `spec.meshConfig.defaultConfig.<field>` in the last overlay for the named
+    /// IstioOperator in `spec.components.istio.kubeSpec.overlays`.
+    IstioOverlay,
+    /// `spec.<field>`.
+    Spec,
+}
+
+/// One kind of resource meshdrain edits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TargetSpec {
+    pub api_group: &'static str,
+    pub kind: &'static str,
+    pub section: Section,
+    pub location: Location,
+    /// A gateway rule without `match.kinds` covers it.
+    pub default: bool,
+}
+
+/// The TSB install API group.
+pub const INSTALL_GROUP: &str = "install.tetrate.io";
+
+/// Every resource kind meshdrain edits.
+pub static TARGETS: [TargetSpec; 5] = [
+    TargetSpec {
+        api_group: INSTALL_GROUP,
+        kind: "ControlPlane",
+        section: Section::Sidecar,
+        location: Location::IstioOverlay,
+        default: true,
+    },
+    TargetSpec {
+        api_group: INSTALL_GROUP,
+        kind: "IngressGateway",
+        section: Section::Gateway,
+        location: Location::Spec,
+        default: true,
+    },
+    TargetSpec {
+        api_group: INSTALL_GROUP,
+        kind: "EgressGateway",
+        section: Section::Gateway,
+        location: Location::Spec,
+        default: true,
+    },
+    TargetSpec {
+        api_group: INSTALL_GROUP,
+        kind: "Tier1Gateway",
+        section: Section::Gateway,
+        location: Location::Spec,
+        default: true,
+    },
+    TargetSpec {
+        // The unified gateway of later TSB versions: edited only when a rule names it.
+        api_group: INSTALL_GROUP,
+        kind: "Gateway",
+        section: Section::Gateway,
+        location: Location::Spec,
+        default: false,
+    },
+];
+
+/// The target an object of `api_version` and `kind` is, if any.
+pub fn target(api_version: &str, kind: &str) -> Option<&'static TargetSpec> {
+    let group = api_version.split_once('/').map_or("", |(group, _)| group);
+    TARGETS
+        .iter()
+        .find(|t| t.api_group == group && t.kind == kind)
+}
+
+/// The targets of a section.
+pub fn targets_of(section: Section) -> impl Iterator<Item = &'static TargetSpec> {
+    TARGETS.iter().filter(move |t| t.section == section)
+}
+
+/// The gateway kinds a rule may name, in table order.
+pub fn gateway_kinds() -> impl Iterator<Item = &'static str> {
+    targets_of(Section::Gateway).map(|t| t.kind)
+}
+
+/// The gateway kinds a rule without `kinds` covers.
+pub fn default_gateway_kinds() -> impl Iterator<Item = &'static str> {
+    targets_of(Section::Gateway)
+        .filter(|t| t.default)
+        .map(|t| t.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_its_own_entry() {
+        for spec in &FIELDS {
+            assert_eq!(spec.field.spec(), spec);
+            assert_eq!(Field::from_name(spec.name), Some(spec.field));
+        }
+        assert_eq!(Field::from_name("drain_duration"), None);
+    }
+
+    #[test]
+    fn flags_and_variables_are_unique_and_well_formed() {
+        let mut flags: Vec<_> = settable().map(|(_, s)| s.flag).collect();
+        let mut envs: Vec<_> = settable().map(|(_, s)| s.env).collect();
+        for f in &flags {
+            assert!(f.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{f}");
+        }
+        for e in &envs {
+            assert!(e.starts_with("MESHDRAIN_"), "{e}");
+        }
+        let n = flags.len();
+        flags.sort_unstable();
+        flags.dedup();
+        envs.sort_unstable();
+        envs.dedup();
+        assert_eq!((flags.len(), envs.len()), (n, n));
+    }
+
+    #[test]
+    fn istio_defaults_are_istios() {
+        // pkg/config/mesh: drainDuration 45s, terminationDrainDuration 5s,
+        // parentShutdownDuration 60s.
+        assert_eq!(Field::DrainDuration.spec().default_secs, 45);
+        assert_eq!(Field::TerminationDrainDuration.spec().default_secs, 5);
+        assert_eq!(Field::ParentShutdownDuration.spec().default_secs, 60);
+        assert_eq!(
+            Field::mesh().collect::<Vec<_>>(),
+            [
+                Field::DrainDuration,
+                Field::TerminationDrainDuration,
+                Field::ParentShutdownDuration
+            ]
+        );
+    }
+
+    #[test]
+    fn the_unified_gateway_is_named_not_default() {
+        assert_eq!(
+            gateway_kinds().collect::<Vec<_>>(),
+            ["IngressGateway", "EgressGateway", "Tier1Gateway", "Gateway"]
+        );
+        assert_eq!(
+            default_gateway_kinds().collect::<Vec<_>>(),
+            ["IngressGateway", "EgressGateway", "Tier1Gateway"]
+        );
+    }
+}
