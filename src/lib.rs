@@ -14,6 +14,7 @@ pub mod drain;
 pub mod duration;
 pub mod edit;
 pub mod errorlog;
+pub mod input;
 pub mod istio;
 pub mod krm;
 pub mod linebreak;

@@ -259,7 +259,7 @@ struct DocResult {
 /// Renders `input` with `options`: the patched stream, or why there is none.
 pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'a>, Failure> {
     let name = options.input_name.as_str();
-    if input.len() > options.limits.max_input_bytes {
+    if crate::input::too_large(input.len(), &options.limits) {
         return Err(Failure::invalid(vec![
             Diagnostic::error(
                 "limit-exceeded",
@@ -277,29 +277,23 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
         ]));
     }
     let text = crate::source::validate_text(input, name).map_err(|d| Failure::invalid(vec![d]))?;
-    let slices = crate::stream::split(input);
     let mut errors = Vec::new();
     let mut internal = false;
     let mut edits = Vec::new();
     let mut expected = Vec::new();
     let mut summary = Vec::new();
     let mut stats = Stats::default();
-    let mut line_base = 0;
     let mut lines_added = 0usize;
-    for (index, slice) in slices.iter().enumerate() {
-        let Some(doc_text) = text.get(slice.range.clone()) else {
-            continue;
-        };
-        let doc_lines = crate::linebreak::count(doc_text.as_bytes());
+    for doc in crate::input::documents(text) {
+        let (index, doc_text, doc_lines) = (doc.index, doc.text, doc.lines);
         let ctx = DocContext {
             index,
             text: doc_text,
-            line_base,
-            out_line_base: line_base + lines_added,
+            line_base: doc.line_base,
+            out_line_base: doc.line_base + lines_added,
             source: None,
             input_name: name,
         };
-        line_base += doc_lines;
         let scanned = match document::scan(doc_text) {
             Ok(s) => s,
             Err(e) => {
@@ -363,7 +357,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                     edits.push(DocumentEdit {
                         document: index,
                         source: ctx.source.clone(),
-                        range: slice.range.clone(),
+                        range: doc.range.clone(),
                         text: new_text,
                     });
                     expected.push(value);
@@ -549,34 +543,18 @@ fn internal_error(ctx: &DocContext<'_>, what: String) -> DocError {
 
 /// Checks the limits for a document meshdrain is about to interpret.
 fn check_limits(ctx: &DocContext<'_>, scan: &Scan, limits: &Limits) -> Result<(), Diagnostic> {
-    let over = if scan.max_depth > limits.max_depth {
-        Some(format!(
-            "nests {} levels deep, over the limit of {}",
-            scan.max_depth, limits.max_depth
-        ))
-    } else if scan.alias_uses > limits.max_alias_uses {
-        Some(format!(
-            "uses aliases {} times, over the limit of {}",
-            scan.alias_uses, limits.max_alias_uses
-        ))
-    } else if scan.max_scalar_bytes > limits.max_scalar_bytes {
-        Some(format!(
-            "has a {}-byte scalar, over the limit of {} bytes",
-            scan.max_scalar_bytes, limits.max_scalar_bytes
-        ))
-    } else {
-        None
-    };
-    match over {
+    match crate::input::exceeded(scan, limits) {
         None => Ok(()),
-        Some(what) => Err(Diagnostic::error(
+        Some(e) => Err(Diagnostic::error(
             "limit-exceeded",
-            format!("this document, which meshdrain must edit, {what}"),
+            format!(
+                "this document, which meshdrain must edit, {}, {}",
+                e.what(),
+                e.limit()
+            ),
         )
         .with_origin(ctx.document_origin())
-        .with_hint(
-            "raise --max-depth, --max-aliases or --max-scalar-bytes if this input is expected",
-        )),
+        .with_hint(crate::input::Exceeded::HINT)),
     }
 }
 

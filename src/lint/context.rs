@@ -8,9 +8,12 @@ use std::sync::LazyLock;
 use crate::diagnostic::{Diagnostic, LineIndex, Origin};
 use crate::document::{self, NodeKind, Scan, Tree};
 use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
-use crate::model::workload::{self, Container, PodTemplate, ProxyConfig};
-use crate::model::{self, InstallKind, Resource, api_group, dotted};
+use crate::model::workload::{self, Container, ProxyConfig};
+use crate::model::{self, Resource, dotted};
 use crate::patch::Pointer;
+
+pub use crate::model::classify::{Class, ROUTING_GROUP, looks_like_values};
+use crate::model::classify::{classify, interesting, looks_like_mesh_config, parse_document};
 
 use super::input::{Source, Treat};
 use super::{CheckOptions, Finding};
@@ -38,31 +41,6 @@ pub struct Input {
     pub name: String,
     pub text: String,
     pub documents: Vec<Doc>,
-}
-
-/// What an object is, as far as the rules care.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Class {
-    /// A TSB ControlPlane: an `install.tetrate.io` CR, or a control plane Helm values file
-    /// (`values`), whose `spec:` is the ControlPlane spec.
-    ControlPlane {
-        values: bool,
-    },
-    /// An `install.tetrate.io` gateway (IngressGateway, EgressGateway, Tier1Gateway, Gateway).
-    InstallGateway(InstallKind),
-    /// A `gateway.tsb.tetrate.io` kind with a gateway install kind's name (routing config).
-    RoutingGateway,
-    /// An `install.istio.io` IstioOperator.
-    IstioOperator,
-    /// A raw Istio mesh config document (top-level `defaultConfig`).
-    MeshConfig,
-    /// Something that runs pods.
-    Workload(PodTemplate),
-    /// A `v1 Namespace`.
-    Namespace,
-    /// A `v1 List` or a `ResourceList` (its items are objects of their own).
-    List,
-    Other,
 }
 
 /// One Kubernetes object (or values file) in the inputs.
@@ -142,146 +120,6 @@ struct Facts {
     containers: Vec<Container>,
     proxy_configs: Vec<ProxyConfig>,
     sites: Vec<DurationSite>,
-}
-
-/// Kinds worth a parse: TSB install and routing gateways, Istio, workloads, namespaces, lists.
-fn interesting(api_version: Option<&str>, kind: Option<&str>) -> bool {
-    let (Some(api_version), Some(kind)) = (api_version, kind) else {
-        // Helm values and raw mesh configs have neither.
-        return api_version.is_none() && kind.is_none();
-    };
-    let group = api_group(api_version);
-    model::needs_interpretation(Some(api_version), Some(kind))
-        || group == model::INSTALL_GROUP
-        || (group == ROUTING_GROUP && model::InstallKind::from_kind(kind).is_some())
-        || (group == "install.istio.io" && kind == "IstioOperator")
-        || (api_version == "v1" && kind == "Namespace")
-        || workload::is_workload(api_version, kind)
-}
-
-/// The top-level `apiVersion` and `kind` as written on lines of their own at column 0, the
-/// way rendered manifests have them: a guess, which a parse confirms before anything relies
-/// on it.
-fn guess_identity(text: &str) -> Option<(&str, &str)> {
-    fn value(rest: &str) -> &str {
-        let v = rest.split(" #").next().unwrap_or("").trim();
-        v.trim_matches(|c| c == '"' || c == '\'')
-    }
-    let (mut api, mut kind) = (None, None);
-    for line in crate::linebreak::text_lines(text) {
-        if let Some(rest) = line.strip_prefix("apiVersion:") {
-            api = Some(value(rest));
-        } else if let Some(rest) = line.strip_prefix("kind:") {
-            kind = Some(value(rest));
-        }
-        if let (Some(a), Some(k)) = (api, kind) {
-            return Some((a, k));
-        }
-    }
-    None
-}
-
-/// Parses a document once, as far as the rules need it: `None` for a document no rule reads
-/// (it is only validated), a pruned tree for a workload, else the whole tree. A cheap look at
-/// the top-level lines decides; the parse confirms, and a wrong guess costs a second parse.
-fn parse_document(text: &str, values: bool) -> Result<Option<Tree>, document::SyntaxError> {
-    let guess = if values { None } else { guess_identity(text) };
-    if let Some((api, kind)) = guess
-        && !interesting(Some(api), Some(kind))
-    {
-        let scan = document::scan(text)?;
-        if !interesting(scan.api_version.as_deref(), scan.kind.as_deref()) {
-            return Ok(None);
-        }
-        return Tree::parse(text).map(Some);
-    }
-    // Workloads are most of a typical render, and the rules read little of them.
-    let prune = guess.is_some_and(|(api, kind)| workload::is_workload(api, kind));
-    let keep: Option<document::Keep<'_>> = if prune {
-        Some(&workload::keep_for_lint)
-    } else {
-        None
-    };
-    let tree = Tree::parse_pruned(text, keep)?;
-    let actual = tree
-        .stats
-        .api_version
-        .as_deref()
-        .zip(tree.stats.kind.as_deref());
-    if prune && guess != actual {
-        return Tree::parse(text).map(Some);
-    }
-    Ok(Some(tree))
-}
-
-/// TSB's routing config API group, whose gateway kinds share names with the install kinds.
-pub const ROUTING_GROUP: &str = "gateway.tsb.tetrate.io";
-
-/// Keys only a ControlPlane spec has, to tell control plane Helm values from other values.
-const CONTROL_PLANE_SPEC_KEYS: [&str; 6] = [
-    "components",
-    "hub",
-    "managementPlane",
-    "telemetryStore",
-    "meshExpansion",
-    "providerSettings",
-];
-
-/// A document without apiVersion or kind whose `spec` looks like a ControlPlane spec.
-pub fn looks_like_values(tree: &Tree) -> bool {
-    let Some(root) = tree.root else { return false };
-    if tree.get(root, "apiVersion").is_some() || tree.get(root, "kind").is_some() {
-        return false;
-    }
-    let Some(spec) = tree.get(root, "spec") else {
-        return false;
-    };
-    CONTROL_PLANE_SPEC_KEYS
-        .iter()
-        .any(|k| tree.get(spec, k).is_some())
-}
-
-fn looks_like_mesh_config(tree: &Tree) -> bool {
-    let Some(root) = tree.root else { return false };
-    tree.get(root, "apiVersion").is_none()
-        && tree.get(root, "kind").is_none()
-        && tree
-            .get(root, "defaultConfig")
-            .and_then(|d| tree.node(d))
-            .is_some_and(|n| matches!(n.kind, NodeKind::Mapping { .. }))
-}
-
-fn classify(tree: &Tree, resource: &Resource) -> Class {
-    let r = &resource.reference;
-    if let Some(kind) = resource.install_kind {
-        return match kind {
-            InstallKind::ControlPlane => Class::ControlPlane { values: false },
-            gateway => Class::InstallGateway(gateway),
-        };
-    }
-    let group = api_group(&r.api_version);
-    if model::is_list(Some(&r.api_version), Some(&r.kind)) {
-        return Class::List;
-    }
-    if group == ROUTING_GROUP && InstallKind::from_kind(&r.kind).is_some() {
-        return Class::RoutingGateway;
-    }
-    if group == "install.istio.io" && r.kind == "IstioOperator" {
-        return Class::IstioOperator;
-    }
-    if r.api_version == "v1" && r.kind == "Namespace" {
-        return Class::Namespace;
-    }
-    if let Some(t) = workload::pod_template(
-        tree,
-        resource.node,
-        &resource.pointer,
-        &r.api_version,
-        &r.kind,
-    ) {
-        return Class::Workload(t);
-    }
-    Class::Other
 }
 
 /// A parse error (or other unreadable document) as a GD000 finding.
@@ -431,7 +269,7 @@ impl Context {
         let limits = self.options.limits;
         let name = source.name;
         let fail = |errors: &mut Vec<Diagnostic>, d: Diagnostic| errors.push(d);
-        if source.bytes.len() > limits.max_input_bytes {
+        if crate::input::too_large(source.bytes.len(), &limits) {
             fail(
                 errors,
                 unparsable(
@@ -467,23 +305,16 @@ impl Context {
             }
         };
         let mut documents = Vec::new();
-        let mut line_base = 0;
         let mut values_pending = source.treat == Treat::Values;
-        for (index, slice) in crate::stream::split(text.as_bytes())
-            .into_iter()
-            .enumerate()
-        {
-            let Some(doc_text) = text.get(slice.range.clone()) else {
-                continue;
-            };
+        for slice in crate::input::documents(&text) {
+            let doc_text = slice.text;
             let mut doc = Doc {
-                index,
+                index: slice.index,
                 range: slice.range.clone(),
-                line_base,
+                line_base: slice.line_base,
                 source: None,
                 tree: None,
             };
-            line_base += crate::linebreak::count(doc_text.as_bytes());
             let tree = match parse_document(doc_text, values_pending) {
                 Ok(Some(tree)) => tree,
                 Ok(None) => {
@@ -543,15 +374,7 @@ impl Context {
                 documents.push(doc);
                 continue;
             }
-            let over = if scan.max_depth > limits.max_depth {
-                Some(format!("nests {} levels deep", scan.max_depth))
-            } else if scan.alias_uses > limits.max_alias_uses {
-                Some(format!("uses aliases {} times", scan.alias_uses))
-            } else if scan.max_scalar_bytes > limits.max_scalar_bytes {
-                Some(format!("has a {}-byte scalar", scan.max_scalar_bytes))
-            } else {
-                None
-            };
+            let over = crate::input::exceeded(scan, &limits).map(crate::input::Exceeded::what);
             if let Some(over) = over {
                 errors.push(unparsable(
                     &name,
@@ -559,7 +382,7 @@ impl Context {
                     Some((&doc, doc_text)),
                     Some(0),
                     format!("this document {over}, over meshdrain's limit, and was not checked"),
-                    "raise --max-depth, --max-aliases or --max-scalar-bytes if this input is expected",
+                    crate::input::Exceeded::HINT,
                 ));
                 documents.push(doc);
                 continue;
@@ -747,6 +570,7 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::InstallKind;
 
     fn source(text: &str) -> Source {
         Source {

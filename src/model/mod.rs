@@ -5,6 +5,7 @@
 pub use crate::document::node_type;
 pub use crate::patch::dotted;
 
+pub mod classify;
 pub mod mesh;
 pub mod workload;
 

@@ -1,0 +1,146 @@
+//! The input layer, below render and check alike: a stream's size and text checks (UTF-8
+//! and YAML's characters, [`crate::source`]), its documents in order with where each sits,
+//! and the per-document limits (depth, aliases, scalar size) a parse must respect.
+
+use std::ops::Range;
+
+use crate::document::{Limits, Scan};
+
+/// One document of an input stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document<'a> {
+    /// 0-based position in the stream.
+    pub index: usize,
+    /// Its bytes in the stream.
+    pub range: Range<usize>,
+    pub text: &'a str,
+    /// Lines before it in the stream.
+    pub line_base: usize,
+    /// Its own lines.
+    pub lines: usize,
+}
+
+/// The documents of `text`, in order (separators and markers as [`crate::stream::split`]
+/// cuts them).
+pub fn documents(text: &str) -> impl Iterator<Item = Document<'_>> {
+    let mut line_base = 0;
+    crate::stream::split(text.as_bytes())
+        .into_iter()
+        .enumerate()
+        .filter_map(move |(index, slice)| {
+            let doc_text = text.get(slice.range.clone())?;
+            let lines = crate::linebreak::count(doc_text.as_bytes());
+            let doc = Document {
+                index,
+                range: slice.range,
+                text: doc_text,
+                line_base,
+                lines,
+            };
+            line_base += lines;
+            Some(doc)
+        })
+}
+
+/// An input larger than `--max-input-bytes`.
+pub fn too_large(len: usize, limits: &Limits) -> bool {
+    len > limits.max_input_bytes
+}
+
+/// Which per-document limit a document goes over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exceeded {
+    Depth { found: usize, limit: usize },
+    Aliases { found: usize, limit: usize },
+    Scalar { found: usize, limit: usize },
+}
+
+impl Exceeded {
+    /// `nests 70 levels deep`.
+    pub fn what(self) -> String {
+        match self {
+            Exceeded::Depth { found, .. } => format!("nests {found} levels deep"),
+            Exceeded::Aliases { found, .. } => format!("uses aliases {found} times"),
+            Exceeded::Scalar { found, .. } => format!("has a {found}-byte scalar"),
+        }
+    }
+
+    /// `over the limit of 64`.
+    pub fn limit(self) -> String {
+        match self {
+            Exceeded::Depth { limit, .. } | Exceeded::Aliases { limit, .. } => {
+                format!("over the limit of {limit}")
+            }
+            Exceeded::Scalar { limit, .. } => format!("over the limit of {limit} bytes"),
+        }
+    }
+
+    pub const HINT: &'static str =
+        "raise --max-depth, --max-aliases or --max-scalar-bytes if this input is expected";
+}
+
+/// The first limit a scanned document goes over, in the order depth, aliases, scalar size.
+pub fn exceeded(scan: &Scan, limits: &Limits) -> Option<Exceeded> {
+    if scan.max_depth > limits.max_depth {
+        Some(Exceeded::Depth {
+            found: scan.max_depth,
+            limit: limits.max_depth,
+        })
+    } else if scan.alias_uses > limits.max_alias_uses {
+        Some(Exceeded::Aliases {
+            found: scan.alias_uses,
+            limit: limits.max_alias_uses,
+        })
+    } else if scan.max_scalar_bytes > limits.max_scalar_bytes {
+        Some(Exceeded::Scalar {
+            found: scan.max_scalar_bytes,
+            limit: limits.max_scalar_bytes,
+        })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_know_their_lines() {
+        let text = "a: 1\n---\nb: 2\nc: 3\n---\r\nd: 4";
+        let docs: Vec<_> = documents(text).collect();
+        assert_eq!(docs.len(), 3);
+        let bases: Vec<_> = docs.iter().map(|d| (d.index, d.line_base)).collect();
+        assert_eq!(bases, [(0, 0), (1, 1), (2, 4)]);
+        assert!(
+            docs.iter()
+                .all(|d| text.get(d.range.clone()) == Some(d.text))
+        );
+    }
+
+    #[test]
+    fn limits_in_order() {
+        let limits = Limits {
+            max_depth: 2,
+            max_alias_uses: 1,
+            ..Limits::default()
+        };
+        let scan = Scan {
+            max_depth: 3,
+            alias_uses: 5,
+            ..Scan::default()
+        };
+        let e = exceeded(&scan, &limits).unwrap();
+        assert_eq!(e.what(), "nests 3 levels deep");
+        assert_eq!(e.limit(), "over the limit of 2");
+        let scan = Scan {
+            alias_uses: 5,
+            ..Scan::default()
+        };
+        assert_eq!(
+            exceeded(&scan, &limits).map(Exceeded::what).as_deref(),
+            Some("uses aliases 5 times")
+        );
+        assert_eq!(exceeded(&Scan::default(), &limits), None);
+    }
+}
