@@ -1,0 +1,316 @@
+//! The second stage: one interpreted document's resources planned, edited one change at a
+//! time (each planned on the tree of the text so far) and verified against the json-patch
+//! oracle.
+
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::document::{Scan, Tree};
+use crate::drain::Location;
+use crate::edit::offsets::OffsetMap;
+use crate::edit::{self, Editor};
+use crate::model::{self, Resource};
+use crate::patch::Change;
+use crate::plan::{self, Decision, SidecarTask};
+use crate::selfcheck;
+
+use super::context::{
+    DocContext, DocError, check_limits, edit_error, internal_error, plan_error, resource_node,
+};
+use super::options::{FailureKind, RenderOptions};
+use super::summary::{Outcome, summarize};
+use super::tasks::{Task, field_label, is_candidate, tasks_for};
+
+/// The outcome for one interpreted document.
+pub(super) struct DocResult {
+    /// The edited text and what the json-patch oracle made of the original.
+    pub(super) new_text: Option<(String, Value)>,
+    /// One entry per drain field looked at.
+    pub(super) summary: Vec<(Outcome, Diagnostic)>,
+    pub(super) resources: usize,
+}
+
+/// One interpreted document: plan, edit, verify.
+pub(super) fn process_document(
+    ctx: &DocContext<'_>,
+    scanned: &Scan,
+    options: &RenderOptions,
+) -> Result<DocResult, DocError> {
+    let invalid = |d: Diagnostic| (FailureKind::Invalid, vec![d]);
+    let mut tree = Tree::parse(ctx.text)
+        .map_err(|e| internal_error(ctx, format!("second parse failed: {e}")))?;
+    let resources = if options.values_file {
+        model::values_resource(&tree).into_iter().collect()
+    } else {
+        model::resources(&tree)
+    };
+    if let Some(at) = resources
+        .iter()
+        .find_map(|r| model::tagged_identity(&tree, r.node))
+    {
+        return Err(invalid(ctx.diagnostic_at(
+            Diagnostic::error(
+                "tagged-identity",
+                "a key of this object, or its apiVersion or kind, has a tag of its own (such as !!binary): readers that decode it may see another resource than meshdrain does",
+            )
+            .with_hint("write the object's keys, apiVersion and kind as plain text"),
+            ctx.text,
+            ctx.line_base,
+            Some((at, at + 1)),
+        )));
+    }
+    let target_count = resources.iter().filter(|r| r.target.is_some()).count();
+    let candidates: Vec<&Resource> = resources
+        .iter()
+        .filter(|r| is_candidate(r, &options.policy))
+        .collect();
+    let Some(first) = candidates.first() else {
+        return Ok(DocResult {
+            new_text: None,
+            summary: Vec::new(),
+            resources: target_count,
+        });
+    };
+    let first_reference = first.reference.clone();
+    check_limits(ctx, scanned, &options.limits)
+        .map_err(|d| invalid(d.with_resource(Some(first_reference.clone()))))?;
+    let original: Value = serde_yaml::from_str(without_bom(ctx.text)).map_err(|e| {
+        invalid(
+            Diagnostic::error("not-json-compatible", format!("this document cannot be read as a Kubernetes object: {e}"))
+                .with_origin(ctx.document_origin())
+                .with_hint("Kubernetes objects must convert to JSON: string keys, no duplicate keys, bounded aliases"),
+        )
+    })?;
+    let work: Vec<(Resource, Vec<Task>)> = candidates
+        .into_iter()
+        .map(|r| {
+            let object = original
+                .pointer(&r.pointer.to_json_pointer())
+                .unwrap_or(&Value::Null);
+            ((*r).clone(), tasks_for(r, object, options))
+        })
+        .filter(|(_, tasks)| !tasks.is_empty())
+        .collect();
+    if work.is_empty() {
+        return Ok(DocResult {
+            new_text: None,
+            summary: Vec::new(),
+            resources: target_count,
+        });
+    }
+
+    let mut current = ctx.text.to_owned();
+    let mut offsets = OffsetMap::default();
+    let mut changes: Vec<Change> = Vec::new();
+    let mut reports: Vec<(Resource, String, Decision)> = Vec::new();
+    let mut errors = Vec::new();
+    for (resource, tasks) in &work {
+        for task in tasks {
+            let Some(node) = resource_node(&tree, &resource.pointer) else {
+                return Err(internal_error(
+                    ctx,
+                    "a resource moved while editing".to_owned(),
+                ));
+            };
+            let decision = match task.location {
+                Location::IstioOverlay => {
+                    let sidecar = SidecarTask {
+                        field: task.field,
+                        wanted: task.wanted,
+                        on_conflict: task.on_conflict,
+                        istio: options.istio_version,
+                    };
+                    plan::sidecar(&tree, node, &resource.pointer, &sidecar)
+                }
+                Location::Spec => plan::spec_field(
+                    &tree,
+                    node,
+                    &resource.pointer,
+                    task.field,
+                    task.wanted,
+                    task.on_conflict,
+                ),
+            };
+            let decision = match decision {
+                Ok(d) => d,
+                Err(e) => {
+                    errors.push(plan_error(ctx, &offsets, resource, e));
+                    continue;
+                }
+            };
+            if let Decision::Change { change, .. } = &decision {
+                let editor = Editor::new(&tree, &current);
+                let edited = editor.splices(change).and_then(|s| {
+                    let text = edit::apply(&current, &s)?;
+                    Ok((text, s))
+                });
+                match edited {
+                    Ok((text, splices)) => {
+                        offsets.record(&splices);
+                        // Later decisions see this edit: plan on the new text's tree.
+                        tree = Tree::parse(&text).map_err(|e| {
+                            internal_error(ctx, format!("edited text does not parse: {e}"))
+                        })?;
+                        current = text;
+                        changes.push(change.clone());
+                    }
+                    Err(e) => {
+                        errors.push(edit_error(ctx, &offsets, resource, &e));
+                        continue;
+                    }
+                }
+            }
+            reports.push((
+                resource.clone(),
+                field_label(task, &options.policy),
+                decision,
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err((FailureKind::Invalid, errors));
+    }
+    // An edited resource must mean the same to every reader: a tag of its own left anywhere
+    // in it (`!!set`, `!!binary`, `!custom`; replaced values lost theirs) may be decoded
+    // differently by go-yaml than meshdrain read it.
+    if !changes.is_empty() {
+        for (resource, _) in &work {
+            let tagged = resource_node(&tree, &resource.pointer)
+                .and_then(|node| model::foreign_tag_within(&tree, node));
+            if let Some(at) = tagged {
+                let at = offsets.original(at);
+                return Err(invalid(ctx.diagnostic_at(
+                    Diagnostic::error(
+                        "tagged-value",
+                        "this resource holds a node with a tag of its own (such as !!set, !!binary or a custom tag): readers that decode tags may read the resource otherwise, so meshdrain does not edit it",
+                    )
+                    .with_resource(Some(resource.reference.clone()))
+                    .with_hint("write the value without the tag (a string needs none, or !!str)"),
+                    ctx.text,
+                    ctx.line_base,
+                    Some((at, at + 1)),
+                )));
+            }
+        }
+    }
+    let expected = if changes.is_empty() {
+        None
+    } else {
+        let value = verify(ctx, &original, &changes, &current, &tree)?;
+        // The output must be accepted by the same command: an edit that nests deeper than
+        // the limit is refused here, not on the next run.
+        if tree.stats.max_depth > options.limits.max_depth {
+            return Err(invalid(
+                Diagnostic::error(
+                    "limit-exceeded",
+                    format!(
+                        "the edited document would nest {} levels deep, over the limit of {}",
+                        tree.stats.max_depth, options.limits.max_depth
+                    ),
+                )
+                .with_origin(ctx.origin())
+                .with_resource(Some(first_reference.clone()))
+                .with_hint("raise --max-depth: the fields meshdrain adds nest this deep"),
+            ));
+        }
+        Some(value)
+    };
+    let summary = reports
+        .into_iter()
+        .map(|(resource, field, decision)| {
+            summarize(ctx, &tree, &current, &resource, field, decision)
+        })
+        .collect();
+    let new_text = expected.map(|value| (current, value));
+    Ok(DocResult {
+        new_text,
+        summary,
+        resources: target_count,
+    })
+}
+
+/// yaml_serde reads a byte order mark as content; the oracle does not need it.
+pub(super) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// The edited document against the json-patch oracle ([`selfcheck::check_document`]); a
+/// mismatch is a bug (exit 3). Gives back the oracle's document.
+pub(super) fn verify(
+    ctx: &DocContext<'_>,
+    original: &Value,
+    changes: &[Change],
+    edited: &str,
+    tree: &Tree,
+) -> Result<Value, DocError> {
+    selfcheck::check_document(original, changes, edited, tree)
+        .map_err(|what| internal_error(ctx, what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::{NewValue, Pointer};
+
+    fn ctx(text: &str) -> DocContext<'_> {
+        DocContext {
+            index: 0,
+            text,
+            line_base: 0,
+            out_line_base: 0,
+            source: None,
+            input_name: "<test>",
+        }
+    }
+
+    #[test]
+    fn an_edit_that_misses_the_oracle_is_an_internal_error() {
+        let text = "spec:\n  a: 1\n";
+        let original: Value = serde_yaml::from_str(text).unwrap();
+        let change = Change::Add {
+            path: Pointer::root().key("spec").key("b"),
+            value: NewValue::str("10s"),
+        };
+        // The right text passes; a text with the wrong value is a bug, reported as such.
+        let good = "spec:\n  a: 1\n  b: 10s\n";
+        let good_tree = Tree::parse(good).unwrap();
+        assert!(
+            verify(
+                &ctx(text),
+                &original,
+                std::slice::from_ref(&change),
+                good,
+                &good_tree
+            )
+            .is_ok()
+        );
+        let bad = "spec:\n  a: 1\n  b: 11s\n";
+        let (kind, diags) = verify(
+            &ctx(text),
+            &original,
+            std::slice::from_ref(&change),
+            bad,
+            &Tree::parse(bad).unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(kind, FailureKind::Internal);
+        assert_eq!(diags[0].code, "internal-error");
+        assert!(diags[0].hint.as_deref().unwrap_or("").contains("bug"));
+        // Equal to serde's reader, but a tag makes it something else to go-yaml.
+        let tagged = "spec:\n  a: 1\n  b: !!binary 10s\n";
+        let (kind, diags) = verify(
+            &ctx(text),
+            &original,
+            &[change],
+            tagged,
+            &Tree::parse(tagged).unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(kind, FailureKind::Internal);
+        assert!(
+            diags[0].message.contains("/spec/b is not read as written"),
+            "{}",
+            diags[0].message
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! The post-renderer: bytes → documents → model → decisions → edits → bytes, in stages:
+//! [`tasks`] (policy → what each resource needs), [`document`] (plan, edit and verify one
+//! document), [`summary`] (what was done), and here the stream (every document in order,
+//! all or nothing, the whole output checked against the input).
+//!
+//! Every document gets the cheap bulk pass; only TSB install resources (and `v1 List`s) are
+//! parsed into trees and edited. Untouched documents are never copied or re-encoded: the
+//! output is the input with a few byte ranges replaced. All or nothing: any error and no
+//! output at all.
+
+mod context;
+mod interpret;
+pub mod options;
+mod summary;
+mod tasks;
+
+use std::io::{self, Write};
+
+use crate::diagnostic::{Diagnostic, Origin};
+use crate::document::{self};
+use crate::model::{self};
+use crate::selfcheck;
+
+use context::{DocContext, ambiguous_break};
+use interpret::process_document;
+pub use options::{DocumentEdit, Failure, FailureKind, RenderOptions, Stats};
+
+/// A successful render: the input with some ranges replaced, and what was done.
+#[derive(Debug)]
+pub struct Rendered<'a> {
+    input: &'a [u8],
+    /// The whole output, checked against the input before it is handed out.
+    output: Vec<u8>,
+    edits: Vec<DocumentEdit>,
+    /// One info diagnostic per drain field looked at (changed, unchanged or kept).
+    pub summary: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+impl Rendered<'_> {
+    pub fn write_to(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        out.write_all(&self.output)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.output.clone()
+    }
+
+    /// The output, without a copy.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.output
+    }
+
+    pub fn changed(&self) -> bool {
+        !self.edits.is_empty()
+    }
+
+    /// The edited documents, in order.
+    pub fn edits(&self) -> &[DocumentEdit] {
+        &self.edits
+    }
+
+    /// The input's text of an edited document.
+    pub fn original(&self, edit: &DocumentEdit) -> &str {
+        self.input
+            .get(edit.range.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+/// Renders `input` with `options`: the patched stream, or why there is none.
+pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'a>, Failure> {
+    let name = options.input_name.as_str();
+    if crate::input::too_large(input.len(), &options.limits) {
+        return Err(Failure::invalid(vec![
+            Diagnostic::error(
+                "limit-exceeded",
+                format!(
+                    "the input is {} bytes, over the limit of {} bytes",
+                    input.len(),
+                    options.limits.max_input_bytes
+                ),
+            )
+            .with_origin(Origin {
+                file: Some(name.to_owned()),
+                ..Origin::default()
+            })
+            .with_hint("raise --max-input-bytes if this input is expected"),
+        ]));
+    }
+    let text = crate::source::validate_text(input, name).map_err(|d| Failure::invalid(vec![d]))?;
+    let mut errors = Vec::new();
+    let mut internal = false;
+    let mut edits = Vec::new();
+    let mut expected = Vec::new();
+    let mut summary = Vec::new();
+    let mut stats = Stats::default();
+    let mut lines_added = 0usize;
+    for doc in crate::input::documents(text) {
+        let (index, doc_text, doc_lines) = (doc.index, doc.text, doc.lines);
+        let ctx = DocContext {
+            index,
+            text: doc_text,
+            line_base: doc.line_base,
+            out_line_base: doc.line_base + lines_added,
+            source: None,
+            input_name: name,
+        };
+        let scanned = match document::scan(doc_text) {
+            Ok(s) => s,
+            Err(e) => {
+                let ctx = DocContext {
+                    source: model::source_file(doc_text),
+                    ..ctx
+                };
+                let end = (e.offset + 1).min(doc_text.len());
+                errors.push(ctx.diagnostic_at(
+                    Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.message))
+                        .with_hint("fix the YAML; meshdrain changes nothing until the whole stream parses"),
+                    doc_text,
+                    ctx.line_base,
+                    Some((e.offset, end)),
+                ));
+                continue;
+            }
+        };
+        if scanned.has_document {
+            stats.documents += 1;
+        }
+        let interpret = if options.values_file {
+            scanned.has_document
+        } else {
+            // A root `<<` may merge in the identity: the tree decides (as go-yaml reads it).
+            scanned.root_merge
+                || scanned.tagged_identity
+                || model::needs_interpretation(
+                    scanned.api_version.as_deref(),
+                    scanned.kind.as_deref(),
+                )
+        };
+        if let Some(d) = ambiguous_break(&ctx, doc_text, interpret, options) {
+            errors.push(d);
+            continue;
+        }
+        if !interpret {
+            continue;
+        }
+        let ctx = DocContext {
+            source: model::source_file(doc_text),
+            ..ctx
+        };
+        match process_document(&ctx, &scanned, options) {
+            Ok(result) => {
+                stats.resources += result.resources;
+                for (outcome, d) in result.summary {
+                    stats.count(outcome);
+                    summary.push(d);
+                }
+                if let Some((new_text, value)) = result.new_text {
+                    // Later documents move down by the lines this edit added.
+                    // Edits only ever add lines.
+                    let lines = crate::linebreak::count(new_text.as_bytes());
+                    lines_added += lines.saturating_sub(doc_lines);
+                    edits.push(DocumentEdit {
+                        document: index,
+                        source: ctx.source.clone(),
+                        range: doc.range.clone(),
+                        text: new_text,
+                    });
+                    expected.push(value);
+                }
+            }
+            Err((kind, diags)) => {
+                internal |= kind == FailureKind::Internal;
+                errors.extend(diags);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let kind = if internal {
+            FailureKind::Internal
+        } else {
+            FailureKind::Invalid
+        };
+        return Err(Failure {
+            kind,
+            diagnostics: errors,
+        });
+    }
+    if options.values_file && stats.documents > 1 {
+        return Err(Failure::invalid(vec![
+            Diagnostic::error(
+                "not-a-values-file",
+                format!(
+                    "a Helm values file is one YAML document; this input has {}",
+                    stats.documents
+                ),
+            )
+            .with_origin(Origin {
+                file: Some(name.to_owned()),
+                ..Origin::default()
+            })
+            .with_hint(
+                "pass the control plane chart's values file (its spec: is the ControlPlane spec)",
+            ),
+        ]));
+    }
+    let output = splice_stream(input, &edits);
+    let checked: Vec<selfcheck::Expected<'_>> = edits
+        .iter()
+        .zip(&expected)
+        .map(|(e, value)| selfcheck::Expected {
+            document: e.document,
+            text: &e.text,
+            value,
+        })
+        .collect();
+    if let Err(what) = selfcheck::check_stream(input, &output, &checked) {
+        return Err(Failure {
+            kind: FailureKind::Internal,
+            diagnostics: vec![Diagnostic::error(
+                "internal-error",
+                format!("meshdrain's output failed its own check: {what}"),
+            )
+            .with_origin(Origin {
+                file: Some(name.to_owned()),
+                ..Origin::default()
+            })
+            .with_hint("this is a bug in meshdrain; nothing was written. Please report it with the input")],
+        });
+    }
+    Ok(Rendered {
+        input,
+        output,
+        edits,
+        summary,
+        stats,
+    })
+}
+
+/// The input with each edited document's range replaced by its new text.
+fn splice_stream(input: &[u8], edits: &[DocumentEdit]) -> Vec<u8> {
+    let added: usize = edits.iter().map(|e| e.text.len()).sum();
+    let mut out = Vec::with_capacity(input.len() + added);
+    let mut pos = 0;
+    for edit in edits {
+        out.extend_from_slice(input.get(pos..edit.range.start).unwrap_or_default());
+        out.extend_from_slice(edit.text.as_bytes());
+        pos = edit.range.end;
+    }
+    out.extend_from_slice(input.get(pos..).unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_lines_account_for_earlier_edits() {
+        let input = b"kind: A\n---\napiVersion: install.tetrate.io/v1alpha1\nkind: IngressGateway\nspec: {}\n---\napiVersion: install.tetrate.io/v1alpha1\nkind: EgressGateway\nmetadata: {name: e}\n";
+        let rendered = render(input, &RenderOptions::default()).unwrap();
+        let out = rendered.to_bytes();
+        let text = String::from_utf8(out).unwrap();
+        let last = rendered.summary.last().and_then(|d| d.origin.span).unwrap();
+        let line = text.lines().nth(last.start.line - 1).unwrap();
+        assert_eq!(line, "  connectionDrainDuration: 10s");
+    }
+}

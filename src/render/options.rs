@@ -1,0 +1,79 @@
+//! What a render is given and what it gives back.
+
+use std::ops::Range;
+
+use crate::diagnostic::Diagnostic;
+use crate::document::Limits;
+use crate::policy::{DrainPolicy, IstioVersion};
+
+/// Everything a render needs besides the input.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    pub policy: DrainPolicy,
+    pub limits: Limits,
+    pub istio_version: IstioVersion,
+    /// Shown in diagnostics (`<stdin>` or a path).
+    pub input_name: String,
+    /// The input is a TSB control plane Helm values file: its one document holds the
+    /// ControlPlane spec under `spec:` and gets the sidecar settings.
+    pub values_file: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            policy: DrainPolicy::default(),
+            limits: Limits::default(),
+            istio_version: IstioVersion::DEFAULT,
+            input_name: "<stdin>".to_owned(),
+            values_file: false,
+        }
+    }
+}
+
+/// Why a render produced no output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Invalid input or settings (exit 2).
+    Invalid,
+    /// An edit failed its own verification: a bug (exit 3).
+    Internal,
+}
+
+/// A failed run: what went wrong, as diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} error(s), first: {}", diagnostics.len(), diagnostics.first().map_or("", |d| d.message.as_str()))]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    pub fn invalid(diagnostics: Vec<Diagnostic>) -> Failure {
+        Failure {
+            kind: FailureKind::Invalid,
+            diagnostics,
+        }
+    }
+}
+
+/// Counts for the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub documents: usize,
+    pub resources: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub kept: usize,
+}
+
+/// One edited document: its byte range in the input and its new text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentEdit {
+    /// 0-based index of the document in the stream.
+    pub document: usize,
+    /// The template file (`# Source:` or Helm 4's annotation), when known.
+    pub source: Option<String>,
+    pub range: Range<usize>,
+    pub text: String,
+}
