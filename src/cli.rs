@@ -138,25 +138,6 @@ impl From<FailOn> for Severity {
     }
 }
 
-/// How the sidecar's wait on SIGTERM is modelled (GD007).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum DrainModelArg {
-    /// Istio's source: terminationDrainDuration (5s when unset)
-    #[default]
-    Istio,
-    /// The TSB guide: drainDuration (45s when unset)
-    Guide,
-}
-
-impl From<DrainModelArg> for DrainModel {
-    fn from(m: DrainModelArg) -> DrainModel {
-        match m {
-            DrainModelArg::Istio => DrainModel::Istio,
-            DrainModelArg::Guide => DrainModel::Guide,
-        }
-    }
-}
-
 /// Options the linter shares between `check` and `render --check`.
 #[derive(Debug, Clone, Args)]
 pub struct LintArgs {
@@ -166,7 +147,7 @@ pub struct LintArgs {
 
     /// What the sidecar waits on SIGTERM, for GD007: Istio's source, or the TSB guide's reading
     #[arg(long, value_enum, value_name = "MODEL", default_value_t)]
-    pub drain_model: DrainModelArg,
+    pub drain_model: DrainModel,
 
     /// Report findings that annotations or the policy suppress
     #[arg(long)]
@@ -222,27 +203,6 @@ pub struct ExplainArgs {
     pub code: Option<String>,
 }
 
-/// How to resolve an existing, different value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ConflictArg {
-    /// Replace it with the policy's value (the default)
-    Override,
-    /// Leave it as it is
-    Keep,
-    /// Fail the run
-    Error,
-}
-
-impl From<ConflictArg> for OnConflict {
-    fn from(c: ConflictArg) -> OnConflict {
-        match c {
-            ConflictArg::Override => OnConflict::Override,
-            ConflictArg::Keep => OnConflict::Keep,
-            ConflictArg::Error => OnConflict::Error,
-        }
-    }
-}
-
 /// Which protocol meshdrain speaks on stdin/stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ModeArg {
@@ -267,7 +227,7 @@ pub struct PolicyArgs {
 
     /// What to do when a manifest already has a different value [default: override]
     #[arg(long, value_enum, value_name = "MODE")]
-    pub on_conflict: Option<ConflictArg>,
+    pub on_conflict: Option<OnConflict>,
 
     /// Istio version the mesh runs, for Istio's drainDuration validation
     #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
@@ -487,7 +447,7 @@ mod tests {
         .unwrap();
         match sub.command {
             Some(Command::Render(args)) => {
-                assert_eq!(args.policy.on_conflict, Some(ConflictArg::Keep));
+                assert_eq!(args.policy.on_conflict, Some(OnConflict::Keep));
                 assert!(args.verbose && args.diff);
             }
             other => panic!("{other:?}"),

@@ -1,7 +1,6 @@
 //! `meshdrain check`, `meshdrain explain` and the lint half of `render --check`.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, ExplainArgs, LintArgs};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -9,28 +8,12 @@ use crate::document::Limits;
 use crate::lint::input::{self, Source, Treat};
 use crate::lint::suppress::IgnoreRule;
 use crate::lint::{self, CheckOptions, Report, rules::RULES};
-use crate::policy::{self, IstioVersion};
+use crate::policy::IstioVersion;
 use crate::report::{Format, github, json, sarif, text, use_color};
 use crate::{ExitStatus, Io};
 
-use super::{read_policy_file, report, write_output};
-
-/// The policy's `spec.check.ignore`, from `--policy` or `MESHDRAIN_POLICY`.
-fn ignores(
-    policy: Option<&PathBuf>,
-    env: &std::collections::BTreeMap<String, String>,
-) -> Result<Vec<IgnoreRule>, Vec<Diagnostic>> {
-    let from_env = env
-        .get(policy::ENV_POLICY)
-        .filter(|p| !p.trim().is_empty())
-        .map(PathBuf::from);
-    let Some(path) = policy.cloned().or(from_env) else {
-        return Ok(Vec::new());
-    };
-    let text = read_policy_file(&path)?;
-    let parsed = policy::file::parse_file_text(&text, &path.display().to_string())?;
-    Ok(parsed.ignores)
-}
+use super::settings::check_ignores;
+use super::{report, write_output};
 
 /// The check's options from the shared lint flags.
 pub fn options(
@@ -40,7 +23,7 @@ pub fn options(
     ignores: Vec<IgnoreRule>,
 ) -> CheckOptions {
     CheckOptions {
-        drain_model: lint.drain_model.into(),
+        drain_model: lint.drain_model,
         istio_version,
         limits,
         ignores,
@@ -135,7 +118,7 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
         report(io, &[d], false);
         return Ok(ExitStatus::Invalid);
     }
-    let ignores = match ignores(args.policy.as_ref(), &io.env) {
+    let ignores = match check_ignores(args.policy.as_ref(), &io.env) {
         Ok(i) => i,
         Err(diagnostics) => {
             report(io, &diagnostics, false);

@@ -2,24 +2,27 @@
 //! `policy`. Everything here reads and writes through [`Io`], so tests need no process.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read, Write};
-use std::path::Path;
 
 use anyhow::Context;
-use serde_json::Value;
 
-use crate::cli::{Cli, Command, ModeArg, PolicyArgs, PolicyCommandArgs, RenderArgs, ValuesArgs};
-use crate::diagnostic::{Diagnostic, Origin, Severity};
+use crate::cli::{Cli, Command, PolicyCommandArgs, RenderArgs, ValuesArgs};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Tree;
 use crate::model;
+use crate::policy::DrainPolicy;
 use crate::policy::file::{self as policy_file};
-use crate::policy::{self, DrainPolicy, Overrides, Setting};
 use crate::render::{self, Failure, FailureKind, RenderOptions, Rendered};
 use crate::{ExitStatus, Io, errorlog, krm, redact, safe_write};
 
 pub mod check;
+pub mod mode;
+pub mod settings;
+
+pub use mode::{Mode, resolve_mode};
+pub use settings::build_policy;
+use settings::read_policy_file;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
@@ -67,125 +70,6 @@ fn failure_status(kind: FailureKind) -> ExitStatus {
         FailureKind::Invalid => ExitStatus::Invalid,
         FailureKind::Internal => ExitStatus::Internal,
     }
-}
-
-/// Which protocol a render speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    PostRenderer,
-    Kustomize,
-    Krm,
-}
-
-/// DESIGN.md, "How the binary knows its mode": an explicit `--mode`; the kustomize plugin
-/// name (turned into `--mode kustomize` by [`crate::cli::normalize_args`]); a ResourceList on
-/// stdin; otherwise the post-renderer.
-pub fn resolve_mode(explicit: Option<ModeArg>, input: &[u8]) -> Mode {
-    match explicit {
-        Some(ModeArg::PostRenderer) => Mode::PostRenderer,
-        Some(ModeArg::Kustomize) => Mode::Kustomize,
-        Some(ModeArg::Krm) => Mode::Krm,
-        None if krm::is_resource_list(input) => Mode::Krm,
-        None => Mode::PostRenderer,
-    }
-}
-
-pub(crate) fn read_policy_file(path: &Path) -> Result<String, Vec<Diagnostic>> {
-    fs::read_to_string(path).map_err(|e| {
-        vec![
-            Diagnostic::error(
-                "invalid-policy",
-                format!("cannot read the policy file {}: {e}", path.display()),
-            )
-            .with_origin(Origin {
-                file: Some(path.display().to_string()),
-                ..Origin::default()
-            })
-            .with_hint("check the path given to --policy or MESHDRAIN_POLICY"),
-        ]
-    })
-}
-
-/// Builds the policy: built-in default or policy document < environment < flags. In
-/// kustomize and KRM modes the document comes from the transformer config or the
-/// `functionConfig`, and `MESHDRAIN_*` variables are ignored (a stale shell variable must not
-/// override a reviewed config).
-pub fn build_policy(
-    args: &PolicyArgs,
-    env: &BTreeMap<String, String>,
-    mode: Mode,
-    function_config: Option<&Value>,
-) -> Result<DrainPolicy, Vec<Diagnostic>> {
-    let base = match mode {
-        Mode::PostRenderer => {
-            let from_env = env
-                .get(policy::ENV_POLICY)
-                .filter(|p| !p.trim().is_empty())
-                .map(std::path::PathBuf::from);
-            match args.policy.clone().or(from_env) {
-                Some(path) => {
-                    let text = read_policy_file(&path)?;
-                    policy_file::parse_file_text(&text, &path.display().to_string())?
-                }
-                None => DrainPolicy::default(),
-            }
-        }
-        Mode::Kustomize => {
-            let Some(path) = &args.policy else {
-                return Err(vec![Diagnostic::error("invalid-policy", "kustomize mode needs the transformer config")
-                    .with_hint("kustomize runs the plugin as DrainPolicy CONFIG; by hand use --mode kustomize --policy FILE")]);
-            };
-            let text = read_policy_file(path)?;
-            let name = format!("kustomize transformer config {}", path.display());
-            let value: Value = serde_yaml::from_str(&text).map_err(|e| {
-                vec![
-                    Diagnostic::error(
-                        "invalid-policy",
-                        format!("the transformer config cannot be read: {e}"),
-                    )
-                    .with_origin(Origin {
-                        file: Some(name.clone()),
-                        ..Origin::default()
-                    })
-                    .with_hint("the transformer config is a DrainPolicy document"),
-                ]
-            })?;
-            policy_file::parse_embedded(&value, &name, "")?
-        }
-        Mode::Krm => match function_config {
-            Some(config) => policy_file::parse_embedded(
-                config,
-                "ResourceList functionConfig",
-                "functionConfig",
-            )?,
-            None => DrainPolicy::default(),
-        },
-    };
-    let flags = Overrides {
-        durations: args
-            .durations
-            .iter()
-            .map(|(field, flag, value)| {
-                let setting = Setting {
-                    value: value.to_owned(),
-                    source: format!("--{flag}"),
-                };
-                (field, setting)
-            })
-            .collect(),
-        on_conflict: args.on_conflict.map(|c| Setting {
-            value: policy::OnConflict::from(c).as_str().to_owned(),
-            source: "--on-conflict".to_owned(),
-        }),
-    };
-    let environment = if mode == Mode::PostRenderer {
-        Overrides::from_env(env)
-    } else {
-        Overrides::default()
-    };
-    let policy = base.with_overrides(&environment.then(flags))?;
-    policy.validate(args.istio_version)?;
-    Ok(policy)
 }
 
 /// Reads at most `limit + 1` bytes, so an oversized input is detected without reading it all.
@@ -456,6 +340,7 @@ fn policy_command(args: &PolicyCommandArgs, io: &mut Io<'_>) -> anyhow::Result<E
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ModeArg;
 
     #[test]
     fn modes_resolve_in_order() {

@@ -173,13 +173,15 @@ impl Findings<'_> {
     }
 }
 
-/// How the sidecar's wait on SIGTERM is modelled (GD007).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How the sidecar's wait on SIGTERM is modelled (GD007); also `--drain-model`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum DrainModel {
     /// Istio's source: the agent waits `terminationDrainDuration` (5s when unset).
     #[default]
+    #[value(help = "Istio's source: terminationDrainDuration (5s when unset)")]
     Istio,
     /// The TSB guide's reading: `drainDuration` (45s when unset).
+    #[value(help = "The TSB guide: drainDuration (45s when unset)")]
     Guide,
 }
 

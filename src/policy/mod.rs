@@ -28,15 +28,19 @@ pub use crate::istio::IstioVersion;
     serde::Serialize,
     serde::Deserialize,
     schemars::JsonSchema,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum OnConflict {
     /// Replace it with the policy's value.
     #[default]
+    #[value(help = "Replace it with the policy's value (the default)")]
     Override,
     /// Leave it as it is.
+    #[value(help = "Leave it as it is")]
     Keep,
     /// Fail the run (exit 2).
+    #[value(help = "Fail the run")]
     Error,
 }
 
@@ -149,7 +153,14 @@ impl Default for DrainPolicy {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Overrides {
     pub durations: BTreeMap<Field, Setting>,
-    pub on_conflict: Option<Setting>,
+    pub on_conflict: Option<ConflictSetting>,
+}
+
+/// `onConflict` from a flag (already a value) or the environment (text to check).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConflictSetting {
+    Value(OnConflict),
+    Text(Setting),
 }
 
 /// A raw value and where it came from (`--drain-duration`, `MESHDRAIN_DRAIN_DURATION`).
@@ -177,7 +188,7 @@ impl Overrides {
             durations: drain::settable()
                 .filter_map(|(f, s)| Some((f.field, get(s.env)?)))
                 .collect(),
-            on_conflict: get(ENV_ON_CONFLICT),
+            on_conflict: get(ENV_ON_CONFLICT).map(ConflictSetting::Text),
         }
     }
 
@@ -218,14 +229,16 @@ impl DrainPolicy {
                 }
             })
             .collect();
-        if let Some(s) = &o.on_conflict {
-            match s.value.trim().parse::<OnConflict>() {
+        match &o.on_conflict {
+            Some(ConflictSetting::Value(v)) => self.on_conflict = *v,
+            Some(ConflictSetting::Text(s)) => match s.value.trim().parse::<OnConflict>() {
                 Ok(v) => self.on_conflict = v,
                 Err(e) => errors.push(
                     Diagnostic::error("invalid-setting", format!("{}: {e}", s.source))
                         .with_hint("use override, keep or error"),
                 ),
-            }
+            },
+            None => {}
         }
         for (field, value) in parsed {
             match field.spec().section {
@@ -413,13 +426,16 @@ mod tests {
                 ),
             )]
             .into(),
-            on_conflict: Some(setting("sometimes", "--on-conflict")),
+            on_conflict: Some(ConflictSetting::Text(setting(
+                "sometimes",
+                "environment variable MESHDRAIN_ON_CONFLICT",
+            ))),
         };
         let errs = DrainPolicy::default().with_overrides(&o).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert!(errs[0].message.contains("MESHDRAIN_GATEWAY_DRAIN_DURATION"));
         assert!(errs[0].hint.as_deref().unwrap_or("").contains("\"10s\""));
-        assert!(errs[1].message.contains("--on-conflict"));
+        assert!(errs[1].message.contains("MESHDRAIN_ON_CONFLICT"));
     }
 
     #[test]
