@@ -47,16 +47,32 @@ pub struct Setting {
     pub builtin: Option<u64>,
 }
 
-/// Istio's validation of a field, by version.
+/// Who reads a field, and so refuses a value that is not a duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// Istio's mesh config decoder.
+    Istio,
+    /// TSB's operator, for its install CRs.
+    TsbOperator,
+}
+
+/// How a field is read and validated, by Istio version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Validation {
+    pub reader: Reader,
+    /// Istio's validation (`ValidateDrainDuration`, `ValidateParentAndDrain`) rejects a value
+    /// that is not a positive whole number of seconds; otherwise a value of 0 or less only
+    /// stops the wait.
+    pub positive_whole_seconds: bool,
     /// Istio before this version rejects a value over one hour.
     pub one_hour_cap_before: Option<IstioVersion>,
     /// Istio up to this version rejects a value that is not below the other field.
     pub below: Option<(Field, IstioVersion)>,
 }
 
-const NO_VALIDATION: Validation = Validation {
+const READ_AS_WRITTEN: Validation = Validation {
+    reader: Reader::Istio,
+    positive_whole_seconds: false,
     one_hour_cap_before: None,
     below: None,
 };
@@ -105,6 +121,8 @@ pub static FIELDS: [FieldSpec; 4] = [
             builtin: Some(50),
         }),
         validation: Validation {
+            reader: Reader::Istio,
+            positive_whole_seconds: true,
             one_hour_cap_before: Some(ISTIO_1_22),
             below: Some((Field::ParentShutdownDuration, ISTIO_1_16)),
         },
@@ -121,7 +139,7 @@ pub static FIELDS: [FieldSpec; 4] = [
             schema_doc: "`spec.meshConfig.defaultConfig.terminationDrainDuration`: by Istio's source, how long\nthe sidecar waits after SIGTERM before it stops (Istio's default is 5s).",
             builtin: None,
         }),
-        validation: NO_VALIDATION,
+        validation: READ_AS_WRITTEN,
     },
     FieldSpec {
         field: Field::ParentShutdownDuration,
@@ -129,7 +147,12 @@ pub static FIELDS: [FieldSpec; 4] = [
         section: Section::Sidecar,
         default_secs: 60,
         setting: None,
-        validation: NO_VALIDATION,
+        validation: Validation {
+            reader: Reader::Istio,
+            positive_whole_seconds: true,
+            one_hour_cap_before: Some(ISTIO_1_22),
+            below: None,
+        },
     },
     FieldSpec {
         field: Field::ConnectionDrainDuration,
@@ -143,7 +166,10 @@ pub static FIELDS: [FieldSpec; 4] = [
             schema_doc: "`spec.connectionDrainDuration` for the matched gateways.",
             builtin: Some(10),
         }),
-        validation: NO_VALIDATION,
+        validation: Validation {
+            reader: Reader::TsbOperator,
+            ..READ_AS_WRITTEN
+        },
     },
 ];
 

@@ -217,9 +217,7 @@ impl Context {
                 .find(|(id, _)| *id == object.id)
                 .map(|(_, s)| mesh::default_config_sites(tree, s))
                 .unwrap_or_default(),
-            Class::InstallGateway(_) => mesh::gateway_site(tree, node, pointer)
-                .into_iter()
-                .collect(),
+            Class::InstallGateway(_) => mesh::gateway_sites(tree, node, pointer),
             Class::Workload(t) => {
                 facts.containers = workload::containers(tree, t);
                 facts.proxy_configs = workload::proxy_config_annotation(tree, t)

@@ -4,6 +4,8 @@
 //! `tsb-istiocontrolplane` overlay, an IstioOperator in `spec.meshConfig.defaultConfig`, a raw
 //! mesh config in `defaultConfig`.
 
+use std::collections::BTreeMap;
+
 use crate::document::{NodeId, NodeKind, ScalarType, Tree};
 use crate::patch::Pointer;
 
@@ -130,29 +132,15 @@ pub struct Setting {
 
 /// The mesh default-config drain fields a source sets, as they take effect.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MeshDefaults {
-    pub drain: Option<Setting>,
-    pub termination: Option<Setting>,
-    pub parent: Option<Setting>,
-}
+pub struct MeshDefaults(BTreeMap<DrainField, Setting>);
 
 impl MeshDefaults {
     pub fn get(&self, field: DrainField) -> Option<&Setting> {
-        match field {
-            DrainField::DrainDuration => self.drain.as_ref(),
-            DrainField::TerminationDrainDuration => self.termination.as_ref(),
-            DrainField::ParentShutdownDuration => self.parent.as_ref(),
-            DrainField::ConnectionDrainDuration => None,
-        }
+        self.0.get(&field)
     }
 
     fn set(&mut self, field: DrainField, setting: Setting) {
-        match field {
-            DrainField::DrainDuration => self.drain = Some(setting),
-            DrainField::TerminationDrainDuration => self.termination = Some(setting),
-            DrainField::ParentShutdownDuration => self.parent = Some(setting),
-            DrainField::ConnectionDrainDuration => {}
-        }
+        self.0.insert(field, setting);
     }
 }
 
@@ -376,13 +364,27 @@ pub fn default_config_sites(tree: &Tree, source: &MeshSource) -> Vec<DurationSit
 
 /// A TSB gateway install CR's `spec.connectionDrainDuration`.
 pub fn gateway_site(tree: &Tree, node: NodeId, pointer: &Pointer) -> Option<DurationSite> {
-    let value = tree.get_path(node, &["spec", DrainField::ConnectionDrainDuration.name()])?;
+    spec_site(tree, node, pointer, DrainField::ConnectionDrainDuration)
+}
+
+/// Every gateway drain field of the drain table a TSB gateway install CR sets (`spec.<field>`).
+pub fn gateway_sites(tree: &Tree, node: NodeId, pointer: &Pointer) -> Vec<DurationSite> {
+    crate::drain::fields_of(crate::drain::Section::Gateway)
+        .filter_map(|f| spec_site(tree, node, pointer, f.field))
+        .collect()
+}
+
+fn spec_site(
+    tree: &Tree,
+    node: NodeId,
+    pointer: &Pointer,
+    field: DrainField,
+) -> Option<DurationSite> {
+    let value = tree.get_path(node, &["spec", field.name()])?;
     Some(DurationSite {
-        field: DrainField::ConnectionDrainDuration,
+        field,
         node: value,
-        pointer: pointer
-            .key("spec")
-            .key(DrainField::ConnectionDrainDuration.name()),
+        pointer: pointer.key("spec").key(field.name()),
         written: Written::of(tree, value)?,
         place: Place::Gateway,
     })
@@ -420,19 +422,32 @@ spec:
         let tree = Tree::parse(CP).unwrap();
         let root = tree.root.unwrap();
         let source = control_plane(&tree, root, &Pointer::root(), MeshSourceKind::HelmValues);
-        let drain = source.defaults.drain.unwrap();
+        let drain = source
+            .defaults
+            .get(DrainField::DrainDuration)
+            .unwrap()
+            .clone();
         assert_eq!(drain.written, Written::Text("50s".into()));
         assert_eq!(
             crate::model::dotted(&drain.pointer),
             "spec.components.istio.kubeSpec.overlays[1].patches[1].value"
         );
-        let termination = source.defaults.termination.unwrap();
+        let termination = source
+            .defaults
+            .get(DrainField::TerminationDrainDuration)
+            .unwrap()
+            .clone();
         assert_eq!(
             crate::model::dotted(&termination.pointer),
             "spec.components.istio.kubeSpec.overlays[1].patches[0].value.terminationDrainDuration"
         );
         assert!(matches!(
-            source.defaults.parent.unwrap().written,
+            source
+                .defaults
+                .get(DrainField::ParentShutdownDuration)
+                .unwrap()
+                .clone()
+                .written,
             Written::Other {
                 what: "an integer",
                 ..

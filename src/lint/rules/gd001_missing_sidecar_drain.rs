@@ -1,5 +1,6 @@
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::model::mesh::DrainField;
 
 declare_rule! {
     /// ## What it detects
@@ -51,7 +52,12 @@ impl Rule for MissingSidecarDrain {
         let Some(source) = cx.mesh_source(object) else {
             return;
         };
-        if source.defaults.drain.is_some() || source.defaults.termination.is_some() {
+        if source.defaults.get(DrainField::DrainDuration).is_some()
+            || source
+                .defaults
+                .get(DrainField::TerminationDrainDuration)
+                .is_some()
+        {
             return;
         }
         let tree = cx.tree(object);

@@ -1,4 +1,5 @@
 use super::{Parsed, duration_sites, parse, site_label, site_value};
+use crate::drain::Reader;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh::DrainField;
@@ -32,9 +33,9 @@ declare_rule! {
 
 /// Who refuses the value: Istio's decoder for mesh fields, TSB's operator for gateway CRs.
 fn rejected_by(field: DrainField) -> &'static str {
-    match field {
-        DrainField::ConnectionDrainDuration => "TSB cannot read it as a duration",
-        _ => "Istio rejects it",
+    match field.spec().validation.reader {
+        Reader::TsbOperator => "TSB cannot read it as a duration",
+        Reader::Istio => "Istio rejects it",
     }
 }
 

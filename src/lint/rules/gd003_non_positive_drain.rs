@@ -2,7 +2,6 @@ use super::{duration, duration_sites, site_value};
 use crate::diagnostic::Severity;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
-use crate::model::mesh::DrainField;
 
 declare_rule! {
     /// ## What it detects
@@ -44,24 +43,22 @@ impl Rule for NonPositiveDrain {
                 continue;
             }
             let value = site_value(site);
-            match site.field {
-                DrainField::DrainDuration | DrainField::ParentShutdownDuration => {
-                    out.report(
-                        object,
-                        site.pointer.clone(),
-                        format!("{value} is not positive: Istio requires at least 1ms and rejects the config"),
-                    )
-                    .hint("use a positive whole number of seconds, such as \"45s\"");
-                }
-                DrainField::TerminationDrainDuration | DrainField::ConnectionDrainDuration => {
-                    out.report(
-                        object,
-                        site.pointer.clone(),
-                        format!("{value} is not positive: Envoy is stopped the moment SIGTERM arrives and in-flight connections are cut"),
-                    )
-                    .severity(Severity::Warning)
-                    .hint("use a positive duration below the pod's grace period, such as \"10s\"");
-                }
+            // Istio validates some fields; a non-positive value of the others only stops the wait.
+            if site.field.spec().validation.positive_whole_seconds {
+                out.report(
+                    object,
+                    site.pointer.clone(),
+                    format!("{value} is not positive: Istio requires at least 1ms and rejects the config"),
+                )
+                .hint("use a positive whole number of seconds, such as \"45s\"");
+            } else {
+                out.report(
+                    object,
+                    site.pointer.clone(),
+                    format!("{value} is not positive: Envoy is stopped the moment SIGTERM arrives and in-flight connections are cut"),
+                )
+                .severity(Severity::Warning)
+                .hint("use a positive duration below the pod's grace period, such as \"10s\"");
             }
         }
     }

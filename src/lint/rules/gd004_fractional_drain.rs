@@ -1,7 +1,6 @@
 use super::{duration, duration_sites, exact, site_value};
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
-use crate::model::mesh::DrainField;
 
 declare_rule! {
     /// ## What it detects
@@ -34,10 +33,7 @@ impl Rule for FractionalDrain {
 
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
         for site in duration_sites(cx, object) {
-            if !matches!(
-                site.field,
-                DrainField::DrainDuration | DrainField::ParentShutdownDuration
-            ) {
+            if !site.field.spec().validation.positive_whole_seconds {
                 continue;
             }
             let Some(d) = duration(&site.written) else {

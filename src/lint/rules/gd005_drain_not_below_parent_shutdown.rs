@@ -87,10 +87,13 @@ impl Rule for DrainNotBelowParentShutdown {
             return;
         }
         if let Some(source) = cx.mesh_source(object) {
-            fn side(s: &Option<Setting>) -> Side<'_> {
-                s.as_ref().map(|s| (&s.written, s.pointer.clone()))
+            fn side(s: Option<&Setting>) -> Side<'_> {
+                s.map(|s| (&s.written, s.pointer.clone()))
             }
-            let (drain, parent) = (side(&source.defaults.drain), side(&source.defaults.parent));
+            let (drain, parent) = (
+                side(source.defaults.get(DrainField::DrainDuration)),
+                side(source.defaults.get(DrainField::ParentShutdownDuration)),
+            );
             check(object, drain, parent, "", out);
             return;
         }
@@ -101,8 +104,7 @@ impl Rule for DrainNotBelowParentShutdown {
         let meshes = cx.mesh_sources();
         let mesh_parent = meshes.iter().rev().find_map(|(_, s)| {
             s.defaults
-                .parent
-                .as_ref()
+                .get(DrainField::ParentShutdownDuration)
                 .map(|p| (&p.written, p.pointer.clone()))
         });
         for config in cx.proxy_configs(object) {

@@ -2,7 +2,6 @@ use super::{duration, duration_sites, site_value};
 use crate::duration::HOUR;
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
-use crate::model::mesh::DrainField;
 
 declare_rule! {
     /// ## What it detects
@@ -34,14 +33,9 @@ impl Rule for DrainOverOneHour {
     }
 
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
-        if !cx.options.istio_version.caps_drain_at_one_hour() {
-            return;
-        }
         for site in duration_sites(cx, object) {
-            if !matches!(
-                site.field,
-                DrainField::DrainDuration | DrainField::ParentShutdownDuration
-            ) {
+            let capped = site.field.spec().validation.one_hour_cap_before;
+            if capped.is_none_or(|v| cx.options.istio_version >= v) {
                 continue;
             }
             let Some(d) = duration(&site.written) else {

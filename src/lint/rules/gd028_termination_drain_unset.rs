@@ -1,5 +1,6 @@
 use crate::lint::context::{Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::model::mesh::DrainField;
 
 declare_rule! {
     /// ## What it detects
@@ -39,7 +40,10 @@ impl Rule for TerminationDrainUnset {
         let Some(source) = cx.mesh_source(object) else {
             return;
         };
-        let (Some(drain), None) = (&source.defaults.drain, &source.defaults.termination) else {
+        let (Some(drain), None) = (
+            source.defaults.get(DrainField::DrainDuration),
+            source.defaults.get(DrainField::TerminationDrainDuration),
+        ) else {
             return;
         };
         let command = match object.class {
