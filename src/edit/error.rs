@@ -51,6 +51,21 @@ impl EditError {
         }
     }
 
+    /// The diagnostic code this refusal is reported under.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EditError::ThroughAlias { .. }
+            | EditError::Anchored { .. }
+            | EditError::MergeKey { .. } => "alias-on-route",
+            EditError::WrongType { .. } => "unexpected-structure",
+            EditError::DuplicateKey { .. } => "duplicate-key",
+            EditError::Unsupported { .. } => "unsupported-style",
+            EditError::Missing { .. } | EditError::Exists { .. } | EditError::Overlap { .. } => {
+                "internal-error"
+            }
+        }
+    }
+
     pub fn hint(&self) -> &'static str {
         match self {
             EditError::ThroughAlias { .. }
@@ -70,6 +85,76 @@ impl EditError {
             EditError::Missing { .. } | EditError::Exists { .. } | EditError::Overlap { .. } => {
                 "this is a meshdrain bug: please report it with the input"
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_its_stable_code() {
+        let path = || "a.b".to_owned();
+        let cases = [
+            (
+                EditError::ThroughAlias {
+                    path: path(),
+                    at: 0,
+                },
+                "alias-on-route",
+            ),
+            (
+                EditError::Anchored {
+                    path: path(),
+                    at: 0,
+                },
+                "alias-on-route",
+            ),
+            (
+                EditError::MergeKey {
+                    path: path(),
+                    at: 0,
+                },
+                "alias-on-route",
+            ),
+            (
+                EditError::WrongType {
+                    path: path(),
+                    found: "a scalar",
+                    expected: "a mapping",
+                    at: 0,
+                },
+                "unexpected-structure",
+            ),
+            (
+                EditError::DuplicateKey {
+                    path: path(),
+                    count: 2,
+                    at: 0,
+                },
+                "duplicate-key",
+            ),
+            (
+                EditError::Unsupported {
+                    path: path(),
+                    what: "a block scalar",
+                    at: 0,
+                },
+                "unsupported-style",
+            ),
+            (EditError::Missing { path: path() }, "internal-error"),
+            (
+                EditError::Exists {
+                    path: path(),
+                    at: 0,
+                },
+                "internal-error",
+            ),
+            (EditError::Overlap { at: 0 }, "internal-error"),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.code(), code, "{error:?}");
         }
     }
 }
