@@ -131,20 +131,9 @@ pub(super) fn edit_error(
     resource: &Resource,
     e: &EditError,
 ) -> Diagnostic {
-    let code = match e {
-        EditError::ThroughAlias { .. }
-        | EditError::Anchored { .. }
-        | EditError::MergeKey { .. } => "alias-on-route",
-        EditError::WrongType { .. } => "unexpected-structure",
-        EditError::DuplicateKey { .. } => "duplicate-key",
-        EditError::Unsupported { .. } => "unsupported-style",
-        EditError::Missing { .. } | EditError::Exists { .. } | EditError::Overlap { .. } => {
-            "internal-error"
-        }
-    };
     let at = e.offset().map(|a| offsets.original(a));
     ctx.diagnostic_at(
-        Diagnostic::error(code, e.to_string())
+        Diagnostic::error(e.code(), e.to_string())
             .with_hint(e.hint())
             .with_resource(Some(resource.reference.clone())),
         ctx.text,

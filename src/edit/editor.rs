@@ -1,0 +1,99 @@
+//! The editor for one document, and the line and colon lookups its edits share.
+
+use saphyr_parser::ScalarStyle;
+
+use crate::document::{Node, NodeId, NodeKind, Tree};
+use crate::linebreak;
+use crate::patch::{Pointer, dotted};
+
+use super::error::EditError;
+use super::layout::Layout;
+use super::splice::Splice;
+
+/// The editor for one document.
+pub struct Editor<'a> {
+    pub tree: &'a Tree,
+    pub text: &'a str,
+    pub layout: Layout,
+}
+
+impl<'a> Editor<'a> {
+    pub fn new(tree: &'a Tree, text: &'a str) -> Editor<'a> {
+        Editor {
+            tree,
+            text,
+            layout: Layout::learn(tree, text),
+        }
+    }
+
+    pub(super) fn node(&self, id: NodeId) -> Result<&'a Node, EditError> {
+        self.tree.node(id).ok_or_else(|| EditError::Missing {
+            path: format!("node {id}"),
+        })
+    }
+
+    /// The position after the line break that ends the line holding `pos`, and that break.
+    /// At the end of a text without a final line break: the end, and the document's break.
+    pub(super) fn after_line(&self, pos: usize) -> (usize, &'static str, bool) {
+        let bytes = self.text.as_bytes();
+        match linebreak::next_break(bytes, pos) {
+            Some((at, len)) => (at + len, linebreak::text_of(bytes, at, len), false),
+            None => (self.text.len(), self.default_newline(), true),
+        }
+    }
+
+    fn default_newline(&self) -> &'static str {
+        linebreak::first(self.text.as_bytes())
+    }
+
+    /// Inserts `text` (whole lines ending in `nl`) after the line holding `pos`.
+    pub(super) fn insert_lines_after(
+        &self,
+        pos: usize,
+        path: &Pointer,
+        render: impl Fn(&str) -> String,
+    ) -> Result<Splice, EditError> {
+        let (at, nl, at_eof) = self.after_line(pos);
+        if at_eof && let Some(scalar) = self.block_scalar_ending_text() {
+            // Its last line would get the line break it lacks: `|` and `|+` values change.
+            return Err(EditError::Unsupported {
+                path: dotted(path),
+                what: "followed only by a block scalar that ends the text without a final line break",
+                at: scalar,
+            });
+        }
+        let body = render(nl);
+        let text = if at_eof {
+            // Keep the text's missing final line break missing.
+            format!("{nl}{}", body.strip_suffix(nl).unwrap_or(&body))
+        } else {
+            body
+        };
+        Ok(Splice {
+            range: at..at,
+            text,
+        })
+    }
+
+    /// The start of a block scalar whose content runs to the end of the text, if any.
+    fn block_scalar_ending_text(&self) -> Option<usize> {
+        self.tree.nodes.iter().find_map(|n| {
+            let block = matches!(
+                n.kind,
+                NodeKind::Scalar {
+                    style: ScalarStyle::Literal | ScalarStyle::Folded,
+                    ..
+                }
+            );
+            let rest = self.text.get(n.end..).unwrap_or("");
+            (block && rest.trim().is_empty()).then_some(n.start)
+        })
+    }
+
+    /// The byte offset of the `:` after a mapping key.
+    pub(super) fn colon_after(&self, key: &Node) -> Option<usize> {
+        let rest = self.text.get(key.end..)?;
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        (rest.as_bytes().get(skipped) == Some(&b':')).then_some(key.end + skipped)
+    }
+}

@@ -1,0 +1,214 @@
+//! Replacing a value: giving a null a value, or a scalar or collection a new scalar.
+
+use saphyr_parser::ScalarStyle;
+
+use crate::document::{Node, NodeId, NodeKind, Style};
+use crate::patch::{NewValue, Pointer, dotted};
+
+use super::editor::Editor;
+use super::error::EditError;
+use super::flow::flow;
+use super::layout::column;
+use super::scalar;
+use super::splice::Splice;
+
+impl<'a> Editor<'a> {
+    /// A tab between a key's `:` and a value on the same line, as one space. saphyr refuses
+    /// `key:<TAB>10s` (its value indicator wants a space there), so a value meshdrain writes
+    /// after such a separator would make the text unreadable to it.
+    fn tab_separator(&self, key: NodeId) -> Option<Splice> {
+        let colon = self.colon_after(self.tree.node(key)?)?;
+        let rest = self.text.get(colon + 1..)?;
+        let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let sep = rest.get(..width)?;
+        let value_follows = !matches!(
+            rest.as_bytes().get(width),
+            None | Some(b'\n' | b'\r' | b'#')
+        );
+        (sep.contains('\t') && value_follows).then(|| Splice {
+            range: colon + 1..colon + 1 + width,
+            text: " ".to_owned(),
+        })
+    }
+
+    /// Gives a null value (`key:`, `key: ~`, `key: null`) a value.
+    pub(super) fn set_null(
+        &self,
+        node: &Node,
+        key: Option<(NodeId, NodeId)>,
+        value: &NewValue,
+        path: &Pointer,
+    ) -> Result<Vec<Splice>, EditError> {
+        let unsupported = |what| EditError::Unsupported {
+            path: dotted(path),
+            what,
+            at: node.start,
+        };
+        let (map_id, key_id) = key.ok_or_else(|| unsupported("a null sequence item"))?;
+        let map = self.node(map_id)?;
+        let key_node = self.node(key_id)?;
+        if node.tagged || node.anchor != 0 {
+            return Err(unsupported("a tagged or anchored null"));
+        }
+        let colon = self
+            .colon_after(key_node)
+            .ok_or_else(|| unsupported("a mapping entry without a visible ':'"))?;
+        let token = (!node.is_empty_null()).then_some(node.start..node.end);
+        let block_collection = match value {
+            NewValue::Map(e) => !e.is_empty(),
+            NewValue::Seq(i) => !i.is_empty(),
+            NewValue::Str(_) => false,
+        };
+        if !matches!(
+            map.kind,
+            NodeKind::Mapping {
+                style: Style::Block,
+                ..
+            }
+        ) || !block_collection
+        {
+            // One token after the colon: a scalar, `{}`/`[]`, or anything inside a flow mapping.
+            let text = match value {
+                NewValue::Str(s) => scalar::write(s),
+                other => flow(other),
+            };
+            return Ok(match token {
+                Some(range) => {
+                    let mut splices: Vec<Splice> = self.tab_separator(key_id).into_iter().collect();
+                    splices.push(Splice { range, text });
+                    splices
+                }
+                None => vec![Splice {
+                    range: colon + 1..colon + 1,
+                    text: format!(" {text}"),
+                }],
+            });
+        }
+        let key_col = column(self.text, key_node.start);
+        let render = |nl: &str| {
+            let mut out = String::new();
+            self.block_value(&mut out, value, key_col, nl);
+            out
+        };
+        match token {
+            None => Ok(vec![self.insert_lines_after(colon, path, render)?]),
+            Some(range) => {
+                let (line_end, _, _) = self.after_line(colon);
+                if range.end < line_end {
+                    // `key: null  # c`: drop ` null`, add the lines below the key's line.
+                    Ok(vec![
+                        Splice {
+                            range: colon + 1..range.end,
+                            text: String::new(),
+                        },
+                        self.insert_lines_after(range.end, path, render)?,
+                    ])
+                } else {
+                    let (_, nl, _) = self.after_line(colon);
+                    let body = render(nl);
+                    let body = body.strip_suffix(nl).unwrap_or(&body);
+                    Ok(vec![Splice {
+                        range: colon + 1..range.end,
+                        text: format!("{nl}{body}"),
+                    }])
+                }
+            }
+        }
+    }
+
+    /// Replaces an existing value by a scalar, keeping a scalar's quoting style.
+    pub(super) fn replace_with_scalar(
+        &self,
+        node: &Node,
+        key: Option<(NodeId, NodeId)>,
+        value: &str,
+        path: &Pointer,
+    ) -> Result<Vec<Splice>, EditError> {
+        let unsupported = |what| EditError::Unsupported {
+            path: dotted(path),
+            what,
+            at: node.start,
+        };
+        match &node.kind {
+            NodeKind::Scalar { style, .. } => {
+                let text = match style {
+                    ScalarStyle::Plain => scalar::write(value),
+                    ScalarStyle::SingleQuoted => scalar::single_quoted(value),
+                    ScalarStyle::DoubleQuoted => scalar::double_quoted(value),
+                    ScalarStyle::Literal | ScalarStyle::Folded => {
+                        return Err(unsupported("a block scalar"));
+                    }
+                };
+                // A tag such as `!!int` or `!!binary` would re-type the new string (or make it
+                // invalid): it goes with the old value. `!!str` and anchors stay.
+                let start = self.scalar_token_start(node, !node.foreign_tag);
+                let mut splices: Vec<Splice> = key
+                    .and_then(|(_, k)| self.tab_separator(k))
+                    .into_iter()
+                    .collect();
+                splices.push(Splice {
+                    range: start..node.end,
+                    text,
+                });
+                Ok(splices)
+            }
+            NodeKind::Mapping {
+                style: Style::Flow { .. },
+                ..
+            }
+            | NodeKind::Sequence {
+                style: Style::Flow { .. },
+                ..
+            } => {
+                if node.anchor != 0 || node.tagged {
+                    return Err(unsupported("a tagged or anchored collection"));
+                }
+                Ok(vec![Splice {
+                    range: node.start..node.end,
+                    text: scalar::write(value),
+                }])
+            }
+            NodeKind::Mapping {
+                style: Style::Block,
+                ..
+            }
+            | NodeKind::Sequence {
+                style: Style::Block,
+                ..
+            } => {
+                let (_, key_id) =
+                    key.ok_or_else(|| unsupported("a collection that is not a mapping value"))?;
+                let colon = self
+                    .colon_after(self.node(key_id)?)
+                    .ok_or_else(|| unsupported("a mapping entry without a visible ':'"))?;
+                Ok(vec![Splice {
+                    range: colon + 1..node.end,
+                    text: format!(" {}", scalar::write(value)),
+                }])
+            }
+            _ => Err(unsupported("this kind of node")),
+        }
+    }
+
+    /// Skips an anchor (`&a`) and, with `keep_tag`, a tag (`!!str`) in front of a scalar, which
+    /// are kept. Without `keep_tag` the result is the tag's start.
+    fn scalar_token_start(&self, node: &Node, keep_tag: bool) -> usize {
+        let mut pos = node.start;
+        let bytes = self.text.as_bytes();
+        let kept: &[u8] = if keep_tag { b"&!" } else { b"&" };
+        loop {
+            while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\r' | b'\n')) && pos < node.end {
+                pos += 1;
+            }
+            if bytes.get(pos).is_some_and(|b| kept.contains(b)) && pos < node.end {
+                while !matches!(bytes.get(pos), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+                    && pos < node.end
+                {
+                    pos += 1;
+                }
+            } else {
+                return pos;
+            }
+        }
+    }
+}
