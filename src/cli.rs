@@ -24,7 +24,8 @@ stdout with only the drain fields changed:
   * ControlPlane (install.tetrate.io): a patch spec.meshConfig.defaultConfig.drainDuration in
     the last overlay for IstioOperator/tsb-istiocontrolplane in
     spec.components.istio.kubeSpec.overlays (terminationDrainDuration too, when asked);
-  * IngressGateway, EgressGateway, Tier1Gateway (install.tetrate.io): spec.connectionDrainDuration.
+  * IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway (install.tetrate.io):
+    spec.connectionDrainDuration.
 Everything else comes out byte for byte as it went in. On any error nothing is written to
 stdout and the exit status is non-zero.
 

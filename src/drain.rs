@@ -270,12 +270,13 @@ pub static TARGETS: [TargetSpec; 5] = [
         default: true,
     },
     TargetSpec {
-        // The unified gateway of later TSB versions: edited only when a rule names it.
+        // The unified gateway of TSB 1.9+ (`spec.type` UNIFIED, INGRESS or EGRESS), which TSB
+        // configures like the legacy kinds; its GatewaySpec has connectionDrainDuration.
         api_group: INSTALL_GROUP,
         kind: "Gateway",
         section: Section::Gateway,
         location: Location::Spec,
-        default: false,
+        default: true,
     },
 ];
 
@@ -353,14 +354,12 @@ mod tests {
     }
 
     #[test]
-    fn the_unified_gateway_is_named_not_default() {
-        assert_eq!(
-            gateway_kinds().collect::<Vec<_>>(),
-            ["IngressGateway", "EgressGateway", "Tier1Gateway", "Gateway"]
-        );
-        assert_eq!(
-            default_gateway_kinds().collect::<Vec<_>>(),
-            ["IngressGateway", "EgressGateway", "Tier1Gateway"]
-        );
+    fn the_unified_gateway_is_a_default_target() {
+        let all = ["IngressGateway", "EgressGateway", "Tier1Gateway", "Gateway"];
+        assert_eq!(gateway_kinds().collect::<Vec<_>>(), all);
+        assert_eq!(default_gateway_kinds().collect::<Vec<_>>(), all);
+        assert!(target("install.tetrate.io/v1alpha1", "Gateway").is_some());
+        // The routing API's Gateway is config, never a target.
+        assert!(target("gateway.tsb.tetrate.io/v2", "Gateway").is_none());
     }
 }

@@ -146,6 +146,50 @@ fn real_corpus() {
             Err(_) => failures.push(format!("{file}: expected an error, got {:?}", run.status)),
         }
         settings.bind(|| insta::assert_snapshot!(format!("real__{file}"), run.stderr));
+        if run.status == ExitStatus::Success {
+            failures.extend(
+                undrained_gateways(&run.stdout)
+                    .into_iter()
+                    .map(|g| format!("{file}: {g} got no connectionDrainDuration")),
+            );
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The `install.tetrate.io` gateways (any kind but ControlPlane, List items included) in a
+/// rendered stream that have no `spec.connectionDrainDuration`.
+fn undrained_gateways(stream: &[u8]) -> Vec<String> {
+    use serde::Deserialize;
+    let text = String::from_utf8_lossy(stream);
+    let mut objects: Vec<serde_json::Value> = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(&text) {
+        let Ok(value) = serde_json::Value::deserialize(doc) else {
+            continue;
+        };
+        match value.get("items").and_then(|i| i.as_array()) {
+            Some(items) if value.get("kind").and_then(|k| k.as_str()) == Some("List") => {
+                objects.extend(items.iter().cloned())
+            }
+            _ => objects.push(value),
+        }
+    }
+    objects
+        .iter()
+        .filter(|o| {
+            o.get("apiVersion")
+                .and_then(|a| a.as_str())
+                .is_some_and(|a| a.starts_with("install.tetrate.io/"))
+                && o.get("kind").and_then(|k| k.as_str()) != Some("ControlPlane")
+                && o.pointer("/spec/connectionDrainDuration").is_none()
+        })
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["kind"],
+                o.pointer("/metadata/name")
+                    .unwrap_or(&serde_json::Value::Null)
+            )
+        })
+        .collect()
 }

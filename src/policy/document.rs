@@ -175,7 +175,7 @@ pub struct GatewayRuleSpec {
 
 const SIDECAR_DOC: &str = "The mesh's default proxy settings.";
 const RULE_DOC: &str = "One gateway rule.";
-const MATCH_DOC: &str = "Which gateways the rule applies to; absent or empty: every IngressGateway,\nEgressGateway and Tier1Gateway.";
+const MATCH_DOC: &str = "Which gateways the rule applies to; absent or empty: every install.tetrate.io\ngateway (IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway).";
 const SKIP_DOC: &str = "Leave the matched gateways alone.";
 const RULE_ON_CONFLICT_DOC: &str = "Overrides `spec.onConflict` for this rule.";
 
@@ -426,7 +426,7 @@ impl JsonSchema for GatewayRuleSpec {
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
     /// `install.tetrate.io` kinds: IngressGateway, EgressGateway, Tier1Gateway, and the unified
-    /// Gateway (matched only when named here).
+    /// Gateway of TSB 1.9+.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<String>,
     /// `metadata.namespace` is one of these.

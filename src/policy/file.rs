@@ -518,9 +518,15 @@ mod tests {
     }
 
     #[test]
-    fn a_rule_naming_the_unified_gateway_is_not_shadowed() {
-        let ok = file(&format!(
+    fn a_rule_after_the_catch_all_never_applies_even_for_the_unified_gateway() {
+        // The catch-all covers the unified Gateway too (a default target since TSB 1.9+).
+        let errs = file(&format!(
             "{HEAD}spec:\n  gateways:\n  - connectionDrainDuration: 10s\n  - match: {{kinds: [Gateway]}}\n    connectionDrainDuration: 5s\n"
+        ))
+        .unwrap_err();
+        assert!(errs[0].message.contains("never applies"), "{errs:?}");
+        let ok = file(&format!(
+            "{HEAD}spec:\n  gateways:\n  - match: {{kinds: [Gateway]}}\n    connectionDrainDuration: 5s\n  - connectionDrainDuration: 10s\n"
         ));
         assert!(ok.is_ok(), "{ok:?}");
     }

@@ -122,7 +122,7 @@ fn metadata_str<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 impl GatewayMatch {
-    /// Matches every gateway of the default kinds.
+    /// Matches every gateway of the default kinds (every install gateway kind).
     pub fn is_catch_all(&self) -> bool {
         self.kinds.is_empty()
             && self.namespaces.is_empty()
@@ -223,16 +223,18 @@ mod tests {
     }
 
     #[test]
-    fn catch_all_covers_the_default_kinds_only() {
+    fn catch_all_covers_every_install_gateway_kind() {
         let m = GatewayMatch::default();
         assert!(m.is_catch_all());
         assert!(m.matches("IngressGateway", &gateway("a", "b", "LoadBalancer")));
-        assert!(!m.matches("Gateway", &gateway("a", "b", "LoadBalancer")));
+        // The unified Gateway of TSB 1.9+ is a gateway like the legacy kinds.
+        assert!(m.matches("Gateway", &gateway("a", "b", "LoadBalancer")));
         let named = GatewayMatch {
             kinds: vec!["Gateway".into()],
             ..GatewayMatch::default()
         };
         assert!(named.matches("Gateway", &json!({})));
+        assert!(!named.matches("IngressGateway", &json!({})));
     }
 
     #[test]

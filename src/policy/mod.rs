@@ -380,7 +380,14 @@ mod tests {
                 .map(|d| d.secs()),
             Some(10)
         );
-        assert!(p.gateway_rule("Gateway", &gw).is_none());
+        // The unified Gateway (TSB 1.9+) gets the same default.
+        let unified = p.gateway_rule("Gateway", &gw).map(|(_, r)| r);
+        assert_eq!(
+            unified
+                .and_then(|r| r.durations.get(Field::ConnectionDrainDuration))
+                .map(|d| d.secs()),
+            Some(10)
+        );
         assert_eq!(p.on_conflict, OnConflict::Override);
     }
 

@@ -1,6 +1,5 @@
 use crate::lint::context::{Class, Context, Object};
 use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
-use crate::model::InstallKind;
 use crate::model::mesh::DrainField;
 
 declare_rule! {
@@ -24,8 +23,7 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// `meshdrain render` sets it (the unified Gateway only when a DrainPolicy rule names
-    /// `kinds: [Gateway]`: its drain field is not documented publicly).
+    /// `meshdrain render` sets it, on the unified Gateway of TSB 1.9+ as on the legacy kinds.
     pub struct GatewayWithoutDrain;
     code: "GD013",
     name: "gateway-without-drain",
@@ -39,7 +37,7 @@ impl Rule for GatewayWithoutDrain {
     }
 
     fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
-        let Class::InstallGateway(kind) = object.class else {
+        let Class::InstallGateway(_) = object.class else {
             return;
         };
         let tree = cx.tree(object);
@@ -51,11 +49,7 @@ impl Rule for GatewayWithoutDrain {
         if set {
             return;
         }
-        let hint = if kind == InstallKind::Gateway {
-            "`meshdrain render` sets it when a DrainPolicy rule names kinds: [Gateway] (the unified Gateway's drain field is not documented publicly)"
-        } else {
-            "`meshdrain render` sets it (the TSB guide uses 10s; keep it below the gateway pods' grace period)"
-        };
+        let hint = "`meshdrain render` sets it (the TSB guide uses 10s; keep it below the gateway pods' grace period)";
         out.report(
             object,
             object.pointer().key("spec").key(field),
