@@ -354,7 +354,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
             Ok(result) => {
                 stats.resources += result.resources;
                 for d in &result.summary {
-                    match d.code {
+                    match d.code.as_str() {
                         "changed" => stats.changed += 1,
                         "unchanged" => stats.unchanged += 1,
                         "kept" => stats.kept += 1,

@@ -31,7 +31,7 @@ fn ignores(rule: &IgnoreRule, cx: &Context, finding: &Finding) -> bool {
     if !rule
         .rules
         .iter()
-        .any(|r| r.eq_ignore_ascii_case(finding.code))
+        .any(|r| r.eq_ignore_ascii_case(finding.rule.code))
     {
         return false;
     }
@@ -69,7 +69,7 @@ pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> O
             .and_then(|n| n.as_str());
         if let Some(value) = value {
             let (codes, reason) = parse_annotation(value);
-            if codes.iter().any(|c| c == finding.code) {
+            if codes.iter().any(|c| c == finding.rule.code) {
                 return Some(match reason {
                     Some(r) => format!("the {IGNORE_ANNOTATION} annotation ({r})"),
                     None => format!("the {IGNORE_ANNOTATION} annotation"),

@@ -105,8 +105,8 @@ fn point(p: &Position) -> Point {
 
 fn finding(d: &Diagnostic) -> Finding {
     Finding {
-        code: d.code.to_owned(),
-        rule: crate::lint::rule(d.code).map(|r| r.meta().name.to_owned()),
+        code: d.code_str().to_owned(),
+        rule: d.rule().map(|r| r.name.to_owned()),
         severity: d.severity.as_str().to_owned(),
         message: d.message.clone(),
         file: d.origin.file.clone(),

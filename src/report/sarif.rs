@@ -57,7 +57,10 @@ fn rules() -> Vec<Value> {
 }
 
 fn result(d: &Diagnostic) -> Value {
-    let rule_index = RULES.iter().position(|r| r.meta().code == d.code);
+    // The position of the finding's rule in the run's rule list (built from the same RULES).
+    let rule_index = d
+        .rule()
+        .and_then(|rule| RULES.iter().position(|r| r.meta() == rule));
     let mut text = d.message.clone();
     if let Some(hint) = &d.hint {
         text.push_str(&format!(" Help: {hint}"));
@@ -102,7 +105,7 @@ fn result(d: &Diagnostic) -> Value {
         }
     }
     let mut result = json!({
-        "ruleId": d.code,
+        "ruleId": d.code_str(),
         "level": level(d.severity),
         "message": {"text": text},
         "locations": [location],

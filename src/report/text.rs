@@ -95,7 +95,7 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
     let file = d.origin.file.as_deref().unwrap_or("<stdin>");
     let title = level(d.severity)
         .primary_title(d.message.as_str())
-        .id(d.code);
+        .id(d.code_str());
     let quoted = match (&d.origin.span, &d.origin.excerpt) {
         (Some(span), Some(line)) => Some(quoted_line(d, line, span.start.column)),
         _ => None,
