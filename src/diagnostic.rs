@@ -175,6 +175,41 @@ pub struct Origin {
     pub secret: bool,
 }
 
+/// The resource annotation that suppresses rules for one resource:
+/// `meshdrain.io/ignore: "GD013,GD014; reason"` (`lint::suppress` reads it).
+pub const IGNORE_ANNOTATION: &str = "meshdrain.io/ignore";
+
+/// Where a suppression is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// The resource's own [`IGNORE_ANNOTATION`] annotation.
+    Annotation,
+    /// An entry of the policy's `spec.check.ignore`.
+    Policy,
+}
+
+/// What would hide a finding, shown with `--no-ignores`. Its text (`Display`) is what every
+/// output says: `the meshdrain.io/ignore annotation (reason)`, `the policy's check.ignore`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// The reason given with it, if any.
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for Suppression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            SuppressionKind::Annotation => write!(f, "the {IGNORE_ANNOTATION} annotation")?,
+            SuppressionKind::Policy => f.write_str("the policy's check.ignore")?,
+        }
+        match &self.reason {
+            Some(reason) => write!(f, " ({reason})"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One message to the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -191,8 +226,8 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// The meshdrain command that fixes it (lint findings), e.g. `meshdrain render`.
     pub fix: Option<String>,
-    /// Why a suppression would hide this finding (shown with `--no-ignores`).
-    pub suppressed: Option<String>,
+    /// The suppression that would hide this finding (shown with `--no-ignores`).
+    pub suppressed: Option<Suppression>,
 }
 
 impl Diagnostic {

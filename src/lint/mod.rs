@@ -230,7 +230,7 @@ pub fn check(inputs: Vec<input::Source>, options: &CheckOptions) -> Report {
     for finding in findings {
         let mut d = cx.resolve_with(&finding, &mut indexes);
         match suppress::suppression(&cx, &finding, options) {
-            Some(reason) if options.no_ignores => d.suppressed = Some(reason),
+            Some(suppression) if options.no_ignores => d.suppressed = Some(suppression),
             Some(_) => {
                 suppressed += 1;
                 continue;

@@ -125,7 +125,7 @@ fn finding(d: &Diagnostic) -> Finding {
         }),
         hint: d.hint.clone(),
         fix: d.fix.clone(),
-        suppressed_by: d.suppressed.clone(),
+        suppressed_by: d.suppressed.as_ref().map(ToString::to_string),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, SuppressionKind};
 use crate::lint::{Report, rules::RULES};
 
 fn level(severity: Severity) -> &'static str {
@@ -94,11 +94,12 @@ fn result(d: &Diagnostic) -> Value {
     if let Some(doc) = d.origin.document {
         properties.insert("document".into(), json!(doc + 1));
     }
+    let suppressed_by = d.suppressed.as_ref().map(ToString::to_string);
     for (key, value) in [
         ("source", &d.origin.source),
         ("yamlPath", &d.yaml_path),
         ("fix", &d.fix),
-        ("suppressedBy", &d.suppressed),
+        ("suppressedBy", &suppressed_by),
     ] {
         if let Some(v) = value {
             properties.insert(key.into(), json!(v));
@@ -114,13 +115,12 @@ fn result(d: &Diagnostic) -> Value {
         result["ruleIndex"] = json!(i);
     }
     // Shown because of --no-ignores: still say that it is suppressed, and by what.
-    if let Some(reason) = &d.suppressed {
-        let kind = if reason.contains(crate::lint::suppress::IGNORE_ANNOTATION) {
-            "inSource"
-        } else {
-            "external"
+    if let Some(suppression) = &d.suppressed {
+        let kind = match suppression.kind {
+            SuppressionKind::Annotation => "inSource",
+            SuppressionKind::Policy => "external",
         };
-        result["suppressions"] = json!([{"kind": kind, "justification": reason}]);
+        result["suppressions"] = json!([{"kind": kind, "justification": suppression.to_string()}]);
     }
     if !properties.is_empty() {
         result["properties"] = Value::Object(properties);
@@ -154,6 +154,35 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::{Diagnostic, Suppression, SuppressionKind};
+
+    #[test]
+    fn a_suppression_s_kind_is_where_it_is_written() {
+        let suppressed = |kind, reason: &str| {
+            let mut d = Diagnostic::error("x", "m");
+            d.suppressed = Some(Suppression {
+                kind,
+                reason: Some(reason.to_owned()),
+            });
+            super::result(&d)["suppressions"][0].clone()
+        };
+        let policy = suppressed(
+            SuppressionKind::Policy,
+            "like a meshdrain.io/ignore annotation",
+        );
+        assert_eq!(policy["kind"], "external");
+        assert_eq!(
+            policy["justification"],
+            "the policy's check.ignore (like a meshdrain.io/ignore annotation)"
+        );
+        let annotation = suppressed(SuppressionKind::Annotation, "drained elsewhere");
+        assert_eq!(annotation["kind"], "inSource");
+        assert_eq!(
+            annotation["justification"],
+            "the meshdrain.io/ignore annotation (drained elsewhere)"
+        );
+    }
+
     #[test]
     fn uris() {
         assert_eq!(super::uri("charts/a b/ü.yaml"), "charts/a%20b/%C3%BC.yaml");

@@ -60,10 +60,10 @@ fn notes(d: &Diagnostic) -> Vec<(&'static str, String)> {
     if let Some(path) = &d.yaml_path {
         notes.push(("path", path.clone()));
     }
-    if let Some(reason) = &d.suppressed {
+    if let Some(suppression) = &d.suppressed {
         notes.push((
             "suppressed",
-            format!("by {reason} (shown because of --no-ignores)"),
+            format!("by {suppression} (shown because of --no-ignores)"),
         ));
     }
     notes
