@@ -1,9 +1,10 @@
-//! Every way a [`Diagnostic`] is shown: text (rustc-style snippets, coloured on a terminal),
-//! JSON (versioned), SARIF 2.1.0, GitHub workflow commands. KRM results are in
-//! [`crate::krm::result`]. All of them read the same fields.
+//! Every way a [`crate::diagnostic::Diagnostic`] is shown: text (rustc-style snippets,
+//! coloured on a terminal), JSON (versioned), SARIF 2.1.0, GitHub workflow commands, KRM
+//! results. All of them read the same fields.
 
 pub mod github;
 pub mod json;
+pub mod krm;
 pub mod sarif;
 pub mod text;
 
