@@ -3,6 +3,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
+use super::HintStyle;
+
 /// Escapes a command's message (GitHub's `escapeData`).
 fn data(s: &str) -> String {
     s.replace('%', "%25")
@@ -42,9 +44,7 @@ pub fn render(d: &Diagnostic) -> String {
     if let Some(resource) = &d.resource {
         message.push_str(&format!(" [{resource}]"));
     }
-    if let Some(hint) = &d.hint {
-        message.push_str(&format!("\nhelp: {hint}"));
-    }
+    let message = super::with_hint(message, d, HintStyle::Line);
     format!("::{command} {}::{}\n", props.join(","), data(&message))
 }
 

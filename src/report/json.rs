@@ -7,6 +7,8 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::lint::Report;
 
+use super::HintStyle;
+
 /// The version of this format; a breaking change gets a new one.
 pub const VERSION: u32 = 1;
 
@@ -123,7 +125,7 @@ fn finding(d: &Diagnostic) -> Finding {
             start: point(&s.start),
             end: point(&s.end),
         }),
-        hint: d.hint.clone(),
+        hint: super::hint(d, HintStyle::Plain),
         fix: d.fix.clone(),
         suppressed_by: d.suppressed.as_ref().map(ToString::to_string),
     }

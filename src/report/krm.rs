@@ -5,10 +5,13 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::patch::NewValue;
 
+use super::HintStyle;
+
 /// A KRM result for a diagnostic (KRM Functions Specification, `results`).
 pub fn result(d: &Diagnostic) -> NewValue {
-    let message = match (&d.hint, d.severity) {
-        (Some(hint), Severity::Error) => format!("{} ({hint})", d.message),
+    // Only an error's result carries the hint; other results are the message alone.
+    let message = match d.severity {
+        Severity::Error => super::with_hint(d.message.clone(), d, HintStyle::Parenthesised),
         _ => d.message.clone(),
     };
     let mut entries = vec![

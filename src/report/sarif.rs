@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 use crate::diagnostic::{Diagnostic, Severity, SuppressionKind};
 use crate::lint::{Report, rules::RULES};
 
+use super::HintStyle;
+
 fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
@@ -61,10 +63,7 @@ fn result(d: &Diagnostic) -> Value {
     let rule_index = d
         .rule()
         .and_then(|rule| RULES.iter().position(|r| r.meta() == rule));
-    let mut text = d.message.clone();
-    if let Some(hint) = &d.hint {
-        text.push_str(&format!(" Help: {hint}"));
-    }
+    let text = super::with_hint(d.message.clone(), d, HintStyle::Sentence);
     let mut location = json!({});
     if let Some(file) = &d.origin.file {
         let mut physical = json!({"artifactLocation": {"uri": uri(file)}});

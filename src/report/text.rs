@@ -8,6 +8,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::redact;
 
+use super::HintStyle;
+
 fn level(severity: Severity) -> Level<'static> {
     match severity {
         Severity::Error => Level::ERROR,
@@ -141,8 +143,8 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
     for (name, text) in notes(d) {
         group = group.element(Level::NOTE.with_name(name).message(clean(&text)));
     }
-    if let Some(hint) = &d.hint {
-        group = group.element(Level::HELP.message(clean(hint)));
+    if let Some(hint) = super::hint(d, HintStyle::Plain) {
+        group = group.element(Level::HELP.message(clean(&hint)));
     }
     let renderer = if color {
         Renderer::styled()
