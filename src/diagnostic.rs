@@ -1,5 +1,6 @@
-//! The one diagnostic type: errors, the change summary and (later) lint findings and KRM
-//! results are all a [`Diagnostic`], rendered by the same code.
+//! The one diagnostic type: errors, the change summary, lint findings and KRM results are all
+//! a [`Diagnostic`], rendered by the same code. A diagnostic describes itself: its [`Code`]
+//! carries the lint rule's [`RuleMeta`] when it is a finding, so reporters need no registry.
 
 use std::fmt;
 
@@ -20,6 +21,115 @@ impl Severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
+    }
+}
+
+/// A lint rule's identity and documentation; `meshdrain explain` prints `doc`. The rules
+/// (`lint::rules`) declare one each; a finding's [`Code::Rule`] points at it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// `GD007`.
+    pub code: &'static str,
+    /// `drain-exceeds-grace-period`.
+    pub name: &'static str,
+    /// The severity of its findings unless a finding says otherwise.
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// The rule's doc comment: What it detects / Why it matters / Example / Fix.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The doc comment without rustdoc's leading space on each line.
+    pub fn doc_text(&self) -> String {
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    }
+
+    /// `meshdrain explain CODE`.
+    pub fn explain(&self) -> String {
+        format!(
+            "{} {} ({})\n\n{}\n\n{}\n",
+            self.code,
+            self.name,
+            self.severity.as_str(),
+            self.summary,
+            self.doc_text()
+        )
+    }
+}
+
+/// What a diagnostic is: a lint rule's finding, or one of the tool's own messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// A lint finding (`GD007`), with its rule's name, severity and documentation.
+    Rule(&'static RuleMeta),
+    /// A stable kebab-case code of the tool's own (`invalid-duration`, `changed`).
+    Tool(&'static str),
+}
+
+impl Code {
+    /// `GD007` or `invalid-duration`, as every output shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Rule(meta) => meta.code,
+            Code::Tool(code) => code,
+        }
+    }
+
+    /// The lint rule, when the diagnostic is a finding.
+    pub fn rule(self) -> Option<&'static RuleMeta> {
+        match self {
+            Code::Rule(meta) => Some(meta),
+            Code::Tool(_) => None,
+        }
+    }
+}
+
+impl From<&'static str> for Code {
+    fn from(code: &'static str) -> Code {
+        Code::Tool(code)
+    }
+}
+
+impl From<&'static RuleMeta> for Code {
+    fn from(meta: &'static RuleMeta) -> Code {
+        Code::Rule(meta)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The code alone (a rule's documentation would fill a test's failure message).
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Code::Rule(meta) => write!(f, "Rule({})", meta.code),
+            Code::Tool(code) => write!(f, "Tool({code:?})"),
+        }
+    }
+}
+
+/// `d.code == "GD000"`: compares the code as every output shows it.
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
@@ -65,12 +175,48 @@ pub struct Origin {
     pub secret: bool,
 }
 
+/// The resource annotation that suppresses rules for one resource:
+/// `meshdrain.io/ignore: "GD013,GD014; reason"` (`lint::suppress` reads it).
+pub const IGNORE_ANNOTATION: &str = "meshdrain.io/ignore";
+
+/// Where a suppression is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// The resource's own [`IGNORE_ANNOTATION`] annotation.
+    Annotation,
+    /// An entry of the policy's `spec.check.ignore`.
+    Policy,
+}
+
+/// What would hide a finding, shown with `--no-ignores`. Its text (`Display`) is what every
+/// output says: `the meshdrain.io/ignore annotation (reason)`, `the policy's check.ignore`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// The reason given with it, if any.
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for Suppression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            SuppressionKind::Annotation => write!(f, "the {IGNORE_ANNOTATION} annotation")?,
+            SuppressionKind::Policy => f.write_str("the policy's check.ignore")?,
+        }
+        match &self.reason {
+            Some(reason) => write!(f, " ({reason})"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One message to the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable kebab-case code (`invalid-duration`) or a lint rule code (`GD007`).
-    pub code: &'static str,
+    /// A lint rule (`GD007`, with its metadata) or a stable kebab-case code of the tool's
+    /// own (`invalid-duration`).
+    pub code: Code,
     pub message: String,
     pub origin: Origin,
     pub resource: Option<ResourceRef>,
@@ -80,15 +226,20 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// The meshdrain command that fixes it (lint findings), e.g. `meshdrain render`.
     pub fix: Option<String>,
-    /// Why a suppression would hide this finding (shown with `--no-ignores`).
-    pub suppressed: Option<String>,
+    /// The suppression that would hide this finding (shown with `--no-ignores`).
+    pub suppressed: Option<Suppression>,
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    /// `code` is a tool code (`"invalid-duration"`) or a rule's `&RuleMeta` (see [`Code`]).
+    pub fn new(
+        severity: Severity,
+        code: impl Into<Code>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             severity,
-            code,
+            code: code.into(),
             message: message.into(),
             origin: Origin::default(),
             resource: None,
@@ -99,12 +250,22 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: impl Into<Code>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, message)
     }
 
-    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn info(code: impl Into<Code>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Info, code, message)
+    }
+
+    /// The code as every output shows it: `GD007`, `invalid-duration`.
+    pub fn code_str(&self) -> &'static str {
+        self.code.as_str()
+    }
+
+    /// The lint rule that found it, if it is a finding.
+    pub fn rule(&self) -> Option<&'static RuleMeta> {
+        self.code.rule()
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {

@@ -1,7 +1,8 @@
 //! The KRM function protocol (kpt `fn eval --exec`, kustomize exec functions): a
 //! `config.kubernetes.io/v1 ResourceList` on stdin whose `functionConfig` is the policy; the
 //! same ResourceList on stdout with its `items` edited in place (byte-exact, like any List) and
-//! `results` added: changes at info, problems at error with `resourceRef` and `field.path`.
+//! `results` added ([`crate::report::krm`]): changes at info, problems at error with
+//! `resourceRef` and `field.path`.
 //!
 //! On error the items are returned unchanged with the error results, and the exit status is
 //! non-zero, so kpt prints the results and changes nothing.
@@ -9,13 +10,14 @@
 use serde_json::Value;
 
 use crate::ExitStatus;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::document::{self, NodeKind, Tree};
 use crate::edit::{self, Editor};
 use crate::model::{RESOURCE_LIST_API_VERSION, RESOURCE_LIST_KIND};
 use crate::patch::{Change, NewValue, Pointer};
 use crate::policy::DrainPolicy;
 use crate::render::{self, FailureKind, RenderOptions};
+use crate::report;
 use crate::stream;
 
 /// Whether the input's first document is a ResourceList.
@@ -179,7 +181,7 @@ fn fresh_list(
         "apiVersion": RESOURCE_LIST_API_VERSION,
         "kind": RESOURCE_LIST_KIND,
         "items": items.cloned().unwrap_or_else(|| Value::Array(Vec::new())),
-        "results": diagnostics.iter().map(|d| result(d).to_json()).collect::<Vec<_>>(),
+        "results": diagnostics.iter().map(|d| report::krm::result(d).to_json()).collect::<Vec<_>>(),
     });
     let json = serde_json::to_string_pretty(&list).unwrap_or_default();
     KrmOutcome {
@@ -233,38 +235,6 @@ fn has_foreign_tags(text: &str) -> bool {
     Tree::parse(text).map_or(true, |tree| tree.nodes.iter().any(|n| n.foreign_tag))
 }
 
-/// A KRM result for a diagnostic (KRM Functions Specification, `results`).
-pub fn result(d: &Diagnostic) -> NewValue {
-    let message = match (&d.hint, d.severity) {
-        (Some(hint), Severity::Error) => format!("{} ({hint})", d.message),
-        _ => d.message.clone(),
-    };
-    let mut entries = vec![
-        ("message".to_owned(), NewValue::str(message)),
-        ("severity".to_owned(), NewValue::str(d.severity.as_str())),
-    ];
-    if let Some(r) = &d.resource {
-        let mut reference = vec![
-            ("apiVersion".to_owned(), NewValue::str(&r.api_version)),
-            ("kind".to_owned(), NewValue::str(&r.kind)),
-        ];
-        if let Some(name) = &r.name {
-            reference.push(("name".to_owned(), NewValue::str(name)));
-        }
-        if let Some(ns) = &r.namespace {
-            reference.push(("namespace".to_owned(), NewValue::str(ns)));
-        }
-        entries.push(("resourceRef".to_owned(), NewValue::Map(reference)));
-    }
-    if let Some(path) = &d.yaml_path {
-        entries.push((
-            "field".to_owned(),
-            NewValue::Map(vec![("path".to_owned(), NewValue::str(path))]),
-        ));
-    }
-    NewValue::Map(entries)
-}
-
 /// Adds `diagnostics` as `results` to the ResourceList `text`, with the splice editor.
 pub fn add_results(text: &str, diagnostics: &[Diagnostic]) -> Result<String, String> {
     if diagnostics.is_empty() {
@@ -278,16 +248,16 @@ pub fn add_results(text: &str, diagnostics: &[Diagnostic]) -> Result<String, Str
         let change = match existing.map(|n| &n.kind) {
             Some(NodeKind::Sequence { .. }) => Change::Add {
                 path: Pointer::root().key("results").append(),
-                value: result(d),
+                value: report::krm::result(d),
             },
             Some(_) if existing.is_some_and(|n| n.is_null()) && i == 0 => Change::Replace {
                 path: Pointer::root().key("results"),
-                value: NewValue::Seq(vec![result(d)]),
+                value: NewValue::Seq(vec![report::krm::result(d)]),
             },
             Some(_) => return Err("its results field is not a list".to_owned()),
             None => Change::Add {
                 path: Pointer::root().key("results"),
-                value: NewValue::Seq(vec![result(d)]),
+                value: NewValue::Seq(vec![report::krm::result(d)]),
             },
         };
         let editor = Editor::new(&tree, &current);

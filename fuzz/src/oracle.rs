@@ -476,7 +476,7 @@ pub fn render_properties(
             );
             spans_within(&f.diagnostics, lines, input.len())
                 .map_err(|e| format!("{e}\n---- input:\n{}", shown(input)))?;
-            let mut codes: Vec<&'static str> = f.diagnostics.iter().map(|d| d.code).collect();
+            let mut codes: Vec<&'static str> = f.diagnostics.iter().map(|d| d.code_str()).collect();
             codes.sort_unstable();
             codes.dedup();
             return Ok(Outcome {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use crate::diagnostic::{Diagnostic, LineIndex, Origin};
+use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
 use crate::document::{self, NodeKind, Scan, Tree};
 use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
 use crate::model::workload::{self, Container, ProxyConfig};
@@ -16,7 +16,7 @@ pub use crate::model::classify::{Class, ROUTING_GROUP, looks_like_values};
 use crate::model::classify::{classify, interesting, looks_like_mesh_config, parse_document};
 
 use super::input::{Source, Treat};
-use super::{CheckOptions, Finding};
+use super::{CheckOptions, Finding, rules::gd000_invalid_yaml::InvalidYaml};
 
 pub type ObjectId = usize;
 
@@ -131,7 +131,7 @@ fn unparsable(
     message: String,
     hint: &str,
 ) -> Diagnostic {
-    let mut d = Diagnostic::error("GD000", message)
+    let mut d = Diagnostic::error(&InvalidYaml::META, message)
         .with_hint(hint)
         .with_origin(Origin {
             file: Some(input.to_owned()),
@@ -292,7 +292,7 @@ impl Context {
         let text = match crate::source::validate_owned(source.bytes, &name) {
             Ok(text) => text,
             Err(mut d) => {
-                d.code = "GD000";
+                d.code = Code::Rule(&InvalidYaml::META);
                 fail(errors, d);
                 self.inputs.push(Input {
                     name,
@@ -514,7 +514,7 @@ impl Context {
         f: &Finding,
         indexes: &mut HashMap<(usize, usize), LineIndex<'a>>,
     ) -> Diagnostic {
-        let mut d = Diagnostic::new(f.severity, f.code, f.message.clone());
+        let mut d = Diagnostic::new(f.severity, f.rule, f.message.clone());
         d.hint = f.hint.clone();
         d.fix = f.fix.clone();
         let Some(object) = self.object(f.object) else {

@@ -21,45 +21,9 @@ use crate::policy::IstioVersion;
 
 pub use context::{Class, Context, Object, ObjectId};
 
-/// A rule's identity and documentation; `meshdrain explain` prints `doc`.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// `GD007`.
-    pub code: &'static str,
-    /// `drain-exceeds-grace-period`.
-    pub name: &'static str,
-    /// The severity of its findings unless a finding says otherwise.
-    pub severity: Severity,
-    /// One line.
-    pub summary: &'static str,
-    /// The rule's doc comment: What it detects / Why it matters / Example / Fix.
-    pub doc: &'static str,
-}
-
-impl RuleMeta {
-    /// The doc comment without rustdoc's leading space on each line.
-    pub fn doc_text(&self) -> String {
-        self.doc
-            .lines()
-            .map(|l| l.strip_prefix(' ').unwrap_or(l))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_owned()
-    }
-
-    /// `meshdrain explain CODE`.
-    pub fn explain(&self) -> String {
-        format!(
-            "{} {} ({})\n\n{}\n\n{}\n",
-            self.code,
-            self.name,
-            self.severity.as_str(),
-            self.summary,
-            self.doc_text()
-        )
-    }
-}
+/// A rule's identity and documentation (with the diagnostic, whose [`crate::diagnostic::Code`]
+/// points at it).
+pub use crate::diagnostic::RuleMeta;
 
 /// A lint rule. Rules override the hooks they need.
 pub trait Rule: Sync {
@@ -102,7 +66,8 @@ pub(crate) use declare_rule;
 /// What a rule found, before it is resolved to a position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    pub code: &'static str,
+    /// The rule that found it.
+    pub rule: &'static RuleMeta,
     pub severity: Severity,
     pub message: String,
     pub hint: Option<String>,
@@ -153,7 +118,7 @@ impl Findings<'_> {
         message: impl Into<String>,
     ) -> &mut Finding {
         self.list.push(Finding {
-            code: self.meta.code,
+            rule: self.meta,
             severity: self.meta.severity,
             message: message.into(),
             hint: None,
@@ -267,7 +232,7 @@ pub fn check(inputs: Vec<input::Source>, options: &CheckOptions) -> Report {
     for finding in findings {
         let mut d = cx.resolve_with(&finding, &mut indexes);
         match suppress::suppression(&cx, &finding, options) {
-            Some(reason) if options.no_ignores => d.suppressed = Some(reason),
+            Some(suppression) if options.no_ignores => d.suppressed = Some(suppression),
             Some(_) => {
                 suppressed += 1;
                 continue;
@@ -290,7 +255,7 @@ pub fn check(inputs: Vec<input::Source>, options: &CheckOptions) -> Report {
                 .and_then(|f| order.get(f).copied())
                 .unwrap_or(usize::MAX),
             d.origin.span.map_or(0, |s| s.start.byte),
-            d.code,
+            d.code_str(),
         )
     });
     diagnostics.dedup();

@@ -2,13 +2,13 @@
 //! policy file's `spec.check.ignore` list. `--no-ignores` reports suppressed findings anyway,
 //! each with the suppression that would have hidden it.
 
+pub use crate::diagnostic::IGNORE_ANNOTATION;
 pub use crate::policy::ignore::IgnoreRule;
+
+use crate::diagnostic::{Suppression, SuppressionKind};
 
 use super::context::{Class, Context};
 use super::{CheckOptions, Finding};
-
-/// The annotation that suppresses rules for one resource.
-pub const IGNORE_ANNOTATION: &str = "meshdrain.io/ignore";
 
 /// Parses an annotation value: codes separated by commas or spaces, then an optional reason
 /// after `;`.
@@ -31,7 +31,7 @@ fn ignores(rule: &IgnoreRule, cx: &Context, finding: &Finding) -> bool {
     if !rule
         .rules
         .iter()
-        .any(|r| r.eq_ignore_ascii_case(finding.code))
+        .any(|r| r.eq_ignore_ascii_case(finding.rule.code))
     {
         return false;
     }
@@ -55,8 +55,9 @@ fn ignores(rule: &IgnoreRule, cx: &Context, finding: &Finding) -> bool {
     kind_ok && ns_ok && name_ok && file_ok
 }
 
-/// Why a finding is suppressed, if it is.
-pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> Option<String> {
+/// What suppresses a finding, if anything does: its resource's annotation, else the first
+/// matching entry of the policy.
+pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> Option<Suppression> {
     let object = cx.object(finding.object)?;
     if !matches!(object.class, Class::ControlPlane { values: true }) {
         let tree = cx.tree(object);
@@ -69,10 +70,10 @@ pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> O
             .and_then(|n| n.as_str());
         if let Some(value) = value {
             let (codes, reason) = parse_annotation(value);
-            if codes.iter().any(|c| c == finding.code) {
-                return Some(match reason {
-                    Some(r) => format!("the {IGNORE_ANNOTATION} annotation ({r})"),
-                    None => format!("the {IGNORE_ANNOTATION} annotation"),
+            if codes.iter().any(|c| c == finding.rule.code) {
+                return Some(Suppression {
+                    kind: SuppressionKind::Annotation,
+                    reason,
                 });
             }
         }
@@ -81,9 +82,9 @@ pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> O
         .ignores
         .iter()
         .find(|rule| ignores(rule, cx, finding))
-        .map(|rule| match &rule.reason {
-            Some(r) => format!("the policy's check.ignore ({r})"),
-            None => "the policy's check.ignore".to_owned(),
+        .map(|rule| Suppression {
+            kind: SuppressionKind::Policy,
+            reason: rule.reason.clone(),
         })
 }
 

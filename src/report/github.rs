@@ -3,6 +3,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
+use super::HintStyle;
+
 /// Escapes a command's message (GitHub's `escapeData`).
 fn data(s: &str) -> String {
     s.replace('%', "%25")
@@ -33,20 +35,16 @@ pub fn render(d: &Diagnostic) -> String {
             props.push(format!("endColumn={}", span.end.column));
         }
     }
-    let name = crate::lint::rule(d.code).map_or("", |r| r.meta().name);
-    let title = if name.is_empty() {
-        d.code.to_owned()
-    } else {
-        format!("{} {name}", d.code)
+    let title = match d.rule() {
+        Some(rule) if !rule.name.is_empty() => format!("{} {}", rule.code, rule.name),
+        _ => d.code_str().to_owned(),
     };
     props.push(format!("title={}", property(&title)));
     let mut message = d.message.clone();
     if let Some(resource) = &d.resource {
         message.push_str(&format!(" [{resource}]"));
     }
-    if let Some(hint) = &d.hint {
-        message.push_str(&format!("\nhelp: {hint}"));
-    }
+    let message = super::with_hint(message, d, HintStyle::Line);
     format!("::{command} {}::{}\n", props.join(","), data(&message))
 }
 
@@ -58,7 +56,9 @@ mod tests {
     #[test]
     fn commands_escape_their_parts() {
         let text = "a: 1\nb: 2\n";
-        let d = Diagnostic::error("GD002", "50% of it, a:b")
+        // A finding of GD002: the title names the rule.
+        let gd002 = crate::lint::rule("GD002").unwrap().meta();
+        let d = Diagnostic::error(gd002, "50% of it, a:b")
             .with_origin(Origin {
                 file: Some("dir,x/a:b.yaml".into()),
                 ..Origin::default()

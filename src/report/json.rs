@@ -7,6 +7,8 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::lint::Report;
 
+use super::HintStyle;
+
 /// The version of this format; a breaking change gets a new one.
 pub const VERSION: u32 = 1;
 
@@ -105,8 +107,8 @@ fn point(p: &Position) -> Point {
 
 fn finding(d: &Diagnostic) -> Finding {
     Finding {
-        code: d.code.to_owned(),
-        rule: crate::lint::rule(d.code).map(|r| r.meta().name.to_owned()),
+        code: d.code_str().to_owned(),
+        rule: d.rule().map(|r| r.name.to_owned()),
         severity: d.severity.as_str().to_owned(),
         message: d.message.clone(),
         file: d.origin.file.clone(),
@@ -123,9 +125,9 @@ fn finding(d: &Diagnostic) -> Finding {
             start: point(&s.start),
             end: point(&s.end),
         }),
-        hint: d.hint.clone(),
+        hint: super::hint(d, HintStyle::Plain),
         fix: d.fix.clone(),
-        suppressed_by: d.suppressed.clone(),
+        suppressed_by: d.suppressed.as_ref().map(ToString::to_string),
     }
 }
 

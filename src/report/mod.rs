@@ -1,13 +1,49 @@
-//! Every way a [`Diagnostic`] is shown: text (rustc-style snippets, coloured on a terminal),
-//! JSON (versioned), SARIF 2.1.0, GitHub workflow commands. KRM results are in
-//! [`crate::krm::result`]. All of them read the same fields.
+//! Every way a [`crate::diagnostic::Diagnostic`] is shown: text (rustc-style snippets,
+//! coloured on a terminal), JSON (versioned), SARIF 2.1.0, GitHub workflow commands, KRM
+//! results. All of them read the same fields.
 
 pub mod github;
 pub mod json;
+pub mod krm;
 pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostic;
+
+/// How a format writes a diagnostic's hint; every reporter shows it through [`hint`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HintStyle {
+    /// The hint alone: text's `= help:` note (its renderer writes the label), JSON's `hint`.
+    Plain,
+    /// A sentence after the message: `message Help: hint` (SARIF).
+    Sentence,
+    /// A line of its own after the message: `message\nhelp: hint` (GitHub annotations).
+    Line,
+    /// In parentheses after the message: `message (hint)` (KRM results).
+    Parenthesised,
+}
+
+/// The diagnostic's hint written in `style`, when it has one: the text itself ([`HintStyle::Plain`])
+/// or what follows the message.
+pub fn hint(d: &Diagnostic, style: HintStyle) -> Option<String> {
+    let hint = d.hint.as_deref()?;
+    Some(match style {
+        HintStyle::Plain => hint.to_owned(),
+        HintStyle::Sentence => format!(" Help: {hint}"),
+        HintStyle::Line => format!("\nhelp: {hint}"),
+        HintStyle::Parenthesised => format!(" ({hint})"),
+    })
+}
+
+/// `message` followed by the diagnostic's hint in `style` (unchanged without a hint).
+pub fn with_hint(mut message: String, d: &Diagnostic, style: HintStyle) -> String {
+    if let Some(hint) = hint(d, style) {
+        message.push_str(&hint);
+    }
+    message
+}
 
 /// When to colour text output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -49,6 +85,19 @@ pub enum Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_style_writes_the_same_hint() {
+        let d = Diagnostic::error("x", "bad").with_hint("fix it");
+        let shown = |style| with_hint(d.message.clone(), &d, style);
+        assert_eq!(hint(&d, HintStyle::Plain).as_deref(), Some("fix it"));
+        assert_eq!(shown(HintStyle::Sentence), "bad Help: fix it");
+        assert_eq!(shown(HintStyle::Line), "bad\nhelp: fix it");
+        assert_eq!(shown(HintStyle::Parenthesised), "bad (fix it)");
+        let bare = Diagnostic::error("x", "bad");
+        assert_eq!(hint(&bare, HintStyle::Plain), None);
+        assert_eq!(with_hint("bad".into(), &bare, HintStyle::Line), "bad");
+    }
 
     #[test]
     fn color_follows_no_color_and_the_terminal() {

@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, SuppressionKind};
 use crate::lint::{Report, rules::RULES};
+
+use super::HintStyle;
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -57,11 +59,11 @@ fn rules() -> Vec<Value> {
 }
 
 fn result(d: &Diagnostic) -> Value {
-    let rule_index = RULES.iter().position(|r| r.meta().code == d.code);
-    let mut text = d.message.clone();
-    if let Some(hint) = &d.hint {
-        text.push_str(&format!(" Help: {hint}"));
-    }
+    // The position of the finding's rule in the run's rule list (built from the same RULES).
+    let rule_index = d
+        .rule()
+        .and_then(|rule| RULES.iter().position(|r| r.meta() == rule));
+    let text = super::with_hint(d.message.clone(), d, HintStyle::Sentence);
     let mut location = json!({});
     if let Some(file) = &d.origin.file {
         let mut physical = json!({"artifactLocation": {"uri": uri(file)}});
@@ -91,18 +93,19 @@ fn result(d: &Diagnostic) -> Value {
     if let Some(doc) = d.origin.document {
         properties.insert("document".into(), json!(doc + 1));
     }
+    let suppressed_by = d.suppressed.as_ref().map(ToString::to_string);
     for (key, value) in [
         ("source", &d.origin.source),
         ("yamlPath", &d.yaml_path),
         ("fix", &d.fix),
-        ("suppressedBy", &d.suppressed),
+        ("suppressedBy", &suppressed_by),
     ] {
         if let Some(v) = value {
             properties.insert(key.into(), json!(v));
         }
     }
     let mut result = json!({
-        "ruleId": d.code,
+        "ruleId": d.code_str(),
         "level": level(d.severity),
         "message": {"text": text},
         "locations": [location],
@@ -111,13 +114,12 @@ fn result(d: &Diagnostic) -> Value {
         result["ruleIndex"] = json!(i);
     }
     // Shown because of --no-ignores: still say that it is suppressed, and by what.
-    if let Some(reason) = &d.suppressed {
-        let kind = if reason.contains(crate::lint::suppress::IGNORE_ANNOTATION) {
-            "inSource"
-        } else {
-            "external"
+    if let Some(suppression) = &d.suppressed {
+        let kind = match suppression.kind {
+            SuppressionKind::Annotation => "inSource",
+            SuppressionKind::Policy => "external",
         };
-        result["suppressions"] = json!([{"kind": kind, "justification": reason}]);
+        result["suppressions"] = json!([{"kind": kind, "justification": suppression.to_string()}]);
     }
     if !properties.is_empty() {
         result["properties"] = Value::Object(properties);
@@ -151,6 +153,35 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::{Diagnostic, Suppression, SuppressionKind};
+
+    #[test]
+    fn a_suppression_s_kind_is_where_it_is_written() {
+        let suppressed = |kind, reason: &str| {
+            let mut d = Diagnostic::error("x", "m");
+            d.suppressed = Some(Suppression {
+                kind,
+                reason: Some(reason.to_owned()),
+            });
+            super::result(&d)["suppressions"][0].clone()
+        };
+        let policy = suppressed(
+            SuppressionKind::Policy,
+            "like a meshdrain.io/ignore annotation",
+        );
+        assert_eq!(policy["kind"], "external");
+        assert_eq!(
+            policy["justification"],
+            "the policy's check.ignore (like a meshdrain.io/ignore annotation)"
+        );
+        let annotation = suppressed(SuppressionKind::Annotation, "drained elsewhere");
+        assert_eq!(annotation["kind"], "inSource");
+        assert_eq!(
+            annotation["justification"],
+            "the meshdrain.io/ignore annotation (drained elsewhere)"
+        );
+    }
+
     #[test]
     fn uris() {
         assert_eq!(super::uri("charts/a b/ü.yaml"), "charts/a%20b/%C3%BC.yaml");

@@ -8,6 +8,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::redact;
 
+use super::HintStyle;
+
 fn level(severity: Severity) -> Level<'static> {
     match severity {
         Severity::Error => Level::ERROR,
@@ -60,10 +62,10 @@ fn notes(d: &Diagnostic) -> Vec<(&'static str, String)> {
     if let Some(path) = &d.yaml_path {
         notes.push(("path", path.clone()));
     }
-    if let Some(reason) = &d.suppressed {
+    if let Some(suppression) = &d.suppressed {
         notes.push((
             "suppressed",
-            format!("by {reason} (shown because of --no-ignores)"),
+            format!("by {suppression} (shown because of --no-ignores)"),
         ));
     }
     notes
@@ -95,7 +97,7 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
     let file = d.origin.file.as_deref().unwrap_or("<stdin>");
     let title = level(d.severity)
         .primary_title(d.message.as_str())
-        .id(d.code);
+        .id(d.code_str());
     let quoted = match (&d.origin.span, &d.origin.excerpt) {
         (Some(span), Some(line)) => Some(quoted_line(d, line, span.start.column)),
         _ => None,
@@ -141,8 +143,8 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
     for (name, text) in notes(d) {
         group = group.element(Level::NOTE.with_name(name).message(clean(&text)));
     }
-    if let Some(hint) = &d.hint {
-        group = group.element(Level::HELP.message(clean(hint)));
+    if let Some(hint) = super::hint(d, HintStyle::Plain) {
+        group = group.element(Level::HELP.message(clean(&hint)));
     }
     let renderer = if color {
         Renderer::styled()

@@ -1,7 +1,8 @@
 //! The rules: one file each, registered in [`RULES`] (the one place that lists them), and the
 //! few helpers several rules share.
 
-mod gd000_invalid_yaml;
+/// The engine reports GD000 itself, while it reads the inputs (`lint::context`).
+pub(super) mod gd000_invalid_yaml;
 mod gd001_missing_sidecar_drain;
 mod gd002_invalid_duration;
 mod gd003_non_positive_drain;
