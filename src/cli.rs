@@ -1,8 +1,7 @@
 //! Command-line definitions; `--help` comes from here.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -387,39 +386,6 @@ impl LimitArgs {
     }
 }
 
-/// The file name kustomize execs a legacy transformer plugin under
-/// (`…/meshdrain.io/v1alpha1/drainpolicy/DrainPolicy`).
-pub const KUSTOMIZE_PLUGIN_NAME: &str = "DrainPolicy";
-
-/// Turns a kustomize plugin invocation (`…/DrainPolicy CONFIG [ARGS…]`) into the equivalent
-/// `meshdrain --mode kustomize --policy CONFIG [ARGS…]`; other command lines are unchanged.
-pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
-    let is_plugin = args
-        .first()
-        .and_then(|a| Path::new(a).file_name())
-        .is_some_and(|n| n == KUSTOMIZE_PLUGIN_NAME);
-    if !is_plugin {
-        return args;
-    }
-    let mut out: Vec<OsString> = vec!["meshdrain".into(), "--mode".into(), "kustomize".into()];
-    let mut rest = args.into_iter().skip(1);
-    if let Some(config) = rest.next() {
-        out.push("--policy".into());
-        out.push(config);
-    }
-    out.extend(rest);
-    out
-}
-
-/// Whether a command line is the Helm 4 plugin's (`--helm-plugin`), so that even its usage
-/// errors are reported where Helm 4 users can see them.
-pub fn is_helm_plugin(args: &[OsString]) -> bool {
-    args.iter()
-        .skip(1)
-        .take_while(|a| *a != "--")
-        .any(|a| a == "--helm-plugin")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,53 +424,6 @@ mod tests {
         assert!(Cli::try_parse_from(["meshdrain", "policy"]).is_err());
         assert!(
             Cli::try_parse_from(["meshdrain", "policy", "--show-default", "--schema"]).is_err()
-        );
-    }
-
-    #[test]
-    fn helm_plugin_command_lines() {
-        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        assert!(is_helm_plugin(&args(&[
-            "meshdrain",
-            "--helm-plugin",
-            "--polcy=x"
-        ])));
-        assert!(!is_helm_plugin(&args(&["meshdrain", "--polcy=x"])));
-        assert!(!is_helm_plugin(&args(&[
-            "meshdrain",
-            "--",
-            "--helm-plugin"
-        ])));
-        assert!(!is_helm_plugin(&args(&["--helm-plugin"])));
-    }
-
-    #[test]
-    fn kustomize_plugin_invocations_become_kustomize_mode() {
-        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        assert_eq!(
-            normalize_args(args(&[
-                "/x/plugin/meshdrain.io/v1alpha1/drainpolicy/DrainPolicy",
-                "/tmp/kust-plugin-config-1",
-                "--verbose"
-            ])),
-            args(&[
-                "meshdrain",
-                "--mode",
-                "kustomize",
-                "--policy",
-                "/tmp/kust-plugin-config-1",
-                "--verbose"
-            ])
-        );
-        assert_eq!(
-            normalize_args(args(&["meshdrain", "-v"])),
-            args(&["meshdrain", "-v"])
-        );
-        let cli = Cli::try_parse_from(normalize_args(args(&["DrainPolicy", "cfg.yaml"]))).unwrap();
-        assert_eq!(cli.render.mode, Some(ModeArg::Kustomize));
-        assert_eq!(
-            cli.render.policy.policy.as_deref(),
-            Some(Path::new("cfg.yaml"))
         );
     }
 }

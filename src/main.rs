@@ -5,14 +5,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     // kustomize execs the plugin as `…/DrainPolicy CONFIG`.
-    let args = meshdrain::cli::normalize_args(std::env::args_os().collect());
+    let args = meshdrain::integration::kustomize::normalize_args(std::env::args_os().collect());
     let cli = match meshdrain::cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             // Helm 4 hides the plugin's stderr: a mistyped --post-renderer-args must still
             // reach the user (not for --help/--version, which are no errors).
-            if e.use_stderr() && meshdrain::cli::is_helm_plugin(&args) {
-                meshdrain::errorlog::report_helm_plugin_error(
+            if e.use_stderr() && meshdrain::integration::helm::is_helm_plugin(&args) {
+                meshdrain::integration::helm::report_helm_plugin_error(
                     &meshdrain::relevant_env(),
                     &e.render().to_string(),
                 );

@@ -340,7 +340,10 @@ fn mode_kustomize_from_the_plugin_name_ignores_the_environment() {
         "cfg.yaml",
         "  gateways:\n  - connectionDrainDuration: 20s\n",
     );
-    let args = meshdrain::cli::normalize_args(vec!["/p/DrainPolicy".into(), config.clone().into()]);
+    let args = meshdrain::integration::kustomize::normalize_args(vec![
+        "/p/DrainPolicy".into(),
+        config.clone().into(),
+    ]);
     let args: Vec<String> = args
         .into_iter()
         .skip(1)

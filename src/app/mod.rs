@@ -10,17 +10,17 @@ use anyhow::Context;
 use crate::cli::{Cli, Command, PolicyCommandArgs, RenderArgs, ValuesArgs};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Tree;
+use crate::integration::{helm, krm};
 use crate::model;
 use crate::policy::DrainPolicy;
 use crate::policy::file::{self as policy_file};
 use crate::render::{self, Failure, FailureKind, RenderOptions, Rendered};
-use crate::{ExitStatus, Io, errorlog, krm, redact, safe_write};
+use crate::{ExitStatus, Io, redact, safe_write};
 
 pub mod check;
-pub mod mode;
 pub mod settings;
 
-pub use mode::{Mode, resolve_mode};
+pub use crate::integration::{Mode, resolve_mode};
 pub use settings::build_policy;
 use settings::read_policy_file;
 
@@ -61,7 +61,7 @@ pub(crate) fn report(io: &mut Io<'_>, diagnostics: &[Diagnostic], helm_plugin: b
         .filter(|d| d.severity == Severity::Error)
         .count();
     if helm_plugin && errors > 0 {
-        errorlog::report_helm_plugin_error(&io.env, &text);
+        helm::report_helm_plugin_error(&io.env, &text);
     }
 }
 

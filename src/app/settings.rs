@@ -15,7 +15,7 @@ use crate::policy::file::{self as policy_file};
 use crate::policy::ignore::IgnoreRule;
 use crate::policy::{self, ConflictSetting, DrainPolicy, Overrides, Setting};
 
-use super::mode::Mode;
+use crate::integration::{Mode, kustomize};
 
 /// The policy file named by `--policy`, else by `MESHDRAIN_POLICY` (empty counts as unset).
 pub fn policy_path(flag: Option<&PathBuf>, env: &BTreeMap<String, String>) -> Option<PathBuf> {
@@ -79,21 +79,7 @@ pub fn build_policy(
                     .with_hint("kustomize runs the plugin as DrainPolicy CONFIG; by hand use --mode kustomize --policy FILE")]);
             };
             let text = read_policy_file(path)?;
-            let name = format!("kustomize transformer config {}", path.display());
-            let value: Value = serde_yaml::from_str(&text).map_err(|e| {
-                vec![
-                    Diagnostic::error(
-                        "invalid-policy",
-                        format!("the transformer config cannot be read: {e}"),
-                    )
-                    .with_origin(Origin {
-                        file: Some(name.clone()),
-                        ..Origin::default()
-                    })
-                    .with_hint("the transformer config is a DrainPolicy document"),
-                ]
-            })?;
-            policy_file::parse_embedded(&value, &name, "")?
+            kustomize::transformer_policy(&text, path)?
         }
         Mode::Krm => match function_config {
             Some(config) => policy_file::parse_embedded(

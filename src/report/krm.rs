@@ -1,6 +1,6 @@
 //! KRM results: a diagnostic as an entry of a ResourceList's `results` (KRM Functions
 //! Specification). The function protocol itself (reading the list, adding the results in
-//! place) is [`crate::krm`]'s.
+//! place) is [`crate::integration::krm`]'s.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::patch::NewValue;

@@ -1,8 +1,12 @@
-//! Which protocol a render speaks: a Helm post-renderer (Helm 3 and 4, pipes), a kustomize
-//! exec transformer, or a KRM function.
+//! The integrations, side by side: a Helm post-renderer (Helm 3 and 4, pipes; [`helm`]), a
+//! kustomize exec transformer ([`kustomize`]) and a KRM function ([`krm`]), and which one a
+//! run speaks ([`resolve_mode`]).
+
+pub mod helm;
+pub mod krm;
+pub mod kustomize;
 
 use crate::cli::ModeArg;
-use crate::krm;
 
 /// Which protocol a render speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,7 +17,7 @@ pub enum Mode {
 }
 
 /// DESIGN.md, "How the binary knows its mode": an explicit `--mode`; the kustomize plugin
-/// name (turned into `--mode kustomize` by [`crate::cli::normalize_args`]); a ResourceList on
+/// name (turned into `--mode kustomize` by [`kustomize::normalize_args`]); a ResourceList on
 /// stdin; otherwise the post-renderer.
 pub fn resolve_mode(explicit: Option<ModeArg>, input: &[u8]) -> Mode {
     match explicit {

@@ -1,9 +1,13 @@
+//! Helm: meshdrain as a post-renderer (Helm 3's `--post-renderer`, Helm 4's plugin, see
+//! `scripts/build-helm-plugin.sh`).
+//!
 //! Error reporting where stderr is not seen: Helm 4 hides a post-renderer plugin's stderr,
 //! even with `--debug`, so in plugin mode errors also go to the terminal (when one is
 //! attached) and to `${XDG_STATE_HOME:-$HOME/.local/state}/meshdrain/last-error.log`
 //! (private to the user, never written through a symlink, at most 1 MiB).
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::DirBuilderExt;
@@ -138,9 +142,35 @@ fn log_report(env: &BTreeMap<String, String>, report: &str) -> String {
     full
 }
 
+/// Whether a command line is the Helm 4 plugin's (`--helm-plugin`), so that even its usage
+/// errors are reported where Helm 4 users can see them.
+pub fn is_helm_plugin(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--helm-plugin")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn helm_plugin_command_lines() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(is_helm_plugin(&args(&[
+            "meshdrain",
+            "--helm-plugin",
+            "--polcy=x"
+        ])));
+        assert!(!is_helm_plugin(&args(&["meshdrain", "--polcy=x"])));
+        assert!(!is_helm_plugin(&args(&[
+            "meshdrain",
+            "--",
+            "--helm-plugin"
+        ])));
+        assert!(!is_helm_plugin(&args(&["--helm-plugin"])));
+    }
 
     #[test]
     fn log_path_follows_xdg() {
