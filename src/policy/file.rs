@@ -518,6 +518,21 @@ mod tests {
     }
 
     #[test]
+    fn a_section_written_as_a_list_is_refused() {
+        // serde's derived structs read a sequence field by field; a section is a mapping.
+        let errs = file(&format!("{HEAD}spec:\n  sidecar: [\"50s\"]\n")).unwrap_err();
+        assert!(
+            errs[0].message.contains("expected struct SidecarSpec"),
+            "{errs:?}"
+        );
+        let errs = file(&format!("{HEAD}spec:\n  gateways: [[\"10s\"]]\n")).unwrap_err();
+        assert!(
+            errs[0].message.contains("expected struct GatewayRuleSpec"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
     fn a_rule_after_the_catch_all_never_applies_even_for_the_unified_gateway() {
         // The catch-all covers the unified Gateway too (a default target since TSB 1.9+).
         let errs = file(&format!(
