@@ -4,9 +4,11 @@
 
 pub use crate::document::node_type;
 pub use crate::patch::dotted;
+pub use patch_path::{normalize_patch_path, patch_path_problem};
 
 pub mod classify;
 pub mod mesh;
+pub mod patch_path;
 pub mod workload;
 
 use crate::diagnostic::ResourceRef;
@@ -248,36 +250,16 @@ pub fn values_resource(tree: &Tree) -> Option<Resource> {
     )
 }
 
-/// Splits an IstioOperator overlay patch path the way Istio's operator does: leading and
-/// trailing dots dropped, split on `.` except where escaped as `\.`.
-pub fn normalize_patch_path(path: &str) -> Vec<String> {
-    let trimmed = path.trim_matches('.');
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut chars = trimmed.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'.') => {
-                current.push('.');
-                chars.next();
-            }
-            '.' => out.push(std::mem::take(&mut current)),
-            _ => current.push(c),
-        }
-    }
-    out.push(current);
-    out.retain(|s| !s.is_empty());
-    out
+/// Whether an overlay targets the mesh's IstioOperator. Istio's operator (`overlayMatches` in
+/// `operator/pkg/patch`, up to 1.23, which TSB's operator builds on) matches an overlay to its
+/// object on kind and name only: `apiVersion` is ignored, whatever it says.
+pub fn is_istio_overlay(tree: &Tree, overlay: NodeId) -> bool {
+    overlay_matches(tree, overlay, ISTIO_OVERLAY_KIND, ISTIO_OVERLAY_NAME)
 }
 
-/// Whether an overlay targets the mesh's IstioOperator (`apiVersion` may be left out).
-pub fn is_istio_overlay(tree: &Tree, overlay: NodeId) -> bool {
-    tree.str_at(overlay, "kind") == Some(ISTIO_OVERLAY_KIND)
-        && tree.str_at(overlay, "name") == Some(ISTIO_OVERLAY_NAME)
-        && tree
-            .get(overlay, "apiVersion")
-            .and_then(|v| tree.node(v))
-            .is_none_or(|v| v.is_null() || v.as_str() == Some(ISTIO_OVERLAY_API_VERSION))
+/// Whether an overlay targets the object of `kind` and `name`, as the operator decides.
+pub fn overlay_matches(tree: &Tree, overlay: NodeId, kind: &str, name: &str) -> bool {
+    tree.str_at(overlay, "kind") == Some(kind) && tree.str_at(overlay, "name") == Some(name)
 }
 
 /// The overlay TSB applies for the mesh: the last one for the IstioOperator (TSB and Istio's
@@ -434,85 +416,6 @@ pub fn overlay_lists(tree: &Tree, node: NodeId, pointer: &Pointer) -> Vec<Overla
     out
 }
 
-/// Why an overlay patch path is malformed for Istio's operator, if it is: unbalanced or
-/// nested brackets, an empty `[]` or `[key:]`, an index below -1, white space outside
-/// brackets, an empty segment.
-pub fn patch_path_problem(path: &str) -> Option<String> {
-    if path.trim().is_empty() {
-        return Some("the path is empty".to_owned());
-    }
-    let mut depth = 0usize;
-    let mut bracket = String::new();
-    let mut segment_len = 0usize;
-    let mut chars = path.chars().peekable();
-    let mut position = 0usize;
-    while let Some(c) = chars.next() {
-        position += 1;
-        match c {
-            '\\' if depth == 0 => {
-                chars.next();
-                position += 1;
-                segment_len += 2;
-            }
-            '[' if depth > 0 => {
-                return Some(format!("a '[' inside brackets at character {position}"));
-            }
-            '[' => {
-                depth = 1;
-                bracket.clear();
-            }
-            ']' if depth == 0 => {
-                return Some(format!("a ']' without '[' at character {position}"));
-            }
-            ']' => {
-                depth = 0;
-                if let Some(problem) = bracket_problem(&bracket) {
-                    return Some(problem);
-                }
-                segment_len += 1;
-            }
-            c if depth > 0 => bracket.push(c),
-            '.' => {
-                let trailing = chars.peek().is_none();
-                if segment_len == 0 && position > 1 && !trailing {
-                    return Some(format!("an empty segment ('..') at character {position}"));
-                }
-                segment_len = 0;
-            }
-            c if c.is_whitespace() => {
-                return Some(format!("white space at character {position}"));
-            }
-            _ => segment_len += 1,
-        }
-    }
-    (depth > 0).then(|| "a '[' is never closed".to_owned())
-}
-
-fn bracket_problem(inner: &str) -> Option<String> {
-    if inner.is_empty() {
-        return Some("an empty selector '[]'".to_owned());
-    }
-    if let Ok(index) = inner.trim().parse::<i64>() {
-        return (index < -1).then(|| {
-            format!("the index [{index}] is below -1 (only -1, meaning append, may be negative)")
-        });
-    }
-    let mut escaped = false;
-    for (i, c) in inner.char_indices() {
-        match c {
-            '\\' if !escaped => escaped = true,
-            ':' if !escaped => {
-                let value = inner.get(i + 1..).unwrap_or("");
-                return value
-                    .is_empty()
-                    .then(|| format!("the selector [{inner}] has no value after ':'"));
-            }
-            _ => escaped = false,
-        }
-    }
-    None
-}
-
 /// The template file a document came from: Helm 3's `# Source:` comment, or Helm 4's
 /// `postrenderer.helm.sh/postrender-filename` annotation.
 pub fn source_file(slice: &str) -> Option<String> {
@@ -600,6 +503,8 @@ mod tests {
             "spec.template.spec.containers.[name:istio-proxy].args.[:--log]",
             "spec.values.",
             r"metadata.annotations.proxy\.istio\.io/config",
+            // The operator drops empty segments (`util.PathFromString`).
+            "spec..meshConfig",
         ] {
             assert_eq!(patch_path_problem(ok), None, "{ok}");
         }
@@ -610,7 +515,6 @@ mod tests {
             "spec.containers.[name:]",
             "spec.containers.[]",
             "spec.mesh Config",
-            "spec..meshConfig",
             "spec.a[[0]]",
             " ",
         ] {

@@ -8,12 +8,12 @@ use crate::model::{
 declare_rule! {
     /// ## What it detects
     /// An overlay in a ControlPlane's `spec.components.istio.kubeSpec.overlays` that is meant
-    /// for the mesh's IstioOperator but does not match it exactly: a name other than
-    /// `tsb-istiocontrolplane`, an apiVersion other than `install.istio.io/v1alpha1`, or a
-    /// misspelled kind (`IstioOperators`, `istiooperator`).
+    /// for the mesh's IstioOperator but does not match it: a name other than
+    /// `tsb-istiocontrolplane`, or a misspelled kind (`IstioOperators`, `istiooperator`). The
+    /// operator matches overlays on kind and name only, so the apiVersion does not matter.
     ///
     /// ## Why it matters
-    /// TSB's operator applies an overlay only to the object it names; a near miss fails the
+    /// TSB's operator applies an overlay only to the object whose kind and name it gives; a near miss fails the
     /// reconcile with "overlay for … does not match any object", and none of its patches
     /// (drain settings included) are applied.
     ///
@@ -82,21 +82,15 @@ impl Rule for OverlayWrongTarget {
                     continue;
                 }
                 let at = list.pointer.index(i);
+                // The operator matches on kind and name only (`model::is_istio_overlay`): an
+                // overlay that is not matched has the wrong one of those.
                 let (key, problem) = if kind != ISTIO_OVERLAY_KIND {
                     ("kind", format!("kind {kind:?} is not {ISTIO_OVERLAY_KIND}"))
-                } else if name != ISTIO_OVERLAY_NAME {
+                } else {
                     (
                         "name",
                         format!(
                             "name {name:?} is not {ISTIO_OVERLAY_NAME}, the IstioOperator TSB creates"
-                        ),
-                    )
-                } else {
-                    (
-                        "apiVersion",
-                        format!(
-                            "apiVersion {:?} is not {ISTIO_OVERLAY_API_VERSION}",
-                            api_version.unwrap_or_default()
                         ),
                     )
                 };

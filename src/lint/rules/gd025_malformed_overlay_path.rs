@@ -6,8 +6,8 @@ use crate::model::patch_path_problem;
 declare_rule! {
     /// ## What it detects
     /// An overlay patch path Istio's operator cannot follow: unbalanced or nested brackets,
-    /// an empty `[]` or `[key:]` selector, an index below -1, white space outside brackets,
-    /// an empty segment (`a..b`).
+    /// an empty `[]` or `[key:]` selector, an index below -1, white space outside brackets.
+    /// (Empty segments, `a..b`, are fine: the operator drops them.)
     ///
     /// ## Why it matters
     /// The operator splits the path on `.` (`\.` escapes a dot), selects list items with
