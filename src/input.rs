@@ -42,6 +42,19 @@ pub fn documents(text: &str) -> impl Iterator<Item = Document<'_>> {
         })
 }
 
+/// Whether a document slice holds no node at all: only white space, comments, directives
+/// and markers (an empty file, a trailing `---`). Unsure is not blank.
+pub fn is_blank(text: &str) -> bool {
+    crate::linebreak::text_lines(text).all(|line| {
+        let t = line.trim_start_matches('\u{feff}').trim();
+        let marker = |m: &str| {
+            t.strip_prefix(m)
+                .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+        };
+        t.is_empty() || t.starts_with('#') || t.starts_with('%') || marker("---") || marker("...")
+    })
+}
+
 /// An input larger than `--max-input-bytes`.
 pub fn too_large(len: usize, limits: &Limits) -> bool {
     len > limits.max_input_bytes
@@ -116,6 +129,16 @@ mod tests {
             docs.iter()
                 .all(|d| text.get(d.range.clone()) == Some(d.text))
         );
+    }
+
+    #[test]
+    fn blank_documents() {
+        for blank in ["", "\n", "# c\n\n", "---\n", "--- # c\n...\n", "%YAML 1.2\n---\n"] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for content in ["a: 1\n", "--- a\n", "# c\n- x\n", "'#'\n"] {
+            assert!(!is_blank(content), "{content:?}");
+        }
     }
 
     #[test]

@@ -388,3 +388,25 @@ fn a_failing_check_says_so_on_stderr_in_every_format() {
         .code(0)
         .stderr("");
 }
+
+#[test]
+fn a_path_with_nothing_to_read_is_exit_2_and_empty_input_is_no_document() {
+    // A directory without *.yaml/*.yml files: a wrong path must not pass CI.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "a: 1\n").unwrap();
+    meshdrain()
+        .args(["check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no *.yaml or *.yml file"));
+    // Empty stdin, or only a marker and a comment: 0 documents, exit 0.
+    for input in ["", "---\n# nothing\n"] {
+        meshdrain()
+            .args(["check", "-"])
+            .write_stdin(input)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("(0 documents, 0 objects)"));
+    }
+}

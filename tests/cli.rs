@@ -160,7 +160,7 @@ fn verbose_summary_goes_to_stderr_only() {
         .stderr(predicate::str::contains(
             "info[changed]: set connectionDrainDuration to 10s",
         ))
-        .stderr(predicate::str::contains("1 field(s) changed"));
+        .stderr(predicate::str::contains("1 field changed"));
 }
 
 #[test]

@@ -178,9 +178,18 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
 
 fn tally(rendered: &Rendered<'_>) -> String {
     let s = rendered.stats;
+    // Counted as `check`'s summary counts (1 document, 2 documents).
+    let plural = |n: usize, what: &str| match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    };
     format!(
-        "meshdrain: {} document(s), {} TSB install resource(s): {} field(s) changed, {} already right, {} kept",
-        s.documents, s.resources, s.changed, s.unchanged, s.kept
+        "meshdrain: {}, {}: {} changed, {} already right, {} kept",
+        plural(s.documents, "document"),
+        plural(s.resources, "TSB install resource"),
+        plural(s.changed, "field"),
+        s.unchanged,
+        s.kept
     )
 }
 

@@ -304,7 +304,8 @@ impl Context {
         };
         let mut documents = Vec::new();
         let mut values_pending = source.treat == Treat::Values;
-        for slice in crate::input::documents(&text) {
+        // A blank slice (an empty file or stdin, a trailing `---`) is no document.
+        for slice in crate::input::documents(&text).filter(|d| !crate::input::is_blank(d.text)) {
             let doc_text = slice.text;
             let mut doc = Doc {
                 index: slice.index,

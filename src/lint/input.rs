@@ -98,7 +98,20 @@ pub fn collect(
         }
         let meta = fs::metadata(path).map_err(|e| unreadable(path, &e))?;
         if meta.is_dir() {
+            let before = files.len();
             walk(path, &mut files)?;
+            // A wrong path must not pass CI with "no findings".
+            if files.len() == before {
+                return Err(Diagnostic::error(
+                    "nothing-to-check",
+                    format!("{} holds no *.yaml or *.yml file to check", path.display()),
+                )
+                .with_origin(Origin {
+                    file: Some(path.display().to_string()),
+                    ..Origin::default()
+                })
+                .with_hint("check the path; name files of other extensions one by one"));
+            }
         } else {
             files.push(path.clone());
         }
