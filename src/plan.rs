@@ -496,6 +496,9 @@ fn check_below(
             .flatten(),
         FieldPatch::None => None,
     };
+    if let Some(node) = configured {
+        rejected_value(tree, node, other, task)?;
+    }
     let limit = configured
         .and_then(|n| tree.node(n))
         .and_then(|n| n.as_str())
@@ -523,4 +526,52 @@ fn check_below(
         ));
     }
     Ok(())
+}
+
+/// The value already written for `other` (parentShutdownDuration) in the effective overlay, as
+/// Istio validates it for `task.istio` (`ValidateParentAndDrain`: at least 1ms, whole seconds,
+/// at most 1h before Istio 1.22): meshdrain does not write into a mesh config Istio rejects.
+fn rejected_value(
+    tree: &Tree,
+    node: NodeId,
+    other: Field,
+    task: &SidecarTask,
+) -> Result<(), PlanError> {
+    let Some(n) = tree.node(node) else {
+        return Ok(());
+    };
+    if n.is_null() {
+        return Ok(());
+    }
+    let validation = other.spec().validation;
+    let text = n.as_str();
+    let parsed = text.and_then(|t| GoDuration::parse(t).ok());
+    let capped = validation
+        .one_hour_cap_before
+        .is_some_and(|v| task.istio < v);
+    let reason = match parsed {
+        None => "is not a Go duration",
+        Some(d) if d.nanos() < crate::duration::MILLISECOND as i64 => "is below 1ms",
+        Some(d) if validation.positive_whole_seconds && d.whole_seconds().is_none() => {
+            "is not a whole number of seconds"
+        }
+        Some(d) if capped && d.nanos() > crate::duration::HOUR as i64 => "is over 1h",
+        Some(_) => return Ok(()),
+    };
+    let shown = text.map_or_else(|| node_type(n).to_owned(), |t| format!("{t:?}"));
+    Err(PlanError::new(
+        "mesh-config-rejected",
+        format!(
+            "{} {shown} {reason}, so Istio {} rejects this mesh config, and the {} meshdrain would add to it would not apply",
+            other.name(),
+            task.istio,
+            task.field.name()
+        ),
+        &format!(
+            "fix {} in the overlay (a whole number of seconds, at least 1s and at most 1h), or pass --istio-version if the mesh runs another Istio",
+            other.name()
+        ),
+        span(tree, node),
+        &Pointer::root(),
+    ))
 }
