@@ -133,7 +133,14 @@ mod tests {
 
     #[test]
     fn blank_documents() {
-        for blank in ["", "\n", "# c\n\n", "---\n", "--- # c\n...\n", "%YAML 1.2\n---\n"] {
+        for blank in [
+            "",
+            "\n",
+            "# c\n\n",
+            "---\n",
+            "--- # c\n...\n",
+            "%YAML 1.2\n---\n",
+        ] {
             assert!(is_blank(blank), "{blank:?}");
         }
         for content in ["a: 1\n", "--- a\n", "# c\n- x\n", "'#'\n"] {

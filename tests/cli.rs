@@ -380,3 +380,44 @@ fn io_errors_of_a_helm_plugin_run_reach_the_error_log() {
     let log = std::fs::read_to_string(state.path().join("meshdrain/last-error.log")).unwrap();
     assert!(log.contains("cannot read stdin"), "{log}");
 }
+
+#[test]
+fn values_refuses_what_is_not_a_control_plane_values_file() {
+    // A manifest, and another chart's values: exit 2, the file untouched, a hint.
+    for (name, says) in [
+        (
+            "values-not-values-deployment.yaml",
+            "Kubernetes object (apps/v1 Deployment)",
+        ),
+        (
+            "values-not-values-other-chart.yaml",
+            "no control plane spec",
+        ),
+    ] {
+        let path = common::testdata(&format!("cli/{name}"));
+        let before = std::fs::read(&path).expect("read the fixture");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join(name);
+        std::fs::write(&file, &before).expect("copy the fixture");
+        meshdrain()
+            .args(["values", "-i"])
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                predicate::str::contains("not-a-values-file").and(predicate::str::contains(says)),
+            );
+        assert_eq!(
+            std::fs::read(&file).expect("read back"),
+            before,
+            "{name} changed"
+        );
+        meshdrain()
+            .args(["values"])
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stdout("");
+    }
+}

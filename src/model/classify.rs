@@ -107,7 +107,7 @@ pub fn parse_document(text: &str, values: bool) -> Result<Option<Tree>, document
 pub const ROUTING_GROUP: &str = "gateway.tsb.tetrate.io";
 
 /// Keys only a ControlPlane spec has, to tell control plane Helm values from other values.
-const CONTROL_PLANE_SPEC_KEYS: [&str; 6] = [
+pub const CONTROL_PLANE_SPEC_KEYS: [&str; 6] = [
     "components",
     "hub",
     "managementPlane",

@@ -39,6 +39,9 @@ pub(super) fn process_document(
     let invalid = |d: Diagnostic| (FailureKind::Invalid, vec![d]);
     let mut tree = Tree::parse(ctx.text)
         .map_err(|e| internal_error(ctx, format!("second parse failed: {e}")))?;
+    if options.values_file && !model::classify::looks_like_values(&tree) {
+        return Err(invalid(not_a_values_file(ctx, &tree)));
+    }
     let resources = if options.values_file {
         model::values_resource(&tree).into_iter().collect()
     } else {
@@ -227,6 +230,27 @@ pub(super) fn process_document(
         summary,
         resources: target_count,
     })
+}
+
+/// `meshdrain values` edits only control plane Helm values: a document with its own
+/// apiVersion or kind (a manifest) or without a ControlPlane spec under `spec:` is refused.
+fn not_a_values_file(ctx: &DocContext<'_>, tree: &Tree) -> Diagnostic {
+    let root = tree.root;
+    let identity = |key: &str| root.and_then(|r| tree.str_at(r, key));
+    let message = match (identity("apiVersion"), identity("kind")) {
+        (None, None) => format!(
+            "this file has no control plane spec: its spec: holds none of {}",
+            model::classify::CONTROL_PLANE_SPEC_KEYS.join(", ")
+        ),
+        (api, kind) => format!(
+            "this document is a Kubernetes object ({} {}), not a control plane Helm values file",
+            api.unwrap_or("?"),
+            kind.unwrap_or("?")
+        ),
+    };
+    Diagnostic::error("not-a-values-file", message)
+        .with_origin(ctx.document_origin())
+        .with_hint("meshdrain values edits the control plane chart's values file (its spec: is the ControlPlane spec); for rendered manifests use meshdrain render")
 }
 
 /// yaml_serde reads a byte order mark as content; the oracle does not need it.
