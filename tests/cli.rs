@@ -421,3 +421,34 @@ fn values_refuses_what_is_not_a_control_plane_values_file() {
             .stdout("");
     }
 }
+
+#[test]
+fn values_in_place_on_a_symlink_edits_its_target_and_keeps_the_link_and_mode() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let input = std::fs::read(common::testdata("cli/controlplane-values.yaml")).expect("fixture");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let real = dir.path().join("real-values.yaml");
+    std::fs::write(&real, &input).expect("write");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let link = dir.path().join("values.yaml");
+    symlink("real-values.yaml", &link).expect("symlink");
+    meshdrain()
+        .args(["values", "-i"])
+        .arg(&link)
+        .assert()
+        .success();
+    let meta = std::fs::symlink_metadata(&link).expect("link metadata");
+    assert!(
+        meta.file_type().is_symlink(),
+        "the link was replaced by a file"
+    );
+    let edited = std::fs::read(&real).expect("read the target");
+    assert_ne!(edited, input, "the target was not edited");
+    assert!(String::from_utf8_lossy(&edited).contains("drainDuration"));
+    let mode = std::fs::metadata(&real)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o640);
+}
