@@ -50,13 +50,80 @@ fn int(tree: &Tree, node: NodeId) -> Option<i64> {
 /// The grace period a gateway CR's own overlays give its Deployment: the last overlay for
 /// that Deployment counts, and in it the last patch of the field or an ancestor (the model's
 /// rules for TSB overlays, as for the ControlPlane).
-fn overlay_grace(tree: &Tree, object: &Object) -> Option<i64> {
+/// The patches of the gateway's own overlay on its Deployment (the last one applies).
+fn deployment_patches(tree: &Tree, object: &Object) -> Option<NodeId> {
     let list = tree.get_path(object.resource.node, &["spec", "kubeSpec", "overlays"])?;
     let overlay = *tree.items(list).iter().rev().find(|&&o| {
         tree.str_at(o, "kind") == Some("Deployment")
             && (object.name().is_none() || tree.str_at(o, "name") == object.name())
     })?;
-    let patches = tree.get(overlay, "patches")?;
+    tree.get(overlay, "patches")
+}
+
+/// The longest preStop sleep a patch of the gateway's Deployment overlay gives a container
+/// (`spec.template.spec.containers[name:X]` and anything down to the hook's sleep or exec
+/// command), with the container's name or selector.
+fn overlay_prestop(tree: &Tree, object: &Object) -> Option<(f64, String)> {
+    const CONTAINERS: [&str; 4] = ["spec", "template", "spec", "containers"];
+    const SLEEP: [&str; 4] = ["lifecycle", "preStop", "sleep", "seconds"];
+    const EXEC: [&str; 4] = ["lifecycle", "preStop", "exec", "command"];
+    let patches = deployment_patches(tree, object)?;
+    let mut best: Option<(f64, String)> = None;
+    for &patch in tree.items(patches) {
+        let Some(path) = tree.str_at(patch, "path") else {
+            continue;
+        };
+        let segments = model::normalize_patch_path(path);
+        let Some((selector, rest)) = segments
+            .strip_prefix(&CONTAINERS.map(String::from)[..])
+            .and_then(|r| r.split_first())
+            .filter(|(s, _)| s.starts_with('['))
+        else {
+            continue;
+        };
+        let Some(value) = tree.get(patch, "value") else {
+            continue;
+        };
+        let name = selector
+            .trim_matches(['[', ']'])
+            .strip_prefix("name:")
+            .unwrap_or(selector)
+            .to_owned();
+        // Walk from the patch's value along the part of the hook's path it does not name.
+        let below = |target: &[&str]| -> Option<NodeId> {
+            let covered = rest.len();
+            let prefix_ok =
+                target.get(..covered)? == rest.iter().map(String::as_str).collect::<Vec<_>>();
+            if !prefix_ok {
+                return None;
+            }
+            target
+                .get(covered..)?
+                .iter()
+                .try_fold(value, |node, key| tree.get(node, key))
+        };
+        let seconds = below(&SLEEP)
+            .and_then(|n| tree.node(n)?.as_str()?.parse::<f64>().ok())
+            .or_else(|| {
+                let command = below(&EXEC)?;
+                let words: Vec<&str> = tree
+                    .items(command)
+                    .iter()
+                    .filter_map(|&w| tree.node(w)?.as_str())
+                    .collect();
+                workload::sleep_seconds(&words.join(" "))
+            });
+        if let Some(s) = seconds.filter(|s| s.is_finite() && *s >= 0.0)
+            && best.as_ref().is_none_or(|(b, _)| s > *b)
+        {
+            best = Some((s, name));
+        }
+    }
+    best
+}
+
+fn overlay_grace(tree: &Tree, object: &Object) -> Option<i64> {
+    let patches = deployment_patches(tree, object)?;
     let path: Vec<String> = GRACE_PATH.iter().map(|s| (*s).to_owned()).collect();
     let (patch, rest) = match model::field_patch(tree, patches, &path) {
         FieldPatch::None => return None,
@@ -109,14 +176,16 @@ fn check_gateway(
     let Some(drain) = duration(&site.written) else {
         return;
     };
-    let mut prestop = None;
+    // A preStop sleep set by the gateway's own Deployment overlay counts like one in the
+    // rendered Deployment.
+    let mut prestop = overlay_prestop(tree, object);
     let (grace, from) = if let Some(g) = overlay_grace(tree, object) {
         (g, "its kubeSpec.overlays patch".to_owned())
     } else if let Some(d) = deployment
         && let Class::Workload(t) = &d.class
     {
         let dtree = cx.tree(d);
-        prestop = longest_prestop(dtree, &workload::containers(dtree, t));
+        prestop = longest_prestop(dtree, &workload::containers(dtree, t)).or(prestop);
         match workload::grace_period(dtree, t) {
             Some(g) => match g.seconds {
                 Some(s) => (s, d.describe()),
