@@ -133,7 +133,9 @@ fn invalid_input_fails_with_position() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("error[yaml-syntax]"))
-        .stderr(predicate::str::contains("<stdin>:9:"))
+        // At the `[` that is never closed (issue 9), not where the parser gave up (line 9).
+        .stderr(predicate::str::contains("<stdin>:8:7"))
+        .stderr(predicate::str::contains("this '[' is never closed"))
         .stderr(predicate::str::contains("= document: 2"));
 }
 

@@ -88,7 +88,7 @@ fn check_text_shows_the_secrets_keys_and_positions_only() {
     let out = check("text");
     // The position is the real one; the line keeps its key.
     assert!(
-        out.contains("--> testdata/security/broken-secret.yaml:23:40"),
+        out.contains("--> testdata/security/broken-secret.yaml:23:35"),
         "{out}"
     );
     assert!(out.contains("23 |   password: <redacted>"), "{out}");
@@ -106,7 +106,7 @@ fn check_json_has_no_secret() {
         .find(|f| f["code"] == "GD000" && f["file"] == "testdata/security/broken-secret.yaml")
         .unwrap();
     assert_eq!(gd000["span"]["start"]["line"], 23);
-    assert_eq!(gd000["span"]["start"]["column"], 40);
+    assert_eq!(gd000["span"]["start"]["column"], 35);
     snapshot("check-json", &out);
 }
 
@@ -131,7 +131,7 @@ fn render_errors_have_no_secret() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("--> <stdin>:23:40"), "{stderr}");
+    assert!(stderr.contains("--> <stdin>:23:35"), "{stderr}");
     snapshot("render-stderr", &stderr);
 }
 

@@ -152,6 +152,15 @@ pub fn render(d: &Diagnostic, color: bool) -> String {
         Renderer::plain()
     };
     let mut out = renderer.render(&[group]);
+    if quoted.is_none() {
+        // Without a snippet the renderer still draws a gutter line (` |`) above the notes:
+        // it separates nothing.
+        out = out
+            .lines()
+            .filter(|l| l.trim() != "|")
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     if quoted.as_ref().is_some_and(|(_, label)| label.is_some()) {
         // The padding is no content: no trailing blanks in logs.
         out = out
