@@ -83,6 +83,9 @@ pub struct FieldSpec {
     pub field: Field,
     /// The key in manifests and in the policy.
     pub name: &'static str,
+    /// The proto field name, which Istio's jsonpb/protojson decoding of a ProxyConfig
+    /// accepts as the same field (`drain_duration`), where there is one.
+    pub proto_name: Option<&'static str>,
     pub section: Section,
     /// What applies when the field is unset, in whole seconds (Istio's or TSB's default).
     pub default_secs: i64,
@@ -92,6 +95,11 @@ pub struct FieldSpec {
 }
 
 impl FieldSpec {
+    /// Every spelling that names the field: its name, then its proto name.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + use<> {
+        std::iter::once(self.name).chain(self.proto_name)
+    }
+
     pub fn default_duration(&self) -> GoDuration {
         GoDuration(self.default_secs.saturating_mul(SECOND as i64))
     }
@@ -111,6 +119,7 @@ pub static FIELDS: [FieldSpec; 4] = [
     FieldSpec {
         field: Field::DrainDuration,
         name: "drainDuration",
+        proto_name: Some("drain_duration"),
         section: Section::Sidecar,
         default_secs: 45,
         setting: Some(Setting {
@@ -130,6 +139,7 @@ pub static FIELDS: [FieldSpec; 4] = [
     FieldSpec {
         field: Field::TerminationDrainDuration,
         name: "terminationDrainDuration",
+        proto_name: Some("termination_drain_duration"),
         section: Section::Sidecar,
         default_secs: 5,
         setting: Some(Setting {
@@ -144,6 +154,7 @@ pub static FIELDS: [FieldSpec; 4] = [
     FieldSpec {
         field: Field::ParentShutdownDuration,
         name: "parentShutdownDuration",
+        proto_name: Some("parent_shutdown_duration"),
         section: Section::Sidecar,
         default_secs: 60,
         setting: None,
@@ -157,6 +168,7 @@ pub static FIELDS: [FieldSpec; 4] = [
     FieldSpec {
         field: Field::ConnectionDrainDuration,
         name: "connectionDrainDuration",
+        proto_name: None,
         section: Section::Gateway,
         default_secs: 5,
         setting: Some(Setting {
@@ -190,6 +202,14 @@ impl Field {
 
     pub fn from_name(name: &str) -> Option<Field> {
         FIELDS.iter().find(|f| f.name == name).map(|f| f.field)
+    }
+
+    /// The field `key` names, in either spelling (`drainDuration`, `drain_duration`).
+    pub fn from_any_name(key: &str) -> Option<Field> {
+        FIELDS
+            .iter()
+            .find(|f| f.names().any(|n| n == key))
+            .map(|f| f.field)
     }
 
     /// The fields of the mesh's default proxy config.
@@ -316,6 +336,21 @@ mod tests {
             assert_eq!(Field::from_name(spec.name), Some(spec.field));
         }
         assert_eq!(Field::from_name("drain_duration"), None);
+    }
+
+    #[test]
+    fn proxy_config_fields_have_their_proto_spelling() {
+        assert_eq!(
+            Field::from_any_name("drain_duration"),
+            Some(Field::DrainDuration)
+        );
+        assert_eq!(
+            Field::from_any_name("terminationDrainDuration"),
+            Some(Field::TerminationDrainDuration)
+        );
+        assert_eq!(Field::from_name("drain_duration"), None);
+        // A TSB install CR's field has no proto spelling here.
+        assert_eq!(Field::from_any_name("connection_drain_duration"), None);
     }
 
     #[test]

@@ -370,7 +370,7 @@ fn sidecar_decision(
         Walk::Found(node, path) => (node, path),
     };
     expect_sequence(tree, patches, &patches_path)?;
-    let decision = match model::field_patch(tree, patches, &field_path) {
+    let decision = match model::mesh_field_patch(tree, patches, task.field) {
         FieldPatch::None => append_patch(tree, patches, &patches_path, patch),
         FieldPatch::Exact { index, patch: node } => {
             let patch_path = patches_path.index(index);
@@ -482,9 +482,8 @@ fn check_below(
     other: Field,
     up_to: IstioVersion,
 ) -> Result<(), PlanError> {
-    let other_path = model::default_config_path(other.name());
     let field_patch = patches.map_or(FieldPatch::None, |p| {
-        model::field_patch(tree, p, &other_path)
+        model::mesh_field_patch(tree, p, other)
     });
     let configured = match field_patch {
         FieldPatch::Exact { patch, .. } => tree.get(patch, "value"),

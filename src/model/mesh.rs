@@ -10,8 +10,7 @@ use crate::document::{NodeId, NodeKind, ScalarType, Tree};
 use crate::patch::Pointer;
 
 use super::{
-    FieldPatch, default_config_path, effective_overlay, field_patch, is_istio_overlay,
-    normalize_patch_path,
+    FieldPatch, default_config_path, effective_overlay, is_istio_overlay, normalize_patch_path,
 };
 
 /// The drain durations meshdrain knows: the drain table's fields.
@@ -203,8 +202,7 @@ pub fn patched_value(
     patches_ptr: &Pointer,
     field: DrainField,
 ) -> Option<(NodeId, Pointer)> {
-    let path = default_config_path(field.name());
-    let (index, patch, rest) = match field_patch(tree, patches, &path) {
+    let (index, patch, rest) = match super::mesh_field_patch(tree, patches, field) {
         FieldPatch::None => return None,
         FieldPatch::Exact { index, patch } => (index, patch, Vec::new()),
         FieldPatch::Ancestor { index, patch, rest } => (index, patch, rest),
@@ -271,8 +269,13 @@ pub fn default_config(
     let mut defaults = MeshDefaults::default();
     if let Some(config) = tree.get_path(node, keys) {
         for field in DrainField::mesh() {
-            if let Some(value) = tree.get(config, field.name())
-                && let Some(s) = setting(tree, value, anchor.key(field.name()))
+            // jsonpb reads either spelling of a ProxyConfig field.
+            let found = field
+                .spec()
+                .names()
+                .find_map(|name| Some((name, tree.get(config, name)?)));
+            if let Some((name, value)) = found
+                && let Some(s) = setting(tree, value, anchor.key(name))
             {
                 defaults.set(field, s);
             }
@@ -316,8 +319,10 @@ pub fn overlay_sites(tree: &Tree, node: NodeId, pointer: &Pointer) -> Vec<Durati
                 continue;
             }
             let segments = normalize_patch_path(path);
-            for field in DrainField::mesh() {
-                let full = default_config_path(field.name());
+            for (field, name) in
+                DrainField::mesh().flat_map(|f| f.spec().names().map(move |n| (f, n)))
+            {
+                let full = default_config_path(name);
                 let Some(rest) = full.strip_prefix(segments.as_slice()) else {
                     continue;
                 };

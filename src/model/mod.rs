@@ -321,6 +321,59 @@ pub fn field_patch(tree: &Tree, patches: NodeId, field_path: &[String]) -> Field
     found
 }
 
+/// The patch that decides a mesh default-config field in one overlay, the field named in
+/// either spelling (`drainDuration` or jsonpb's `drain_duration`, in the path or in an
+/// ancestor patch's value): the last patch that touches it. An ancestor's `rest` ends in the
+/// spelling its value uses.
+pub fn mesh_field_patch(tree: &Tree, patches: NodeId, field: drain::Field) -> FieldPatch {
+    let spec = field.spec();
+    let mut found = FieldPatch::None;
+    for (index, &patch) in tree.items(patches).iter().enumerate() {
+        let Some(path) = tree.str_at(patch, "path") else {
+            continue;
+        };
+        let segments = normalize_patch_path(path);
+        if segments.is_empty() {
+            continue;
+        }
+        for name in spec.names() {
+            let full = default_config_path(name);
+            if !full.starts_with(&segments) {
+                continue;
+            }
+            found = if segments.len() == full.len() {
+                FieldPatch::Exact { index, patch }
+            } else {
+                let mut rest = full.get(segments.len()..).unwrap_or_default().to_vec();
+                respell_last(tree, tree.get(patch, "value"), &mut rest, spec);
+                FieldPatch::Ancestor { index, patch, rest }
+            };
+            break;
+        }
+    }
+    found
+}
+
+/// Makes the last key of `rest` the spelling of the field that the mapping at the rest's
+/// parent (below `value`) holds, when it holds only the other one.
+fn respell_last(tree: &Tree, value: Option<NodeId>, rest: &mut [String], spec: &drain::FieldSpec) {
+    let Some((last, parents)) = rest.split_last_mut() else {
+        return;
+    };
+    let parent = parents
+        .iter()
+        .try_fold(value, |node, key| Some(node.and_then(|n| tree.get(n, key))))
+        .flatten();
+    let Some(parent) = parent else {
+        return;
+    };
+    if tree.get(parent, last).is_none()
+        && let Some(other) = spec.names().find(|n| tree.get(parent, n).is_some())
+    {
+        *last = other.to_owned();
+    }
+}
+
 /// The ControlPlane `istio` component fields whose presence makes TSB ignore `kubeSpec.overlays`.
 pub const COMPETING_OVERLAYS: [&str; 3] = ["pilotOverlays", "baseOverlays", "cniOverlays"];
 

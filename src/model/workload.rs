@@ -277,7 +277,11 @@ impl ProxyConfig {
         };
         DrainField::mesh()
             .filter_map(|field| {
-                let value = map.get(field.name()).filter(|v| !v.is_null())?;
+                let value = field
+                    .spec()
+                    .names()
+                    .find_map(|n| map.get(n))
+                    .filter(|v| !v.is_null())?;
                 Some(DurationSite {
                     field,
                     node: self.node,

@@ -65,12 +65,17 @@ fn misspelled(key: &str) -> Option<&'static str> {
             .flat_map(char::to_lowercase)
             .collect::<String>()
     };
+    // jsonpb reads a ProxyConfig field's proto name (`drain_duration`) as the field itself.
+    if DrainField::mesh().any(|f| f.spec().proto_name == Some(key)) {
+        return None;
+    }
     let n = norm(key);
     KNOWN.iter().copied().find(|k| norm(k) == n && *k != key)
 }
 
+/// A mesh default-config field, in either spelling.
 fn is_mesh_field(key: &str) -> bool {
-    DrainField::mesh().any(|f| f.name() == key)
+    DrainField::mesh().any(|f| f.spec().names().any(|n| n == key))
 }
 
 /// Reports misspelled keys among the entries of `map`.
@@ -276,7 +281,11 @@ mod tests {
     #[test]
     fn misspellings() {
         assert_eq!(super::misspelled("kubespec"), Some("kubeSpec"));
-        assert_eq!(super::misspelled("drain_duration"), Some("drainDuration"));
+        // The proto spelling is the field itself to Istio's jsonpb decoding; other
+        // spellings are not.
+        assert_eq!(super::misspelled("drain_duration"), None);
+        assert_eq!(super::misspelled("drain-duration"), Some("drainDuration"));
+        assert_eq!(super::misspelled("DrainDuration"), Some("drainDuration"));
         assert_eq!(super::misspelled("drainDuration"), None);
         assert_eq!(super::misspelled("hub"), None);
     }
