@@ -48,10 +48,7 @@ pub fn summary(report: &Report, fail_on: Severity) -> String {
             count(report.count(Severity::Info), "info")
         )
     };
-    let plural = |n: usize, what: &str| match n {
-        1 => format!("1 {what}"),
-        n => format!("{n} {what}s"),
-    };
+    let plural = crate::report::plural;
     s.push_str(&format!(
         " in {} ({}, {})",
         count(report.files, "file"),

@@ -179,10 +179,7 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
 fn tally(rendered: &Rendered<'_>) -> String {
     let s = rendered.stats;
     // Counted as `check`'s summary counts (1 document, 2 documents).
-    let plural = |n: usize, what: &str| match n {
-        1 => format!("1 {what}"),
-        n => format!("{n} {what}s"),
-    };
+    let plural = crate::report::plural;
     format!(
         "meshdrain: {}, {}: {} changed, {} already right, {} kept",
         plural(s.documents, "document"),

@@ -293,65 +293,90 @@ fn read_duration<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-impl<'de> Deserialize<'de> for SidecarSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct SidecarVisitor;
-        impl<'de> Visitor<'de> for SidecarVisitor {
-            type Value = SidecarSpec;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct SidecarSpec")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SidecarSpec, A::Error> {
-                let mut spec = SidecarSpec::default();
-                let seed = || KeySeed {
-                    section: Section::Sidecar,
-                    others: &[],
-                };
-                while let Some(key) = map.next_key_seed(seed())? {
-                    match key {
-                        Key::Duration(field) => {
-                            read_duration(&mut map, field, &mut spec.durations)?
-                        }
-                        Key::Other(_) => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(spec)
+/// A section's mapping as serde reads it: its drain fields (any key the drain table gives
+/// the section) and its other keys.
+trait SectionSpec: Default {
+    /// What serde's errors call it (`struct SidecarSpec`).
+    const EXPECTING: &'static str;
+    const SECTION: Section;
+    const OTHERS: &'static [&'static str];
+    fn durations(&mut self) -> &mut DurationTexts;
+    fn read_other<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+}
+
+struct SectionVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: SectionSpec> Visitor<'de> for SectionVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut spec = T::default();
+        let seed = || KeySeed {
+            section: T::SECTION,
+            others: T::OTHERS,
+        };
+        while let Some(key) = map.next_key_seed(seed())? {
+            match key {
+                Key::Duration(field) => read_duration(&mut map, field, spec.durations())?,
+                Key::Other(other) => spec.read_other(other, &mut map)?,
             }
         }
-        d.deserialize_map(SidecarVisitor)
+        Ok(spec)
+    }
+}
+
+impl SectionSpec for SidecarSpec {
+    const EXPECTING: &'static str = "struct SidecarSpec";
+    const SECTION: Section = Section::Sidecar;
+    const OTHERS: &'static [&'static str] = &[];
+    fn durations(&mut self) -> &mut DurationTexts {
+        &mut self.durations
+    }
+    fn read_other<'de, A: MapAccess<'de>>(
+        &mut self,
+        _: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+}
+
+impl SectionSpec for GatewayRuleSpec {
+    const EXPECTING: &'static str = "struct GatewayRuleSpec";
+    const SECTION: Section = Section::Gateway;
+    const OTHERS: &'static [&'static str] = &["match", "skip", "onConflict"];
+    fn durations(&mut self) -> &mut DurationTexts {
+        &mut self.durations
+    }
+    fn read_other<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "match" => self.matcher = map.next_value()?,
+            "skip" => self.skip = map.next_value()?,
+            _ => self.on_conflict = map.next_value()?,
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for SidecarSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SectionVisitor::<Self>(std::marker::PhantomData))
     }
 }
 
 impl<'de> Deserialize<'de> for GatewayRuleSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct RuleVisitor;
-        impl<'de> Visitor<'de> for RuleVisitor {
-            type Value = GatewayRuleSpec;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct GatewayRuleSpec")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GatewayRuleSpec, A::Error> {
-                let mut rule = GatewayRuleSpec::default();
-                let seed = || KeySeed {
-                    section: Section::Gateway,
-                    others: &["match", "skip", "onConflict"],
-                };
-                while let Some(key) = map.next_key_seed(seed())? {
-                    match key {
-                        Key::Duration(field) => {
-                            read_duration(&mut map, field, &mut rule.durations)?
-                        }
-                        Key::Other("match") => rule.matcher = map.next_value()?,
-                        Key::Other("skip") => rule.skip = map.next_value()?,
-                        Key::Other(_) => rule.on_conflict = map.next_value()?,
-                    }
-                }
-                Ok(rule)
-            }
-        }
-        d.deserialize_map(RuleVisitor)
+        d.deserialize_map(SectionVisitor::<Self>(std::marker::PhantomData))
     }
 }
 

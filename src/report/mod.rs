@@ -12,6 +12,14 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
 
+/// `1 document`, `2 documents`: how summaries count.
+pub fn plural(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    }
+}
+
 /// How a format writes a diagnostic's hint; every reporter shows it through [`hint`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HintStyle {
