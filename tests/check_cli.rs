@@ -392,8 +392,15 @@ fn a_failing_check_says_so_on_stderr_in_every_format() {
 #[test]
 fn a_path_with_nothing_to_read_is_exit_2_and_empty_input_is_no_document() {
     // A directory without *.yaml/*.yml files: a wrong path must not pass CI.
+    meshdrain()
+        .args(["check", "testdata/check-misc/no-yaml"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "testdata/check-misc/no-yaml holds no *.yaml or *.yml file",
+        ));
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("notes.txt"), "a: 1\n").unwrap();
     meshdrain()
         .args(["check"])
         .arg(dir.path())
