@@ -283,17 +283,31 @@ fn check_field(f: &Field<'_>, in_text: &str, out_text: &str) -> Check {
 
 /// Where a ControlPlane's sidecar field is decided (JSON view): the value and its pointer
 /// below the object, or `None` when it is unset (no overlay, no patch, deleted).
+/// `drainDuration` → `drain_duration`.
+fn snake_case(field: &str) -> String {
+    let mut out = String::new();
+    for c in field.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn sidecar_value<'a>(obj: &'a Value, field: &str) -> Option<(&'a Value, String)> {
     let overlays = obj
         .pointer("/spec/components/istio/kubeSpec/overlays")?
         .as_array()?;
+    // TSB's operator (Istio's overlayMatches) matches an overlay on kind and name only.
     let (i, overlay) = overlays.iter().enumerate().rev().find(|(_, o)| {
         str_of(o, "kind") == Some("IstioOperator")
             && str_of(o, "name") == Some("tsb-istiocontrolplane")
-            && o.get("apiVersion")
-                .is_none_or(|v| v.is_null() || v.as_str() == Some("install.istio.io/v1alpha1"))
     })?;
-    let field_path = ["spec", "meshConfig", "defaultConfig", field];
+    // jsonpb reads a ProxyConfig field's proto name too (drainDuration = drain_duration).
+    let proto = snake_case(field);
     let mut found = None;
     for (j, patch) in overlay
         .get("patches")
@@ -306,11 +320,14 @@ fn sidecar_value<'a>(obj: &'a Value, field: &str) -> Option<(&'a Value, String)>
             continue;
         };
         let segs = meshdrain::model::normalize_patch_path(path);
-        if segs.is_empty()
-            || !field_path.starts_with(&segs.iter().map(String::as_str).collect::<Vec<_>>()[..])
-        {
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let Some(field_path) = [field, proto.as_str()]
+            .into_iter()
+            .map(|f| ["spec", "meshConfig", "defaultConfig", f])
+            .find(|p| !segs.is_empty() && p.starts_with(&segs))
+        else {
             continue;
-        }
+        };
         let base = format!("/spec/components/istio/kubeSpec/overlays/{i}/patches/{j}/value");
         let rest = field_path.get(segs.len()..).unwrap_or_default();
         found = match patch.get("value") {
@@ -318,10 +335,18 @@ fn sidecar_value<'a>(obj: &'a Value, field: &str) -> Option<(&'a Value, String)>
             Some(v) => {
                 let mut node = Some(v);
                 let mut ptr = base;
-                for k in rest {
-                    node = node.and_then(|n| n.get(*k));
+                for (n, k) in rest.iter().enumerate() {
+                    // The field itself, in a value mapping, in either spelling.
+                    let key = if n + 1 == rest.len()
+                        && node.is_some_and(|m| m.get(*k).is_none() && m.get(&proto).is_some())
+                    {
+                        proto.as_str()
+                    } else {
+                        k
+                    };
+                    node = node.and_then(|m| m.get(key));
                     ptr.push('/');
-                    ptr.push_str(k);
+                    ptr.push_str(key);
                 }
                 node.filter(|n| !n.is_null()).map(|n| (n, ptr))
             }
