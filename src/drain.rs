@@ -21,15 +21,41 @@ pub enum Field {
     ParentShutdownDuration,
     /// A TSB gateway install CR's `spec.connectionDrainDuration`.
     ConnectionDrainDuration,
+    /// meshdrain's own: the seconds a grace period leaves after the drain and preStop sleeps.
+    GracePeriodMargin,
+    /// pilot-agent's `MINIMUM_DRAIN_DURATION` (a `proxyMetadata` entry): the wait before it
+    /// polls for zero connections on the exit-on-zero path.
+    MinimumDrainDuration,
 }
 
 /// The part of a policy that holds a field, and the resources it is written to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Section {
     /// The mesh's default proxy config (`spec.sidecar`).
     Sidecar,
     /// Install-API gateways, by rule (`spec.gateways[]`).
+    #[default]
     Gateway,
+    /// Workloads with a sidecar, by rule (`spec.workloads[]`).
+    Workload,
+}
+
+/// What a field is to the manifests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A setting Istio or TSB reads from the manifests.
+    Manifest,
+    /// meshdrain's own parameter: never written, used to compute what is.
+    Parameter,
+}
+
+/// Where a workload rule writes a field: the pod's `proxy.istio.io/config` annotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyConfigKey {
+    /// A top-level ProxyConfig field of that name.
+    Field,
+    /// An entry of `proxyMetadata` (an environment variable of pilot-agent).
+    ProxyMetadata(&'static str),
 }
 
 /// How a user sets a field that meshdrain writes.
@@ -86,7 +112,14 @@ pub struct FieldSpec {
     /// The proto field name, which Istio's jsonpb/protojson decoding of a ProxyConfig
     /// accepts as the same field (`drain_duration`), where there is one.
     pub proto_name: Option<&'static str>,
+    /// The section where the field lives in the mesh or in a gateway (where the linter reads
+    /// it); workload rules also carry the ProxyConfig fields (see `sections`).
     pub section: Section,
+    /// The policy sections that hold the field, in the order their keys are listed.
+    pub sections: &'static [Section],
+    pub role: Role,
+    /// Where a workload rule writes it, when it does.
+    pub proxy_config: Option<ProxyConfigKey>,
     /// What applies when the field is unset, in whole seconds (Istio's or TSB's default).
     pub default_secs: i64,
     /// `None`: the linter reads it, meshdrain never writes it.
@@ -115,16 +148,19 @@ const ISTIO_1_22: IstioVersion = IstioVersion {
 };
 
 /// Every drain field, in the order flags, schema entries and summaries list them.
-pub static FIELDS: [FieldSpec; 4] = [
+pub static FIELDS: [FieldSpec; 6] = [
     FieldSpec {
         field: Field::DrainDuration,
         name: "drainDuration",
         proto_name: Some("drain_duration"),
         section: Section::Sidecar,
+        sections: &[Section::Sidecar, Section::Workload],
+        role: Role::Manifest,
+        proxy_config: Some(ProxyConfigKey::Field),
         default_secs: 45,
         setting: Some(Setting {
             flag: "drain-duration",
-            flag_help: "Sidecar drainDuration written into the ControlPlane overlay (Go duration, whole seconds) [default: 50s]",
+            flag_help: "Sidecar drainDuration written into the ControlPlane overlay, and into every workload rule that is not skip (Go duration, whole seconds) [default: 50s]",
             env: "MESHDRAIN_DRAIN_DURATION",
             schema_doc: "`spec.meshConfig.defaultConfig.drainDuration`: Envoy's drain window. The TSB guide\nsets this (50s).",
             builtin: Some(50),
@@ -141,10 +177,13 @@ pub static FIELDS: [FieldSpec; 4] = [
         name: "terminationDrainDuration",
         proto_name: Some("termination_drain_duration"),
         section: Section::Sidecar,
+        sections: &[Section::Sidecar, Section::Workload],
+        role: Role::Manifest,
+        proxy_config: Some(ProxyConfigKey::Field),
         default_secs: 5,
         setting: Some(Setting {
             flag: "termination-drain-duration",
-            flag_help: "Sidecar terminationDrainDuration, the wait on SIGTERM (written only when given)",
+            flag_help: "Sidecar terminationDrainDuration, the wait on SIGTERM, for the mesh and every workload rule that is not skip (written only when given)",
             env: "MESHDRAIN_TERMINATION_DRAIN_DURATION",
             schema_doc: "`spec.meshConfig.defaultConfig.terminationDrainDuration`: by Istio's source, how long\nthe sidecar waits after SIGTERM before it stops (Istio's default is 5s).",
             builtin: None,
@@ -156,6 +195,9 @@ pub static FIELDS: [FieldSpec; 4] = [
         name: "parentShutdownDuration",
         proto_name: Some("parent_shutdown_duration"),
         section: Section::Sidecar,
+        sections: &[Section::Sidecar],
+        role: Role::Manifest,
+        proxy_config: None,
         default_secs: 60,
         setting: None,
         validation: Validation {
@@ -170,6 +212,9 @@ pub static FIELDS: [FieldSpec; 4] = [
         name: "connectionDrainDuration",
         proto_name: None,
         section: Section::Gateway,
+        sections: &[Section::Gateway],
+        role: Role::Manifest,
+        proxy_config: None,
         default_secs: 5,
         setting: Some(Setting {
             flag: "gateway-drain-duration",
@@ -183,6 +228,42 @@ pub static FIELDS: [FieldSpec; 4] = [
             ..READ_AS_WRITTEN
         },
     },
+    FieldSpec {
+        field: Field::GracePeriodMargin,
+        name: "gracePeriodMargin",
+        proto_name: None,
+        section: Section::Workload,
+        sections: &[Section::Gateway, Section::Workload],
+        role: Role::Parameter,
+        proxy_config: None,
+        default_secs: 5,
+        setting: Some(Setting {
+            flag: "grace-period-margin",
+            flag_help: "Time a pod's grace period leaves after the drain and the longest preStop sleep, for every gateway and workload rule that is not skip [default: 5s]",
+            env: "MESHDRAIN_GRACE_PERIOD_MARGIN",
+            schema_doc: "How much longer than the drain (plus the longest preStop sleep) the pods'\n`terminationGracePeriodSeconds` must be; meshdrain raises it when it is shorter (default 5s).",
+            builtin: None,
+        }),
+        validation: READ_AS_WRITTEN,
+    },
+    FieldSpec {
+        field: Field::MinimumDrainDuration,
+        name: "minimumDrainDuration",
+        proto_name: None,
+        section: Section::Workload,
+        sections: &[Section::Workload],
+        role: Role::Manifest,
+        proxy_config: Some(ProxyConfigKey::ProxyMetadata("MINIMUM_DRAIN_DURATION")),
+        default_secs: 5,
+        setting: Some(Setting {
+            flag: "minimum-drain-duration",
+            flag_help: "MINIMUM_DRAIN_DURATION for every workload rule with exitOnZeroActiveConnections (Istio's default: 5s)",
+            env: "MESHDRAIN_MINIMUM_DRAIN_DURATION",
+            schema_doc: "`proxyMetadata.MINIMUM_DRAIN_DURATION` in the pods' `proxy.istio.io/config`: with\n`exitOnZeroActiveConnections`, how long the sidecar waits before it polls for zero\nconnections (Istio's default is 5s). Only with `exitOnZeroActiveConnections: true`.",
+            builtin: None,
+        }),
+        validation: READ_AS_WRITTEN,
+    },
 ];
 
 impl Field {
@@ -193,6 +274,8 @@ impl Field {
             Field::TerminationDrainDuration => &FIELDS[1],
             Field::ParentShutdownDuration => &FIELDS[2],
             Field::ConnectionDrainDuration => &FIELDS[3],
+            Field::GracePeriodMargin => &FIELDS[4],
+            Field::MinimumDrainDuration => &FIELDS[5],
         }
     }
 
@@ -218,9 +301,12 @@ impl Field {
     }
 }
 
-/// The fields a section holds, in table order.
+/// The fields that live in a section's manifests (the mesh's proxy config, a gateway CR), in
+/// table order: what the linter reads there.
 pub fn fields_of(section: Section) -> impl Iterator<Item = &'static FieldSpec> {
-    FIELDS.iter().filter(move |f| f.section == section)
+    FIELDS
+        .iter()
+        .filter(move |f| f.section == section && f.role == Role::Manifest)
 }
 
 /// The fields a user sets, with how.
@@ -228,11 +314,16 @@ pub fn settable() -> impl Iterator<Item = (&'static FieldSpec, &'static Setting)
     FIELDS.iter().filter_map(|f| Some((f, f.setting.as_ref()?)))
 }
 
-/// The settable fields of a section, in table order (policy keys, tasks).
+/// The settable fields of a policy section, in table order (policy keys, tasks).
 pub fn settable_in(section: Section) -> impl Iterator<Item = &'static FieldSpec> {
     settable()
         .map(|(f, _)| f)
-        .filter(move |f| f.section == section)
+        .filter(move |f| f.sections.contains(&section))
+}
+
+/// The settable fields a section writes into manifests (not meshdrain's parameters).
+pub fn written_in(section: Section) -> impl Iterator<Item = &'static FieldSpec> {
+    settable_in(section).filter(|f| f.role == Role::Manifest)
 }
 
 /// Where a target keeps its section's fields.
@@ -243,6 +334,9 @@ pub enum Location {
     IstioOverlay,
     /// `spec.<field>`.
     Spec,
+    /// A workload's pod template at this path (empty: a Pod is its own template): the
+    /// `proxy.istio.io/config` annotation and `spec.terminationGracePeriodSeconds`.
+    PodTemplate(&'static [&'static str]),
 }
 
 /// One kind of resource meshdrain edits.
@@ -260,7 +354,7 @@ pub struct TargetSpec {
 pub const INSTALL_GROUP: &str = "install.tetrate.io";
 
 /// Every resource kind meshdrain edits.
-pub static TARGETS: [TargetSpec; 5] = [
+pub static TARGETS: [TargetSpec; 14] = [
     TargetSpec {
         api_group: INSTALL_GROUP,
         kind: "ControlPlane",
@@ -298,7 +392,73 @@ pub static TARGETS: [TargetSpec; 5] = [
         location: Location::Spec,
         default: true,
     },
+    TargetSpec {
+        api_group: "",
+        kind: "Pod",
+        section: Section::Workload,
+        location: Location::PodTemplate(&[]),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "apps",
+        kind: "Deployment",
+        section: Section::Workload,
+        location: Location::PodTemplate(TEMPLATE),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "apps",
+        kind: "StatefulSet",
+        section: Section::Workload,
+        location: Location::PodTemplate(TEMPLATE),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "apps",
+        kind: "DaemonSet",
+        section: Section::Workload,
+        location: Location::PodTemplate(TEMPLATE),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "apps",
+        kind: "ReplicaSet",
+        section: Section::Workload,
+        location: Location::PodTemplate(TEMPLATE),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "",
+        kind: "ReplicationController",
+        section: Section::Workload,
+        location: Location::PodTemplate(TEMPLATE),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "batch",
+        kind: "Job",
+        section: Section::Workload,
+        location: Location::PodTemplate(TEMPLATE),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "batch",
+        kind: "CronJob",
+        section: Section::Workload,
+        location: Location::PodTemplate(&["spec", "jobTemplate", "spec", "template"]),
+        default: true,
+    },
+    TargetSpec {
+        api_group: "argoproj.io",
+        kind: "Rollout",
+        section: Section::Workload,
+        location: Location::PodTemplate(TEMPLATE),
+        default: true,
+    },
 ];
+
+/// The pod template of most workload kinds.
+const TEMPLATE: &[&str] = &["spec", "template"];
 
 /// The target an object of `api_version` and `kind` is, if any.
 pub fn target(api_version: &str, kind: &str) -> Option<&'static TargetSpec> {
@@ -315,14 +475,22 @@ pub fn targets_of(section: Section) -> impl Iterator<Item = &'static TargetSpec>
 
 /// The gateway kinds a rule may name, in table order.
 pub fn gateway_kinds() -> impl Iterator<Item = &'static str> {
-    targets_of(Section::Gateway).map(|t| t.kind)
+    kinds_of(Section::Gateway)
 }
 
 /// The gateway kinds a rule without `kinds` covers.
 pub fn default_gateway_kinds() -> impl Iterator<Item = &'static str> {
-    targets_of(Section::Gateway)
-        .filter(|t| t.default)
-        .map(|t| t.kind)
+    default_kinds(Section::Gateway)
+}
+
+/// The kinds a rule of `section` may name, in table order.
+pub fn kinds_of(section: Section) -> impl Iterator<Item = &'static str> {
+    targets_of(section).map(|t| t.kind)
+}
+
+/// The kinds a rule of `section` without `kinds` covers.
+pub fn default_kinds(section: Section) -> impl Iterator<Item = &'static str> {
+    targets_of(section).filter(|t| t.default).map(|t| t.kind)
 }
 
 #[cfg(test)]

@@ -285,6 +285,9 @@ impl SettingError {
 }
 
 impl DrainSeconds {
+    /// One second: the smallest drain setting.
+    pub const ONE: DrainSeconds = DrainSeconds(1);
+
     pub fn from_secs(secs: u64) -> Option<DrainSeconds> {
         (secs > 0).then_some(DrainSeconds(secs))
     }

@@ -271,3 +271,37 @@ fn the_default_render_of_the_example_chart_has_no_error_findings() {
     );
     assert_same_bytes(&checked, &rendered, "render --check changes nothing");
 }
+
+#[test]
+fn the_shipped_policy_makes_the_drain_hold() {
+    let Some(helm) = helm3() else { return };
+    let policy = format!("--policy={}", repo().join(e2e::HOLD_POLICY).display());
+    for name in ["charts-example", "testdata/e2e/charts/apps"] {
+        let rendered = helm_ok(
+            &helm,
+            &[
+                "template",
+                "rel",
+                &chart(name),
+                "--post-renderer",
+                MESHDRAIN,
+                "--post-renderer-args",
+                &policy,
+            ],
+        );
+        e2e::assert_drain_holds(&rendered, &format!("helm3 {name}"));
+        if name.ends_with("apps") {
+            e2e::assert_apps_chart_drained(&rendered, "helm3");
+        }
+        // Idempotent through the same post-renderer.
+        let mut again = std::process::Command::new(MESHDRAIN);
+        again
+            .args(["--policy", e2e::HOLD_POLICY])
+            .current_dir(repo());
+        assert_same_bytes(
+            &e2e::run_ok(&mut again, rendered.as_bytes()),
+            &rendered,
+            &format!("a second render of {name}"),
+        );
+    }
+}

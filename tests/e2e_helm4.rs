@@ -539,3 +539,18 @@ fn helm3_and_helm4_coexist_with_separate_data_homes() {
     let (_, stderr) = e2e::run_failing(plain(&helm3).args(["plugin", "list"]), b"");
     assert!(stderr.contains("Error: failed to load plugin"), "{stderr}");
 }
+
+#[test]
+fn the_shipped_policy_makes_the_drain_hold() {
+    let Some(h) = Helm4::new() else { return };
+    h.install_meshdrain_plugin(false);
+    h.meshdrain_on_path();
+    let policy = format!("--policy={}", repo().join(e2e::HOLD_POLICY).display());
+    for name in [CHART, "testdata/e2e/charts/apps"] {
+        let rendered = h.template(name, "meshdrain", &["--post-renderer-args", &policy]);
+        e2e::assert_drain_holds(&rendered, &format!("helm4 {name}"));
+        if name.ends_with("apps") {
+            e2e::assert_apps_chart_drained(&rendered, "helm4");
+        }
+    }
+}

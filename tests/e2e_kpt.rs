@@ -102,6 +102,14 @@ fn expected_package_changes(file: &str) -> (&'static [&'static str], &'static [&
             &[
                 "  connectionDrainDuration: 20s\n",
                 "  connectionDrainDuration: 20s # too short\n",
+                // 30s + the 5s margin outlast the default 30s grace period of its pods.
+                "    overlays:\n",
+                "    - apiVersion: apps/v1\n",
+                "      kind: Deployment\n",
+                "      name: tier1-gateway\n",
+                "      patches:\n",
+                "      - path: spec.template.spec.terminationGracePeriodSeconds\n",
+                "        value: 35\n",
                 "  connectionDrainDuration: 30s\n",
             ],
         ),
@@ -204,6 +212,13 @@ fn fn_eval_reads_a_stream_on_stdin() {
             "              value: 25s\n",
             "    connectionDrainDuration: 20s\n",
             "    connectionDrainDuration: 20s # too short\n",
+            "      overlays:\n",
+            "      - apiVersion: apps/v1\n",
+            "        kind: Deployment\n",
+            "        name: tier1-gateway\n",
+            "        patches:\n",
+            "        - path: spec.template.spec.terminationGracePeriodSeconds\n",
+            "          value: 35\n",
             "    connectionDrainDuration: 30s\n",
         ],
         "kpt fn eval - with meshdrain vs identity",
@@ -314,4 +329,17 @@ fn conflict_error_names_the_resource_and_changes_nothing() {
         stderr.contains("is \"5s\", but the policy wants 20s"),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_shipped_policy_makes_the_drain_hold() {
+    let Some(k) = Kpt::new() else { return };
+    let stream = std::fs::read_to_string(repo().join("testdata/e2e/package-apps/apps.yaml"))
+        .expect("read the rendered application chart");
+    let list = e2e::run_ok(
+        &mut k.eval("-", MESHDRAIN, e2e::HOLD_POLICY),
+        stream.as_bytes(),
+    );
+    e2e::assert_drain_holds(&list, "kpt fn eval -");
+    e2e::assert_apps_chart_drained(&list, "kpt fn eval -");
 }

@@ -42,14 +42,19 @@ impl Kustomize {
     /// `kubectl kustomize --enable-alpha-plugins DIR` on a new copy of the kustomization
     /// whose `drain.yaml` (the transformer config) is the file `config`.
     fn command(&self, config: &str) -> Command {
+        self.command_for("testdata/e2e/package", "kustomization.yaml", config)
+    }
+
+    /// [`Kustomize::command`] for another package and kustomization file.
+    fn command_for(&self, package: &str, kustomization: &str, config: &str) -> Command {
         let dir = tempfile::Builder::new()
             .prefix("kustomization-")
             .tempdir_in(self.sandbox.path())
             .expect("kustomization dir")
             .keep();
-        e2e::copy_dir(&repo().join("testdata/e2e/package"), &dir, &[]);
+        e2e::copy_dir(&repo().join(package), &dir, &[]);
         std::fs::copy(
-            repo().join("testdata/e2e/kustomize/kustomization.yaml"),
+            repo().join("testdata/e2e/kustomize").join(kustomization),
             dir.join("kustomization.yaml"),
         )
         .expect("copy kustomization.yaml");
@@ -112,6 +117,14 @@ fn drain_policy_transformer_changes_only_the_drain_fields() {
             "  connectionDrainDuration: 20s\n",
             "  connectionDrainDuration: 20s\n",
             "  connectionDrainDuration: 30s\n",
+            // 30s + the 5s margin outlast the default 30s grace period of its pods.
+            "    overlays:\n",
+            "    - apiVersion: apps/v1\n",
+            "      kind: Deployment\n",
+            "      name: tier1-gateway\n",
+            "      patches:\n",
+            "      - path: spec.template.spec.terminationGracePeriodSeconds\n",
+            "        value: 35\n",
         ],
         "kubectl kustomize with the DrainPolicy transformer vs identity",
     );
@@ -156,4 +169,21 @@ fn invalid_policy_fails_the_build_with_the_yaml_path() {
     ] {
         assert!(stderr.contains(line), "{line:?} not in:\n{stderr}");
     }
+}
+
+#[test]
+fn the_shipped_policy_makes_the_drain_hold() {
+    let Some(k) = Kustomize::new() else { return };
+    let built = e2e::run_ok(
+        &mut k.command_for(
+            "testdata/e2e/package-apps",
+            "apps-kustomization.yaml",
+            e2e::HOLD_POLICY,
+        ),
+        b"",
+    );
+    e2e::assert_drain_holds(&built, "kustomize");
+    e2e::assert_apps_chart_drained(&built, "kustomize");
+    // The example package too.
+    e2e::assert_drain_holds(&k.build(e2e::HOLD_POLICY), "kustomize package");
 }

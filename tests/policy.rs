@@ -518,3 +518,20 @@ fn mode_krm_refuses_a_list_whose_line_breaks_readers_disagree_on() {
     let input: serde_json::Value = serde_yaml::from_str(list).unwrap();
     assert_eq!(out["items"], input["items"]);
 }
+
+#[test]
+fn the_shipped_example_policy_is_valid() {
+    let check = common::run(
+        &[
+            "policy",
+            "--check",
+            "examples/policies/drain-that-holds.yaml",
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(check.status, ExitStatus::Success, "{}", check.stderr);
+    let stdout = String::from_utf8_lossy(&check.stdout).into_owned();
+    common::insta_settings()
+        .bind(|| insta::assert_snapshot!("policy__check-drain-that-holds", stdout));
+}

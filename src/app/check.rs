@@ -6,13 +6,12 @@ use crate::cli::{CheckArgs, ExplainArgs, LintArgs};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Limits;
 use crate::lint::input::{self, Source, Treat};
-use crate::lint::suppress::IgnoreRule;
 use crate::lint::{self, CheckOptions, Report, rules::RULES};
 use crate::policy::IstioVersion;
 use crate::report::{Format, github, json, sarif, text, use_color};
 use crate::{ExitStatus, Io};
 
-use super::settings::check_ignores;
+use super::settings::{CheckPolicy, check_policy};
 use super::{report, write_output};
 
 /// The check's options from the shared lint flags.
@@ -20,14 +19,15 @@ pub fn options(
     lint: &LintArgs,
     istio_version: IstioVersion,
     limits: Limits,
-    ignores: Vec<IgnoreRule>,
+    policy: CheckPolicy,
 ) -> CheckOptions {
     CheckOptions {
         drain_model: lint.drain_model,
         istio_version,
         limits,
-        ignores,
+        ignores: policy.ignores,
         no_ignores: lint.no_ignores,
+        injected_namespaces: policy.injected_namespaces,
     }
 }
 
@@ -115,8 +115,8 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
         report(io, &[d], false);
         return Ok(ExitStatus::Invalid);
     }
-    let ignores = match check_ignores(args.policy.as_ref(), &io.env) {
-        Ok(i) => i,
+    let policy = match check_policy(args.policy.as_ref(), &io.env) {
+        Ok(p) => p,
         Err(diagnostics) => {
             report(io, &diagnostics, false);
             return Ok(ExitStatus::Invalid);
@@ -131,7 +131,7 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
             return Ok(ExitStatus::Invalid);
         }
     };
-    let options = options(&args.lint, args.istio_version, limits, ignores);
+    let options = options(&args.lint, args.istio_version, limits, policy);
     let result = lint::check(sources, &options);
     let fail_on: Severity = args.lint.fail_on.into();
     let color = use_color(args.color, io.stdout_is_terminal, &io.env);
@@ -167,14 +167,14 @@ pub fn check_rendered(
     lint: &LintArgs,
     istio_version: IstioVersion,
     limits: Limits,
-    ignores: Vec<IgnoreRule>,
+    policy: CheckPolicy,
 ) -> Option<Vec<Diagnostic>> {
     // The render already read this input; its output is a little larger.
     let limits = Limits {
         max_input_bytes: limits.max_input_bytes.saturating_mul(2),
         ..limits
     };
-    let options = options(lint, istio_version, limits, ignores);
+    let options = options(lint, istio_version, limits, policy);
     let result = lint::check(
         vec![Source {
             name: "<rendered output>".to_owned(),

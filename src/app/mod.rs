@@ -131,7 +131,7 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
             return Ok(ExitStatus::Invalid);
         }
     };
-    let ignores = policy.ignores.clone();
+    let check_policy = settings::CheckPolicy::of(&policy);
     let options = RenderOptions { policy, ..options };
     match render::render(&input, &options) {
         Ok(rendered) => {
@@ -141,7 +141,7 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
                     &args.lint,
                     args.policy.istio_version,
                     args.limits.limits(),
-                    ignores,
+                    check_policy,
                 )
             {
                 report(io, &findings, args.helm_plugin);
@@ -180,8 +180,13 @@ fn tally(rendered: &Rendered<'_>) -> String {
     let s = rendered.stats;
     // Counted as `check`'s summary counts (1 document, 2 documents).
     let plural = crate::report::plural;
+    let workloads = match (s.workloads, s.skipped) {
+        (0, _) => String::new(),
+        (n, 0) => format!(", {}", plural(n, "workload")),
+        (n, left) => format!(", {} ({left} left alone)", plural(n, "workload")),
+    };
     format!(
-        "meshdrain: {}, {}: {} changed, {} already right, {} kept",
+        "meshdrain: {}, {}{workloads}: {} changed, {} already right, {} kept",
         plural(s.documents, "document"),
         plural(s.resources, "TSB install resource"),
         plural(s.changed, "field"),

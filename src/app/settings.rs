@@ -13,6 +13,7 @@ use crate::cli::PolicyArgs;
 use crate::diagnostic::{Diagnostic, Origin};
 use crate::policy::file::{self as policy_file};
 use crate::policy::ignore::IgnoreRule;
+use crate::policy::matcher::NamePattern;
 use crate::policy::{self, ConflictSetting, DrainPolicy, Overrides, Setting};
 
 use crate::integration::{Mode, kustomize};
@@ -26,17 +27,34 @@ pub fn policy_path(flag: Option<&PathBuf>, env: &BTreeMap<String, String>) -> Op
     flag.cloned().or(from_env)
 }
 
-/// The policy's `spec.check.ignore` for `check`, from `--policy` or `MESHDRAIN_POLICY`.
-pub fn check_ignores(
+/// What `check` reads of a policy: `spec.check.ignore`, and `spec.injectedNamespaces` (which
+/// workloads have a sidecar, as render decides it).
+#[derive(Clone, Debug, Default)]
+pub struct CheckPolicy {
+    pub ignores: Vec<IgnoreRule>,
+    pub injected_namespaces: Vec<NamePattern>,
+}
+
+impl CheckPolicy {
+    pub fn of(policy: &crate::policy::DrainPolicy) -> CheckPolicy {
+        CheckPolicy {
+            ignores: policy.ignores.clone(),
+            injected_namespaces: policy.injected_namespaces.clone(),
+        }
+    }
+}
+
+/// The policy's settings for `check`, from `--policy` or `MESHDRAIN_POLICY`.
+pub fn check_policy(
     flag: Option<&PathBuf>,
     env: &BTreeMap<String, String>,
-) -> Result<Vec<IgnoreRule>, Vec<Diagnostic>> {
+) -> Result<CheckPolicy, Vec<Diagnostic>> {
     let Some(path) = policy_path(flag, env) else {
-        return Ok(Vec::new());
+        return Ok(CheckPolicy::default());
     };
     let text = read_policy_file(&path)?;
     let parsed = policy_file::parse_file_text(&text, &path.display().to_string())?;
-    Ok(parsed.ignores)
+    Ok(CheckPolicy::of(&parsed))
 }
 
 pub fn read_policy_file(path: &Path) -> Result<String, Vec<Diagnostic>> {

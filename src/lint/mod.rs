@@ -169,6 +169,8 @@ pub struct CheckOptions {
     pub ignores: Vec<suppress::IgnoreRule>,
     /// Report findings that an annotation or the policy would suppress.
     pub no_ignores: bool,
+    /// The policy's `injectedNamespaces`: namespaces not in the input that Istio injects.
+    pub injected_namespaces: Vec<crate::policy::matcher::NamePattern>,
 }
 
 impl Default for CheckOptions {
@@ -178,6 +180,7 @@ impl Default for CheckOptions {
             istio_version: IstioVersion::DEFAULT,
             limits: Limits::default(),
             ignores: Vec::new(),
+            injected_namespaces: Vec::new(),
             no_ignores: false,
         }
     }

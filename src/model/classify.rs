@@ -40,7 +40,7 @@ pub fn interesting(api_version: Option<&str>, kind: Option<&str>) -> bool {
         return api_version.is_none() && kind.is_none();
     };
     let group = api_group(api_version);
-    super::needs_interpretation(Some(api_version), Some(kind))
+    super::needs_interpretation(Some(api_version), Some(kind), false)
         || group == super::INSTALL_GROUP
         || (group == ROUTING_GROUP && InstallKind::from_kind(kind).is_some())
         || (group == "install.istio.io" && kind == "IstioOperator")

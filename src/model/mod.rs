@@ -7,6 +7,7 @@ pub use crate::patch::dotted;
 pub use patch_path::{normalize_patch_path, patch_path_problem};
 
 pub mod classify;
+pub mod injection;
 pub mod mesh;
 pub mod patch_path;
 pub mod workload;
@@ -93,10 +94,16 @@ pub fn is_list(api_version: Option<&str>, kind: Option<&str>) -> bool {
 pub const RESOURCE_LIST_API_VERSION: &str = "config.kubernetes.io/v1";
 pub const RESOURCE_LIST_KIND: &str = "ResourceList";
 
-/// Whether the bulk pass must hand this document to the interpreter.
-pub fn needs_interpretation(api_version: Option<&str>, kind: Option<&str>) -> bool {
+/// Whether the bulk pass must hand this document to the interpreter: a List, or a drain
+/// table target (workloads only when `workloads`, the policy has workload rules).
+pub fn needs_interpretation(
+    api_version: Option<&str>,
+    kind: Option<&str>,
+    workloads: bool,
+) -> bool {
     is_list(api_version, kind)
-        || matches!((api_version, kind), (Some(a), Some(k)) if drain::target(a, k).is_some())
+        || matches!((api_version, kind), (Some(a), Some(k)) if drain::target(a, k)
+            .is_some_and(|t| workloads || t.section != drain::Section::Workload))
 }
 
 /// One Kubernetes object in a document: the document itself or an item of a `v1 List`.
@@ -513,8 +520,18 @@ mod tests {
             None
         );
         assert_eq!(install_kind("v1", "ControlPlane"), None);
-        assert!(needs_interpretation(Some("v1"), Some("List")));
-        assert!(!needs_interpretation(Some("apps/v1"), Some("Deployment")));
+        assert!(needs_interpretation(Some("v1"), Some("List"), false));
+        assert!(!needs_interpretation(
+            Some("apps/v1"),
+            Some("Deployment"),
+            false
+        ));
+        // With workload rules, workloads are read too.
+        assert!(needs_interpretation(
+            Some("apps/v1"),
+            Some("Deployment"),
+            true
+        ));
     }
 
     #[test]

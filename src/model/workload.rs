@@ -32,20 +32,17 @@ pub struct PodTemplate {
     pub spec: NodeId,
 }
 
-/// Where a kind keeps its pod template.
+/// Where a kind keeps its pod template: the drain table's workload targets, and the
+/// `extensions` group's old Deployments, DaemonSets and ReplicaSets.
 fn template_keys(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
-    let group = api_group(api_version);
-    Some(match (group, kind) {
-        ("", "Pod") => &[],
-        ("", "ReplicationController") => &["spec", "template"],
-        ("apps" | "extensions", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
-            &["spec", "template"]
-        }
-        ("batch", "Job") => &["spec", "template"],
-        ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template"],
-        ("argoproj.io", "Rollout") => &["spec", "template"],
-        _ => return None,
-    })
+    let api_version = match api_group(api_version) {
+        "extensions" => "apps/v1",
+        _ => api_version,
+    };
+    match crate::drain::target(api_version, kind)?.location {
+        crate::drain::Location::PodTemplate(keys) => Some(keys),
+        _ => None,
+    }
 }
 
 /// Where each workload kind's pod template is (the Pod itself, `spec.template`, a CronJob's
@@ -78,7 +75,7 @@ pub fn keep_for_lint(parent: &[String], key: &str) -> bool {
                 rest,
                 ["metadata", ..]
                     | ["spec"]
-                    | ["spec", "terminationGracePeriodSeconds"]
+                    | ["spec", "terminationGracePeriodSeconds" | "hostNetwork"]
                     | ["spec", "containers" | "initContainers"]
                     | [
                         "spec",
@@ -103,7 +100,16 @@ pub fn pod_template(
     api_version: &str,
     kind: &str,
 ) -> Option<PodTemplate> {
-    let keys = template_keys(api_version, kind)?;
+    pod_template_at(tree, node, pointer, template_keys(api_version, kind)?)
+}
+
+/// The pod template at `keys` below a resource.
+pub fn pod_template_at(
+    tree: &Tree,
+    node: NodeId,
+    pointer: &Pointer,
+    keys: &[&str],
+) -> Option<PodTemplate> {
     let template = tree.get_path(node, keys)?;
     let spec = tree.get(template, "spec")?;
     if !matches!(tree.node(spec)?.kind, NodeKind::Mapping { .. }) {
@@ -345,64 +351,13 @@ pub fn proxy_config_env(tree: &Tree, container: &Container) -> Option<ProxyConfi
     })
 }
 
-/// Whether Istio injects a sidecar into a workload's pods, and why meshdrain thinks so.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Injection {
-    Injected(String),
-    NotInjected(String),
-    Unknown,
-}
-
-/// Decides injection: an `istio-proxy` container; else the pod's `sidecar.istio.io/inject`
-/// label or annotation; else its namespace's labels, when the input has the Namespace.
-pub fn injection(
-    tree: &Tree,
-    template: &PodTemplate,
-    containers: &[Container],
-    namespace: Option<&str>,
-    namespace_labels: Option<&BTreeMap<String, String>>,
-) -> Injection {
-    if containers
+/// The `PROXY_CONFIG` env of the `istio-proxy` container a pod spec already holds (an
+/// `istioctl kube-inject` output), when it has one.
+pub fn sidecar_proxy_config_env(tree: &Tree, pod: &PodTemplate) -> Option<ProxyConfig> {
+    containers(tree, pod)
         .iter()
-        .any(|c| c.name.as_deref() == Some(SIDECAR_CONTAINER))
-    {
-        return Injection::Injected("its pod spec has an istio-proxy container".to_owned());
-    }
-    for section in ["labels", "annotations"] {
-        match meta_value(tree, template.metadata, section, INJECT_KEY).map(|(_, v)| v) {
-            Some("true") => {
-                return Injection::Injected(format!(
-                    "its pod {section} set {INJECT_KEY}: \"true\""
-                ));
-            }
-            Some("false") => {
-                return Injection::NotInjected(format!(
-                    "its pod {section} set {INJECT_KEY}: \"false\""
-                ));
-            }
-            _ => {}
-        }
-    }
-    let (Some(ns), Some(labels)) = (namespace, namespace_labels) else {
-        return Injection::Unknown;
-    };
-    match labels.get("istio-injection").map(String::as_str) {
-        Some("enabled") => {
-            return Injection::Injected(format!(
-                "namespace {ns} has the label istio-injection=enabled"
-            ));
-        }
-        Some("disabled") => {
-            return Injection::NotInjected(format!(
-                "namespace {ns} has the label istio-injection=disabled"
-            ));
-        }
-        _ => {}
-    }
-    if let Some(rev) = labels.get("istio.io/rev") {
-        return Injection::Injected(format!("namespace {ns} has the label istio.io/rev={rev}"));
-    }
-    Injection::NotInjected(format!("namespace {ns} has no injection label"))
+        .filter(|c| c.name.as_deref() == Some(SIDECAR_CONTAINER))
+        .find_map(|c| proxy_config_env(tree, c))
 }
 
 /// The string labels of a Namespace object.
@@ -469,10 +424,12 @@ spec:
         assert_eq!(sites[1].written, Written::Text("25s".into()));
         let env = proxy_config_env(&tree, &cs[1]).unwrap();
         assert_eq!(env.sites()[0].written, Written::Text("23s".into()));
-        assert!(matches!(
-            injection(&tree, &t, &cs, Some("shop"), None),
-            Injection::Injected(_)
-        ));
+        let ns = crate::model::injection::NamespaceFacts {
+            name: Some("shop"),
+            labels: None,
+            listed: false,
+        };
+        assert!(crate::model::injection::injection(&tree, &t, &cs, ns).is_injected());
     }
 
     #[test]
@@ -538,28 +495,5 @@ spec:
         assert_eq!(sleep_seconds("/bin/sleep 2.5s; sleep 1"), Some(3.5));
         assert_eq!(sleep_seconds("echo sleep"), None);
         assert_eq!(sleep_seconds("sleep infinity"), None);
-    }
-
-    #[test]
-    fn namespaces_decide_when_the_pod_does_not() {
-        let text =
-            "kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec: {containers: [{name: a}]}\n";
-        let tree = Tree::parse(text).unwrap();
-        let t = pod_template(&tree, tree.root.unwrap(), &Pointer::root(), "v1", "Pod").unwrap();
-        let cs = containers(&tree, &t);
-        let mut labels = BTreeMap::new();
-        assert_eq!(
-            injection(&tree, &t, &cs, Some("a"), None),
-            Injection::Unknown
-        );
-        assert!(matches!(
-            injection(&tree, &t, &cs, Some("a"), Some(&labels)),
-            Injection::NotInjected(_)
-        ));
-        labels.insert("istio.io/rev".to_owned(), "1-12".to_owned());
-        assert!(matches!(
-            injection(&tree, &t, &cs, Some("a"), Some(&labels)),
-            Injection::Injected(_)
-        ));
     }
 }

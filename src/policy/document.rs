@@ -111,6 +111,16 @@ pub struct PolicySpec {
     /// Gateway rules, in order; the first rule that matches a gateway decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateways: Option<Vec<GatewayRuleSpec>>,
+    /// Workload rules, in order; the first rule that matches a workload with a sidecar
+    /// decides. Written into the pod template's `proxy.istio.io/config` annotation, and the
+    /// pods' `terminationGracePeriodSeconds` is raised to hold the drain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workloads: Option<Vec<WorkloadRuleSpec>>,
+    /// Namespaces (names or globs; `*` also covers resources that name no namespace) whose
+    /// pods Istio injects, for namespaces the input does not contain: a Namespace in the input
+    /// decides by its own labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub injected_namespaces: Vec<String>,
     /// What to do when a manifest already has a different value (default `override`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_conflict: Option<OnConflict>,
@@ -160,6 +170,21 @@ pub struct SidecarSpec {
     pub durations: DurationTexts,
 }
 
+/// One workload rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkloadRuleSpec {
+    /// Which workloads the rule applies to.
+    pub matcher: Option<MatchSpec>,
+    /// One key per workload field of the drain table.
+    pub durations: DurationTexts,
+    /// `proxyMetadata.EXIT_ON_ZERO_ACTIVE_CONNECTIONS`.
+    pub exit_on_zero: Option<bool>,
+    /// Leave the matched workloads alone.
+    pub skip: bool,
+    /// Overrides `spec.onConflict` for this rule.
+    pub on_conflict: Option<OnConflict>,
+}
+
 /// One gateway rule.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GatewayRuleSpec {
@@ -177,6 +202,11 @@ const SIDECAR_DOC: &str = "The mesh's default proxy settings.";
 const RULE_DOC: &str = "One gateway rule.";
 const MATCH_DOC: &str = "Which gateways the rule applies to; absent or empty: every install.tetrate.io\ngateway (IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway).";
 const SKIP_DOC: &str = "Leave the matched gateways alone.";
+const WORKLOAD_RULE_DOC: &str =
+    "One workload rule: what the sidecars of the matched workloads get.";
+const WORKLOAD_MATCH_DOC: &str = "Which workloads the rule applies to; absent or empty: every workload with a sidecar\n(Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob,\nArgo Rollout).";
+const WORKLOAD_SKIP_DOC: &str = "Leave the matched workloads alone.";
+const EXIT_ON_ZERO_DOC: &str = "`proxyMetadata.EXIT_ON_ZERO_ACTIVE_CONNECTIONS`: the sidecar exits when its last\nconnection closes (after `minimumDrainDuration`), or at SIGKILL; `terminationDrainDuration`\nis not used on that path, so a rule sets one or the other.";
 const RULE_ON_CONFLICT_DOC: &str = "Overrides `spec.onConflict` for this rule.";
 
 /// The keys of a section's mapping, in the order serde's "unknown field" error lists them.
@@ -198,9 +228,17 @@ fn section_keys(section: Section) -> &'static [&'static str] {
         LazyLock::new(|| keys(Section::Sidecar, &[], &[]));
     static GATEWAY: LazyLock<Vec<&'static str>> =
         LazyLock::new(|| keys(Section::Gateway, &["match"], &["skip", "onConflict"]));
+    static WORKLOAD: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        keys(
+            Section::Workload,
+            &["match"],
+            &WorkloadRuleSpec::OTHERS[1..],
+        )
+    });
     match section {
         Section::Sidecar => SIDECAR.as_slice(),
         Section::Gateway => GATEWAY.as_slice(),
+        Section::Workload => WORKLOAD.as_slice(),
     }
 }
 
@@ -235,6 +273,26 @@ impl Serialize for GatewayRuleSpec {
             map.serialize_entry("match", m)?;
         }
         serialize_durations(&mut map, &self.durations)?;
+        if self.skip {
+            map.serialize_entry("skip", &true)?;
+        }
+        if let Some(c) = &self.on_conflict {
+            map.serialize_entry("onConflict", c)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for WorkloadRuleSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        if let Some(m) = &self.matcher {
+            map.serialize_entry("match", m)?;
+        }
+        serialize_durations(&mut map, &self.durations)?;
+        if let Some(v) = self.exit_on_zero {
+            map.serialize_entry("exitOnZeroActiveConnections", &v)?;
+        }
         if self.skip {
             map.serialize_entry("skip", &true)?;
         }
@@ -368,6 +426,35 @@ impl SectionSpec for GatewayRuleSpec {
     }
 }
 
+impl SectionSpec for WorkloadRuleSpec {
+    const EXPECTING: &'static str = "struct WorkloadRuleSpec";
+    const SECTION: Section = Section::Workload;
+    const OTHERS: &'static [&'static str] =
+        &["match", "exitOnZeroActiveConnections", "skip", "onConflict"];
+    fn durations(&mut self) -> &mut DurationTexts {
+        &mut self.durations
+    }
+    fn read_other<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "match" => self.matcher = map.next_value()?,
+            "exitOnZeroActiveConnections" => self.exit_on_zero = map.next_value()?,
+            "skip" => self.skip = map.next_value()?,
+            _ => self.on_conflict = map.next_value()?,
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for WorkloadRuleSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SectionVisitor::<Self>(std::marker::PhantomData))
+    }
+}
+
 impl<'de> Deserialize<'de> for SidecarSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(SectionVisitor::<Self>(std::marker::PhantomData))
@@ -395,7 +482,7 @@ fn duration_properties(
     section: Section,
     into: &mut serde_json::Map<String, Value>,
 ) {
-    for (f, s) in drain::settable().filter(|(f, _)| f.section == section) {
+    for (f, s) in drain::settable().filter(|(f, _)| f.sections.contains(&section)) {
         into.insert(
             f.name.to_owned(),
             optional_property::<DurationText>(g, s.schema_doc),
@@ -446,12 +533,46 @@ impl JsonSchema for GatewayRuleSpec {
     }
 }
 
+impl JsonSchema for WorkloadRuleSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "WorkloadRuleSpec".into()
+    }
+
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let mut properties = serde_json::Map::new();
+        properties.insert(
+            "match".into(),
+            optional_property::<MatchSpec>(g, WORKLOAD_MATCH_DOC),
+        );
+        duration_properties(g, Section::Workload, &mut properties);
+        properties.insert(
+            "exitOnZeroActiveConnections".into(),
+            optional_property::<bool>(g, EXIT_ON_ZERO_DOC),
+        );
+        properties.insert(
+            "skip".into(),
+            serde_json::json!({"description": WORKLOAD_SKIP_DOC, "type": "boolean"}),
+        );
+        properties.insert(
+            "onConflict".into(),
+            optional_property::<OnConflict>(g, RULE_ON_CONFLICT_DOC),
+        );
+        json_schema!({
+            "description": WORKLOAD_RULE_DOC,
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false
+        })
+    }
+}
+
 /// Criteria; every one given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
-    /// `install.tetrate.io` kinds: IngressGateway, EgressGateway, Tier1Gateway, and the unified
-    /// Gateway of TSB 1.9+.
+    /// Kinds. Gateway rules: the `install.tetrate.io` kinds IngressGateway, EgressGateway,
+    /// Tier1Gateway and the unified Gateway of TSB 1.9+. Workload rules: Pod, Deployment,
+    /// StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Rollout.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<String>,
     /// `metadata.namespace` is one of these.
@@ -463,7 +584,7 @@ pub struct MatchSpec {
     /// Every one of these `metadata.labels` has this value.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
-    /// An RFC 9535 JSONPath query run on the gateway; matches when it selects at least one node.
+    /// An RFC 9535 JSONPath query run on the resource; matches when it selects at least one node.
     #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     pub where_query: Option<String>,
 }
@@ -506,6 +627,8 @@ pub fn default_document() -> PolicyDocument {
                 durations: builtin(Section::Gateway),
                 ..GatewayRuleSpec::default()
             }]),
+            workloads: None,
+            injected_namespaces: Vec::new(),
             on_conflict: Some(OnConflict::Override),
             check: None,
         },

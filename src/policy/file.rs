@@ -8,14 +8,14 @@
 use serde_json::Value;
 
 pub use super::document::{
-    API_VERSION, DurationText, DurationTexts, GatewayRuleSpec, IgnoreSpec, KIND, PolicyDocument,
-    default_document, default_yaml, schema, schema_json,
+    API_VERSION, DurationText, DurationTexts, GatewayRuleSpec, IgnoreSpec, KIND, MatchSpec,
+    PolicyDocument, WorkloadRuleSpec, default_document, default_yaml, schema, schema_json,
 };
 use super::matcher::{GatewayMatch, NamePattern, WhereQuery};
-use super::{DrainPolicy, Durations, GatewayRule};
+use super::{DrainPolicy, Durations, GatewayRule, WorkloadRule};
 use crate::diagnostic::{Diagnostic, LineIndex, Origin};
 use crate::document::Tree;
-use crate::drain::{self, Section};
+use crate::drain::{self, Field, Section};
 use crate::duration::DrainSeconds;
 use crate::model::dotted;
 use crate::patch::Pointer;
@@ -246,8 +246,37 @@ fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
             .collect::<Vec<_>>()
     });
     if let Some(rules) = &gateways {
-        check_shadowing(rules, &spec.key("gateways"), problems);
+        let matchers: Vec<&GatewayMatch> = rules.iter().map(|r| &r.matcher).collect();
+        check_shadowing(&matchers, &spec.key("gateways"), problems);
     }
+    let workloads = doc.spec.workloads.as_ref().map(|rules| {
+        rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| compile_workload_rule(r, spec.key("workloads").index(i), problems))
+            .collect::<Vec<_>>()
+    });
+    if let Some(rules) = &workloads {
+        let matchers: Vec<&GatewayMatch> = rules.iter().map(|r| &r.matcher).collect();
+        check_shadowing(&matchers, &spec.key("workloads"), problems);
+    }
+    let injected_namespaces = doc
+        .spec
+        .injected_namespaces
+        .iter()
+        .enumerate()
+        .filter_map(|(i, text)| match NamePattern::new(text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                problems.push(problem(
+                    spec.key("injectedNamespaces").index(i),
+                    e,
+                    "fix the glob: * ? and [a-z] are supported",
+                ));
+                None
+            }
+        })
+        .collect();
     let ignores = doc
         .spec
         .check
@@ -263,6 +292,8 @@ fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
     DrainPolicy {
         sidecar,
         gateways,
+        workloads,
+        injected_namespaces,
         on_conflict: doc.spec.on_conflict.unwrap_or_default(),
         ignores,
     }
@@ -335,13 +366,14 @@ fn durations(texts: &DurationTexts, at: &Pointer, problems: &mut Vec<Problem>) -
 fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>) -> GatewayRule {
     let durations = durations(&rule.durations, &at, problems);
     let fields = || {
-        drain::settable_in(Section::Gateway)
+        drain::written_in(Section::Gateway)
             .map(|f| f.name)
             .collect::<Vec<_>>()
             .join(" or ")
     };
-    match (rule.skip, rule.durations.is_empty()) {
-        (true, false) => problems.push(problem(
+    let writes = drain::written_in(Section::Gateway).any(|f| rule.durations.contains_key(&f.field));
+    match (rule.skip, !writes) {
+        (true, _) if !rule.durations.is_empty() => problems.push(problem(
             at.key("skip"),
             format!("the rule both skips its gateways and sets {}", fields()),
             format!("remove one of skip or {}", fields()),
@@ -353,23 +385,44 @@ fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>
         )),
         _ => {}
     }
-    let spec = rule.matcher.clone().unwrap_or_default();
+    let matcher = compile_match(rule.matcher.as_ref(), Section::Gateway, &at, problems);
+    GatewayRule {
+        matcher,
+        durations,
+        skip: rule.skip,
+        on_conflict: rule.on_conflict,
+    }
+}
+
+/// A rule's `match`, checked: kinds of the section's drain table targets, globs, JSONPath.
+fn compile_match(
+    spec: Option<&MatchSpec>,
+    section: Section,
+    at: &Pointer,
+    problems: &mut Vec<Problem>,
+) -> GatewayMatch {
+    let spec = spec.cloned().unwrap_or_default();
     let m = at.key("match");
     let mut matcher = GatewayMatch {
+        section,
         namespaces: spec.namespaces.clone(),
         labels: spec.labels.clone(),
         ..GatewayMatch::default()
     };
+    let what = match section {
+        Section::Workload => "a workload kind meshdrain edits",
+        _ => "an install.tetrate.io gateway kind",
+    };
     for (i, kind) in spec.kinds.iter().enumerate() {
-        if drain::gateway_kinds().any(|k| k == kind) {
+        if drain::kinds_of(section).any(|k| k == kind) {
             matcher.kinds.push(kind.clone());
         } else {
             problems.push(problem(
                 m.key("kinds").index(i),
-                format!("{kind:?} is not an install.tetrate.io gateway kind"),
+                format!("{kind:?} is not {what}"),
                 format!(
                     "use one of {}",
-                    drain::gateway_kinds().collect::<Vec<_>>().join(", ")
+                    drain::kinds_of(section).collect::<Vec<_>>().join(", ")
                 ),
             ));
         }
@@ -394,9 +447,62 @@ fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>
             )),
         }
     }
-    GatewayRule {
-        matcher,
+    matcher
+}
+
+fn compile_workload_rule(
+    rule: &WorkloadRuleSpec,
+    at: Pointer,
+    problems: &mut Vec<Problem>,
+) -> WorkloadRule {
+    let durations = durations(&rule.durations, &at, problems);
+    let written = || {
+        drain::written_in(Section::Workload)
+            .map(|f| f.name)
+            .chain(["exitOnZeroActiveConnections"])
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sets_anything = !rule.durations.is_empty() || rule.exit_on_zero.is_some();
+    let writes = drain::written_in(Section::Workload)
+        .any(|f| rule.durations.contains_key(&f.field))
+        || rule.exit_on_zero.is_some();
+    match (rule.skip, sets_anything, writes) {
+        (true, true, _) => problems.push(problem(
+            at.key("skip"),
+            "the rule both skips its workloads and sets drain settings",
+            "remove skip, or the settings",
+        )),
+        (false, _, false) => problems.push(problem(
+            at.clone(),
+            format!("the rule sets none of {} and does not skip", written()),
+            "add terminationDrainDuration: 25s (the sidecar's wait on SIGTERM), or skip: true to leave the matched workloads alone",
+        )),
+        _ => {}
+    }
+    let exits_on_zero = rule.exit_on_zero == Some(true);
+    if exits_on_zero
+        && rule
+            .durations
+            .contains_key(&Field::TerminationDrainDuration)
+    {
+        problems.push(problem(
+            at.key(Field::TerminationDrainDuration.name()),
+            "terminationDrainDuration is not used when exitOnZeroActiveConnections is true: the sidecar waits minimumDrainDuration, then until its last connection closes",
+            "remove terminationDrainDuration, or exitOnZeroActiveConnections",
+        ));
+    }
+    if !exits_on_zero && rule.durations.contains_key(&Field::MinimumDrainDuration) {
+        problems.push(problem(
+            at.key(Field::MinimumDrainDuration.name()),
+            "minimumDrainDuration is read only when exitOnZeroActiveConnections is true",
+            "add exitOnZeroActiveConnections: true, or remove minimumDrainDuration",
+        ));
+    }
+    WorkloadRule {
+        matcher: compile_match(rule.matcher.as_ref(), Section::Workload, &at, problems),
         durations,
+        exit_on_zero: rule.exit_on_zero,
         skip: rule.skip,
         on_conflict: rule.on_conflict,
     }
@@ -404,24 +510,27 @@ fn compile_rule(rule: &GatewayRuleSpec, at: Pointer, problems: &mut Vec<Problem>
 
 /// A rule after a catch-all never applies, unless it names a kind the catch-all does not cover
 /// (the unified `Gateway`).
-fn check_shadowing(rules: &[GatewayRule], at: &Pointer, problems: &mut Vec<Problem>) {
-    let Some(catch_all) = rules.iter().position(|r| r.matcher.is_catch_all()) else {
+fn check_shadowing(rules: &[&GatewayMatch], at: &Pointer, problems: &mut Vec<Problem>) {
+    let Some(catch_all) = rules.iter().position(|m| m.is_catch_all()) else {
         return;
     };
-    for (i, rule) in rules.iter().enumerate().skip(catch_all + 1) {
-        let escapes = rule
-            .matcher
+    for (i, matcher) in rules.iter().enumerate().skip(catch_all + 1) {
+        let escapes = matcher
             .covered_kinds()
             .iter()
-            .any(|k| !drain::default_gateway_kinds().any(|d| d == *k));
+            .any(|k| !drain::default_kinds(matcher.section).any(|d| d == *k));
         if !escapes {
             problems.push(problem(
                 at.index(i),
                 format!(
-                    "rule {} ({}) never applies: rule {} before it matches every gateway",
+                    "rule {} ({}) never applies: rule {} before it matches {}",
                     i + 1,
-                    rule.matcher,
-                    catch_all + 1
+                    matcher,
+                    catch_all + 1,
+                    match matcher.section {
+                        Section::Workload => "every workload",
+                        _ => "every gateway",
+                    }
                 ),
                 "move the catch-all rule last, or give it a match",
             ));
@@ -530,6 +639,56 @@ mod tests {
             errs[0].message.contains("expected struct GatewayRuleSpec"),
             "{errs:?}"
         );
+    }
+
+    #[test]
+    fn workload_rules_compile() {
+        let p = file(&format!(
+            "{HEAD}spec:\n  workloads:\n  - match: {{kinds: [CronJob, Rollout], names: ['batch-*']}}\n    exitOnZeroActiveConnections: true\n    minimumDrainDuration: 10s\n    onConflict: keep\n  - match: {{namespaces: [legacy]}}\n    skip: true\n  - terminationDrainDuration: 25s\n    drainDuration: 30s\n    gracePeriodMargin: 8s\n  injectedNamespaces: [shop, 'team-*']\n"
+        ))
+        .unwrap();
+        let rules = p.workloads.unwrap();
+        assert_eq!(rules.len(), 3);
+        assert!(rules[0].exits_on_zero());
+        assert_eq!(rules[0].on_conflict, Some(OnConflict::Keep));
+        assert_eq!(
+            rules[0]
+                .durations
+                .get(Field::MinimumDrainDuration)
+                .map(|d| d.secs()),
+            Some(10)
+        );
+        assert!(rules[1].skip);
+        assert_eq!(
+            rules[2]
+                .durations
+                .get(Field::GracePeriodMargin)
+                .map(|d| d.secs()),
+            Some(8)
+        );
+        assert!(rules[2].matcher.is_catch_all());
+        assert!(p.injected_namespaces.iter().any(|n| n.matches("team-a")));
+        assert!(!p.injected_namespaces.iter().any(|n| n.matches("other")));
+        // Not written anywhere by the built-in default.
+        assert_eq!(DrainPolicy::default().workloads, None);
+    }
+
+    #[test]
+    fn a_gateway_rule_with_only_a_margin_does_nothing() {
+        let errs = file(&format!(
+            "{HEAD}spec:\n  gateways:\n  - gracePeriodMargin: 5s\n"
+        ))
+        .unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("neither sets connectionDrainDuration nor skips"),
+            "{errs:?}"
+        );
+        assert!(file(&format!(
+            "{HEAD}spec:\n  gateways:\n  - connectionDrainDuration: 30s\n    gracePeriodMargin: 10s\n"
+        ))
+        .is_ok());
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::fmt;
 use jsonpath_rust::parser::model::JpQuery;
 use serde_json::Value;
 
+use crate::drain::Section;
+
 /// A name to match: exact, or a glob when it has `*`, `?` or `[`.
 #[derive(Clone, Debug)]
 pub struct NamePattern {
@@ -105,11 +107,13 @@ fn one_line(error: &str) -> String {
     }
 }
 
-/// Which gateways a rule applies to. Every criterion given must hold; none given matches every
-/// gateway of the default kinds.
+/// Which gateways (or workloads) a rule applies to. Every criterion given must hold; none
+/// given matches every resource of the section's default kinds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GatewayMatch {
-    /// Install-API kinds (`IngressGateway`, …); the unified `Gateway` only when named here.
+    /// The rule's section: which kinds it may name and covers by default.
+    pub section: Section,
+    /// Kinds (`IngressGateway`, `Deployment`, …) of the section's drain table targets.
     pub kinds: Vec<String>,
     pub namespaces: Vec<String>,
     pub names: Vec<NamePattern>,
@@ -122,7 +126,16 @@ fn metadata_str<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 impl GatewayMatch {
-    /// Matches every gateway of the default kinds (every install gateway kind).
+    /// A matcher for workload rules.
+    pub fn workloads() -> GatewayMatch {
+        GatewayMatch {
+            section: Section::Workload,
+            ..GatewayMatch::default()
+        }
+    }
+
+    /// Matches every resource of the default kinds (every install gateway kind, every
+    /// workload kind).
     pub fn is_catch_all(&self) -> bool {
         self.kinds.is_empty()
             && self.namespaces.is_empty()
@@ -134,7 +147,7 @@ impl GatewayMatch {
     /// The kinds this rule can apply to.
     pub fn covered_kinds(&self) -> Vec<&str> {
         if self.kinds.is_empty() {
-            crate::drain::default_gateway_kinds().collect()
+            crate::drain::default_kinds(self.section).collect()
         } else {
             self.kinds.iter().map(String::as_str).collect()
         }
@@ -172,7 +185,10 @@ impl GatewayMatch {
 impl fmt::Display for GatewayMatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_catch_all() {
-            return f.write_str("every gateway");
+            return f.write_str(match self.section {
+                Section::Workload => "every workload",
+                _ => "every gateway",
+            });
         }
         let mut parts = Vec::new();
         if !self.kinds.is_empty() {
@@ -238,8 +254,20 @@ mod tests {
     }
 
     #[test]
+    fn workload_rules_cover_workload_kinds() {
+        let every = GatewayMatch::workloads();
+        assert!(every.matches("CronJob", &json!({})));
+        assert!(every.matches("Rollout", &json!({})));
+        assert!(!every.matches("IngressGateway", &json!({})));
+        assert_eq!(every.to_string(), "every workload");
+        let gateways = GatewayMatch::default();
+        assert!(!gateways.matches("Deployment", &json!({})));
+    }
+
+    #[test]
     fn every_criterion_must_hold() {
         let m = GatewayMatch {
+            section: Section::Gateway,
             kinds: vec!["IngressGateway".into()],
             namespaces: vec!["helloworld".into()],
             names: vec![NamePattern::new("helloworld-*").unwrap()],

@@ -121,6 +121,38 @@ pub struct GatewayRule {
     pub on_conflict: Option<OnConflict>,
 }
 
+/// One workload rule; the first matching rule wins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadRule {
+    pub matcher: GatewayMatch,
+    /// What the rule writes into the pod's proxy config (and the grace period margin).
+    pub durations: Durations,
+    /// `proxyMetadata.EXIT_ON_ZERO_ACTIVE_CONNECTIONS`, when the rule sets it.
+    pub exit_on_zero: Option<bool>,
+    /// Leave matched workloads alone.
+    pub skip: bool,
+    pub on_conflict: Option<OnConflict>,
+}
+
+impl Default for WorkloadRule {
+    fn default() -> Self {
+        WorkloadRule {
+            matcher: GatewayMatch::workloads(),
+            durations: Durations::default(),
+            exit_on_zero: None,
+            skip: false,
+            on_conflict: None,
+        }
+    }
+}
+
+impl WorkloadRule {
+    /// The sidecar exits on zero connections (`terminationDrainDuration` is not used).
+    pub fn exits_on_zero(&self) -> bool {
+        self.exit_on_zero == Some(true)
+    }
+}
+
 /// The rules meshdrain applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DrainPolicy {
@@ -128,6 +160,10 @@ pub struct DrainPolicy {
     pub sidecar: Option<SidecarSettings>,
     /// Absent: gateways are left untouched.
     pub gateways: Option<Vec<GatewayRule>>,
+    /// Absent: workloads are left untouched.
+    pub workloads: Option<Vec<WorkloadRule>>,
+    /// Namespaces Istio injects, for those the input does not contain.
+    pub injected_namespaces: Vec<matcher::NamePattern>,
     pub on_conflict: OnConflict,
     /// `meshdrain check` suppressions (`spec.check.ignore`).
     pub ignores: Vec<ignore::IgnoreRule>,
@@ -142,6 +178,8 @@ impl Default for DrainPolicy {
                 durations: Durations::builtin(Section::Gateway),
                 ..GatewayRule::default()
             }]),
+            workloads: None,
+            injected_namespaces: Vec::new(),
             on_conflict: OnConflict::Override,
             ignores: Vec::new(),
         }
@@ -241,20 +279,8 @@ impl DrainPolicy {
             None => {}
         }
         for (field, value) in parsed {
-            match field.spec().section {
-                Section::Sidecar => self
-                    .sidecar
-                    .get_or_insert_with(Durations::default)
-                    .set(field, value),
-                Section::Gateway => {
-                    let rules = self.gateways.get_or_insert_with(Vec::new);
-                    if rules.is_empty() {
-                        rules.push(GatewayRule::default());
-                    }
-                    for rule in rules.iter_mut().filter(|r| !r.skip) {
-                        rule.durations.set(field, value);
-                    }
-                }
+            if let Err(d) = self.override_field(field, value, o) {
+                errors.push(d);
             }
         }
         if errors.is_empty() {
@@ -264,13 +290,76 @@ impl DrainPolicy {
         }
     }
 
+    /// Sets `field` in every section that holds it: the sidecar settings (created when
+    /// absent), every gateway rule that is not `skip` (a catch-all rule is created when there
+    /// is none, for a field written into gateways), and every workload rule that is not `skip`
+    /// (workload rules are never created: they come from a policy).
+    fn override_field(
+        &mut self,
+        field: Field,
+        value: DrainSeconds,
+        o: &Overrides,
+    ) -> Result<(), Diagnostic> {
+        let spec = field.spec();
+        for section in spec.sections {
+            match section {
+                Section::Sidecar => self
+                    .sidecar
+                    .get_or_insert_with(Durations::default)
+                    .set(field, value),
+                Section::Gateway => {
+                    if self.gateways.is_none() && spec.role == drain::Role::Parameter {
+                        continue;
+                    }
+                    let rules = self.gateways.get_or_insert_with(Vec::new);
+                    if rules.is_empty() {
+                        rules.push(GatewayRule::default());
+                    }
+                    for rule in rules.iter_mut().filter(|r| !r.skip) {
+                        rule.durations.set(field, value);
+                    }
+                }
+                Section::Workload => {
+                    let rules = self.workloads.iter_mut().flatten().filter(|r| !r.skip);
+                    let mut applied = false;
+                    for rule in rules {
+                        // terminationDrainDuration is not read on the exit-on-zero path, and
+                        // MINIMUM_DRAIN_DURATION only there.
+                        let fits = match field {
+                            Field::TerminationDrainDuration => !rule.exits_on_zero(),
+                            Field::MinimumDrainDuration => rule.exits_on_zero(),
+                            _ => true,
+                        };
+                        if fits {
+                            rule.durations.set(field, value);
+                            applied = true;
+                        }
+                    }
+                    if field == Field::MinimumDrainDuration && !applied {
+                        let source = o
+                            .durations
+                            .get(&field)
+                            .map_or("a setting", |s| s.source.as_str());
+                        return Err(Diagnostic::error(
+                            "invalid-setting",
+                            format!("{source}: minimumDrainDuration applies only to workload rules with exitOnZeroActiveConnections: true, and the policy has none"),
+                        )
+                        .with_hint("add exitOnZeroActiveConnections: true to a workload rule of the policy, or drop the setting"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the values against Istio's validation for `version`.
     pub fn validate(&self, version: IstioVersion) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let sections = self
             .sidecar
             .iter()
-            .chain(self.gateways.iter().flatten().map(|r| &r.durations));
+            .chain(self.gateways.iter().flatten().map(|r| &r.durations))
+            .chain(self.workloads.iter().flatten().map(|r| &r.durations));
         for (field, d) in sections.flat_map(Durations::iter) {
             let capped = field
                 .spec()
@@ -321,6 +410,10 @@ impl DrainPolicy {
                         "skip".to_owned()
                     } else {
                         drain::settable_in(Section::Gateway)
+                            .filter(|f| {
+                                f.role == drain::Role::Manifest
+                                    || r.durations.get(f.field).is_some()
+                            })
                             .map(|f| shown(&r.durations, f))
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -334,8 +427,56 @@ impl DrainPolicy {
             }
             None => out.push_str("gateways: untouched\n"),
         }
+        match &self.workloads {
+            Some(rules) => {
+                out.push_str("workloads (first match wins):\n");
+                for (i, r) in rules.iter().enumerate() {
+                    let action = if r.skip {
+                        "skip".to_owned()
+                    } else {
+                        let mut parts: Vec<String> = drain::settable_in(Section::Workload)
+                            .filter(|f| r.durations.get(f.field).is_some())
+                            .map(|f| shown(&r.durations, f))
+                            .collect();
+                        if let Some(v) = r.exit_on_zero {
+                            parts.push(format!("exitOnZeroActiveConnections {v}"));
+                        }
+                        parts.join(", ")
+                    };
+                    let conflict = r
+                        .on_conflict
+                        .map(|c| format!(", onConflict {c}"))
+                        .unwrap_or_default();
+                    out.push_str(&format!("  {}. {}: {action}{conflict}\n", i + 1, r.matcher));
+                }
+            }
+            None => out.push_str("workloads: untouched\n"),
+        }
+        if !self.injected_namespaces.is_empty() {
+            out.push_str(&format!(
+                "injected namespaces (when not in the input): {}\n",
+                self.injected_namespaces
+                    .iter()
+                    .map(matcher::NamePattern::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         out.push_str(&format!("onConflict: {}", self.on_conflict));
         out
+    }
+
+    /// The rule for a workload of `kind`, read as JSON: the first that matches.
+    pub fn workload_rule(
+        &self,
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Option<(usize, &WorkloadRule)> {
+        self.workloads
+            .as_deref()?
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.matcher.matches(kind, object))
     }
 
     /// The rule for an install-API gateway of `kind`, read as JSON: the first that matches.
@@ -443,6 +584,83 @@ mod tests {
         assert!(errs[0].message.contains("MESHDRAIN_GATEWAY_DRAIN_DURATION"));
         assert!(errs[0].hint.as_deref().unwrap_or("").contains("\"10s\""));
         assert!(errs[1].message.contains("MESHDRAIN_ON_CONFLICT"));
+    }
+
+    #[test]
+    fn flags_override_workload_rules_but_never_create_them() {
+        let flags = |pairs: &[(Field, &str)]| Overrides {
+            durations: pairs
+                .iter()
+                .map(|(f, v)| (*f, setting(v, "--flag")))
+                .collect(),
+            ..Overrides::default()
+        };
+        // No workload rules: a flag writes the sidecar and gateways only.
+        let p = DrainPolicy::default()
+            .with_overrides(&flags(&[(Field::TerminationDrainDuration, "20s")]))
+            .unwrap();
+        assert_eq!(p.workloads, None);
+        let mut with_rules = DrainPolicy::default();
+        with_rules.workloads = Some(vec![
+            WorkloadRule {
+                exit_on_zero: Some(true),
+                ..WorkloadRule::default()
+            },
+            WorkloadRule {
+                skip: true,
+                ..WorkloadRule::default()
+            },
+            WorkloadRule::default(),
+        ]);
+        let p = with_rules
+            .clone()
+            .with_overrides(&flags(&[
+                (Field::TerminationDrainDuration, "20s"),
+                (Field::MinimumDrainDuration, "8s"),
+                (Field::GracePeriodMargin, "10s"),
+            ]))
+            .unwrap();
+        let rules = p.workloads.unwrap();
+        let get = |i: usize, f: Field| rules[i].durations.get(f).map(|d| d.secs());
+        // terminationDrainDuration skips exit-on-zero rules; MINIMUM_DRAIN_DURATION is only
+        // for them; skip rules get nothing.
+        assert_eq!(get(0, Field::TerminationDrainDuration), None);
+        assert_eq!(get(0, Field::MinimumDrainDuration), Some(8));
+        assert_eq!(get(1, Field::GracePeriodMargin), None);
+        assert_eq!(get(2, Field::TerminationDrainDuration), Some(20));
+        assert_eq!(get(2, Field::MinimumDrainDuration), None);
+        assert_eq!(get(2, Field::GracePeriodMargin), Some(10));
+        // The margin also reaches the gateway rules.
+        assert_eq!(
+            p.gateways.unwrap()[0]
+                .durations
+                .get(Field::GracePeriodMargin)
+                .map(|d| d.secs()),
+            Some(10)
+        );
+        // MINIMUM_DRAIN_DURATION with no exit-on-zero rule is an error, not ignored.
+        let errs = DrainPolicy::default()
+            .with_overrides(&flags(&[(Field::MinimumDrainDuration, "8s")]))
+            .unwrap_err();
+        assert!(
+            errs[0].message.contains("exitOnZeroActiveConnections"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn a_margin_alone_creates_no_gateway_rule() {
+        let mut p = DrainPolicy::default();
+        p.gateways = None;
+        let o = Overrides {
+            durations: [(
+                Field::GracePeriodMargin,
+                setting("9s", "--grace-period-margin"),
+            )]
+            .into(),
+            ..Overrides::default()
+        };
+        assert_eq!(p.with_overrides(&o).unwrap().gateways, None);
     }
 
     #[test]

@@ -6,20 +6,20 @@ use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::document::{Scan, Tree};
-use crate::drain::Location;
 use crate::edit::offsets::OffsetMap;
 use crate::edit::{self, Editor};
 use crate::model::{self, Resource};
 use crate::patch::Change;
-use crate::plan::{self, Decision, SidecarTask};
 use crate::selfcheck;
 
 use super::context::{
     DocContext, DocError, check_limits, edit_error, internal_error, plan_error, resource_node,
 };
+use super::facts::StreamFacts;
 use super::options::{FailureKind, RenderOptions};
-use super::summary::{Outcome, summarize};
-use super::tasks::{Task, field_label, is_candidate, tasks_for};
+use super::summary::{Outcome, summarize, summarize_skipped};
+use super::tasks::{Task, Work, field_label, is_candidate, work_for};
+use super::workload::{Report, StepError, plan_step};
 
 /// The outcome for one interpreted document.
 pub(super) struct DocResult {
@@ -28,6 +28,7 @@ pub(super) struct DocResult {
     /// One entry per drain field looked at.
     pub(super) summary: Vec<(Outcome, Diagnostic)>,
     pub(super) resources: usize,
+    pub(super) workloads: usize,
 }
 
 /// One interpreted document: plan, edit, verify.
@@ -35,6 +36,7 @@ pub(super) fn process_document(
     ctx: &DocContext<'_>,
     scanned: &Scan,
     options: &RenderOptions,
+    facts: &StreamFacts,
 ) -> Result<DocResult, DocError> {
     let invalid = |d: Diagnostic| (FailureKind::Invalid, vec![d]);
     let mut tree = Tree::parse(ctx.text)
@@ -62,7 +64,22 @@ pub(super) fn process_document(
             Some((at, at + 1)),
         )));
     }
-    let target_count = resources.iter().filter(|r| r.target.is_some()).count();
+    // TSB install resources, and workloads when the policy has workload rules.
+    let count = |workloads: bool| {
+        resources
+            .iter()
+            .filter(|r| {
+                r.target
+                    .is_some_and(|t| (t.section == crate::drain::Section::Workload) == workloads)
+            })
+            .count()
+    };
+    let target_count = count(false);
+    let workload_count = if options.policy.workloads.is_some() {
+        count(true)
+    } else {
+        0
+    };
     let candidates: Vec<&Resource> = resources
         .iter()
         .filter(|r| is_candidate(r, &options.policy))
@@ -72,6 +89,7 @@ pub(super) fn process_document(
             new_text: None,
             summary: Vec::new(),
             resources: target_count,
+            workloads: workload_count,
         });
     };
     let first_reference = first.reference.clone();
@@ -84,28 +102,36 @@ pub(super) fn process_document(
                 .with_hint("Kubernetes objects must convert to JSON: string keys, no duplicate keys, bounded aliases"),
         )
     })?;
+    let mut skipped: Vec<(Resource, String)> = Vec::new();
     let work: Vec<(Resource, Vec<Task>)> = candidates
         .into_iter()
-        .map(|r| {
+        .filter_map(|r| {
             let object = original
                 .pointer(&r.pointer.to_json_pointer())
                 .unwrap_or(&Value::Null);
-            ((*r).clone(), tasks_for(r, object, options))
+            match work_for(&tree, r, object, options, facts) {
+                Work::Tasks(tasks) if !tasks.is_empty() => Some(((*r).clone(), tasks)),
+                Work::Tasks(_) => None,
+                Work::Skipped(why) => {
+                    skipped.push(((*r).clone(), why));
+                    None
+                }
+            }
         })
-        .filter(|(_, tasks)| !tasks.is_empty())
         .collect();
-    if work.is_empty() {
+    if work.is_empty() && skipped.is_empty() {
         return Ok(DocResult {
             new_text: None,
             summary: Vec::new(),
             resources: target_count,
+            workloads: workload_count,
         });
     }
 
     let mut current = ctx.text.to_owned();
     let mut offsets = OffsetMap::default();
     let mut changes: Vec<Change> = Vec::new();
-    let mut reports: Vec<(Resource, String, Decision)> = Vec::new();
+    let mut reports: Vec<(Resource, String, Report)> = Vec::new();
     let mut errors = Vec::new();
     for (resource, tasks) in &work {
         for task in tasks {
@@ -115,33 +141,15 @@ pub(super) fn process_document(
                     "a resource moved while editing".to_owned(),
                 ));
             };
-            let decision = match task.location {
-                Location::IstioOverlay => {
-                    let sidecar = SidecarTask {
-                        field: task.field,
-                        wanted: task.wanted,
-                        on_conflict: task.on_conflict,
-                        istio: options.istio_version,
-                    };
-                    plan::sidecar(&tree, node, &resource.pointer, &sidecar)
-                }
-                Location::Spec => plan::spec_field(
-                    &tree,
-                    node,
-                    &resource.pointer,
-                    task.field,
-                    task.wanted,
-                    task.on_conflict,
-                ),
-            };
-            let decision = match decision {
-                Ok(d) => d,
-                Err(e) => {
+            let planned = match plan_step(&tree, resource, node, task, options) {
+                Ok(p) => p,
+                Err(StepError::Plan(e)) => {
                     errors.push(plan_error(ctx, &offsets, resource, e));
                     continue;
                 }
+                Err(StepError::Internal(what)) => return Err(internal_error(ctx, what)),
             };
-            if let Decision::Change { change, .. } = &decision {
+            if let Some(change) = &planned.change {
                 let editor = Editor::new(&tree, &current);
                 let edited = editor.splices(change).and_then(|s| {
                     let text = edit::apply(&current, &s)?;
@@ -163,11 +171,10 @@ pub(super) fn process_document(
                     }
                 }
             }
-            reports.push((
-                resource.clone(),
-                field_label(task, &options.policy),
-                decision,
-            ));
+            for report in planned.reports {
+                let label = field_label(task, report.entry.as_deref(), &options.policy);
+                reports.push((resource.clone(), label, report));
+            }
         }
     }
     if !errors.is_empty() {
@@ -218,17 +225,21 @@ pub(super) fn process_document(
         }
         Some(value)
     };
-    let summary = reports
+    let mut summary: Vec<(Outcome, Diagnostic)> = reports
         .into_iter()
-        .map(|(resource, field, decision)| {
-            summarize(ctx, &tree, &current, &resource, field, decision)
-        })
+        .map(|(resource, field, report)| summarize(ctx, &tree, &current, &resource, field, report))
         .collect();
+    summary.extend(
+        skipped
+            .into_iter()
+            .map(|(resource, why)| summarize_skipped(ctx, &tree, &current, &resource, why)),
+    );
     let new_text = expected.map(|value| (current, value));
     Ok(DocResult {
         new_text,
         summary,
         resources: target_count,
+        workloads: workload_count,
     })
 }
 

@@ -9,10 +9,12 @@
 //! output at all.
 
 mod context;
+mod facts;
 mod interpret;
 pub mod options;
 mod summary;
 mod tasks;
+mod workload;
 
 use std::io::{self, Write};
 
@@ -97,6 +99,12 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
     let mut summary = Vec::new();
     let mut stats = Stats::default();
     let mut lines_added = 0usize;
+    // Workload rules need the Namespaces of the whole stream (Istio's injection).
+    let facts = if options.policy.workloads.is_some() {
+        facts::gather(text)
+    } else {
+        facts::StreamFacts::default()
+    };
     for doc in crate::input::documents(text) {
         let (index, doc_text, doc_lines) = (doc.index, doc.text, doc.lines);
         let ctx = DocContext {
@@ -137,6 +145,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                 || model::needs_interpretation(
                     scanned.api_version.as_deref(),
                     scanned.kind.as_deref(),
+                    options.policy.workloads.is_some(),
                 )
         };
         if let Some(d) = ambiguous_break(&ctx, doc_text, interpret, options) {
@@ -150,9 +159,10 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
             source: model::source_file(doc_text),
             ..ctx
         };
-        match process_document(&ctx, &scanned, options) {
+        match process_document(&ctx, &scanned, options, &facts) {
             Ok(result) => {
                 stats.resources += result.resources;
+                stats.workloads += result.workloads;
                 for (outcome, d) in result.summary {
                     stats.count(outcome);
                     summary.push(d);

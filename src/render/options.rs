@@ -62,9 +62,13 @@ impl Failure {
 pub struct Stats {
     pub documents: usize,
     pub resources: usize,
+    /// Workloads of the kinds workload rules cover (counted only with workload rules).
+    pub workloads: usize,
     pub changed: usize,
     pub unchanged: usize,
     pub kept: usize,
+    /// Workloads a rule matched and left alone (no sidecar, or a `skip` rule).
+    pub skipped: usize,
 }
 
 /// One edited document: its byte range in the input and its new text.

@@ -7,6 +7,8 @@ use crate::model::{self, Resource, dotted};
 use crate::patch::{self, Pointer};
 use crate::plan::Decision;
 
+use super::workload::Report;
+
 use super::context::{DocContext, resource_node};
 use super::options::Stats;
 
@@ -18,6 +20,8 @@ pub(super) enum Outcome {
     Unchanged,
     /// Different, and kept (`onConflict: keep`).
     Kept,
+    /// A workload a rule matched, left alone (no sidecar, or a `skip` rule).
+    Skipped,
 }
 
 impl Outcome {
@@ -27,6 +31,7 @@ impl Outcome {
             Outcome::Changed => "changed",
             Outcome::Unchanged => "unchanged",
             Outcome::Kept => "kept",
+            Outcome::Skipped => "skipped",
         }
     }
 }
@@ -37,6 +42,7 @@ impl Stats {
             Outcome::Changed => self.changed += 1,
             Outcome::Unchanged => self.unchanged += 1,
             Outcome::Kept => self.kept += 1,
+            Outcome::Skipped => self.skipped += 1,
         }
     }
 }
@@ -47,12 +53,17 @@ pub(super) fn summarize(
     text: &str,
     resource: &Resource,
     field: String,
-    decision: Decision,
+    report: Report,
 ) -> (Outcome, Diagnostic) {
-    let (outcome, message, path) = match decision {
+    let shown = report.shown;
+    let note = report.note;
+    let (outcome, message, path) = match report.decision {
         Decision::Unchanged { path, existing } => (
             Outcome::Unchanged,
-            format!("{field} is already {existing} (left as it is)"),
+            match &note {
+                Some(note) => format!("{field} is {existing}: enough ({note})"),
+                None => format!("{field} is already {existing} (left as it is)"),
+            },
             path,
         ),
         Decision::Kept {
@@ -61,7 +72,14 @@ pub(super) fn summarize(
             wanted,
         } => (
             Outcome::Kept,
-            format!("{field} is {existing}; kept (on-conflict keep), the policy wants {wanted}"),
+            match &note {
+                Some(note) => {
+                    format!("{field} is {existing}; kept (on-conflict keep), though {note}")
+                }
+                None => format!(
+                    "{field} is {existing}; kept (on-conflict keep), the policy wants {wanted}"
+                ),
+            },
             path,
         ),
         Decision::Change {
@@ -73,10 +91,12 @@ pub(super) fn summarize(
                 patch::NewValue::Str(s) => s.clone(),
                 _ => String::new(),
             };
-            let value = tree_value(tree, &path).unwrap_or(value);
-            let message = match previous {
-                Some(p) => format!("set {field} to {value} (was {p})"),
-                None => format!("set {field} to {value}"),
+            let value = shown.or_else(|| tree_value(tree, &path)).unwrap_or(value);
+            let message = match (previous, &note) {
+                (Some(p), Some(note)) => format!("set {field} to {value} (was {p}; {note})"),
+                (None, Some(note)) => format!("set {field} to {value} ({note})"),
+                (Some(p), None) => format!("set {field} to {value} (was {p})"),
+                (None, None) => format!("set {field} to {value}"),
             };
             (Outcome::Changed, message, path)
         }
@@ -88,6 +108,29 @@ pub(super) fn summarize(
         .with_resource(Some(resource.reference.clone()))
         .with_path(dotted(&model::relative(&path, &resource.pointer)));
     (outcome, ctx.diagnostic_at(d, text, ctx.out_line_base, at))
+}
+
+/// A matched workload left alone, and why.
+pub(super) fn summarize_skipped(
+    ctx: &DocContext<'_>,
+    tree: &Tree,
+    text: &str,
+    resource: &Resource,
+    why: String,
+) -> (Outcome, Diagnostic) {
+    let at = resource_node(tree, &resource.pointer)
+        .and_then(|n| tree.node(n))
+        .map(|n| (n.start, n.start));
+    let d = Diagnostic::new(
+        Severity::Info,
+        Outcome::Skipped.code(),
+        format!("not changed: {why}"),
+    )
+    .with_resource(Some(resource.reference.clone()));
+    (
+        Outcome::Skipped,
+        ctx.diagnostic_at(d, text, ctx.out_line_base, at),
+    )
 }
 
 pub(super) fn tree_value(tree: &Tree, path: &Pointer) -> Option<String> {

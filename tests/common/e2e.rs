@@ -254,3 +254,51 @@ pub fn read(path: &Path) -> String {
 pub fn arg(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
+
+/// The shipped policy that makes the drain hold (issue "Drain that holds").
+pub const HOLD_POLICY: &str = "examples/policies/drain-that-holds.yaml";
+
+/// `meshdrain check --fail-on warning -` on `stream`, which must pass: the drain holds.
+pub fn assert_drain_holds(stream: &str, what: &str) {
+    let mut cmd = Command::new(MESHDRAIN);
+    cmd.args(["check", "--fail-on", "warning", "-"]);
+    let out = run(&mut cmd, stream.as_bytes());
+    assert!(
+        out.status.success(),
+        "{what}: meshdrain check --fail-on warning failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// What the shipped policy must have done to the application chart
+/// (`testdata/e2e/charts/apps`), whatever client re-serialised it: each workload with a
+/// sidecar has the drain in its proxy config, the grace periods hold it, and the pod that
+/// opts out is untouched.
+pub fn assert_apps_chart_drained(stream: &str, what: &str) {
+    let count = |needle: &str| stream.matches(needle).count();
+    // web, db, report, checkout, warmup (YAML or JSON annotations), not the debug pod.
+    let yaml = count("terminationDrainDuration: 25s");
+    let json = count("\"terminationDrainDuration\":\"25s\"")
+        + count("\"terminationDrainDuration\": \"25s\"")
+        + count("\\\"terminationDrainDuration\\\":\\\"25s\\\"")
+        + count("\\\"terminationDrainDuration\\\": \\\"25s\\\"");
+    // The ControlPlane has none in this chart; every one is a workload's.
+    assert_eq!(
+        yaml + json,
+        5,
+        "{what}: five workloads drain for 25s:\n{stream}"
+    );
+    for needle in [
+        "terminationGracePeriodSeconds: 40", // web: 25s + its 10s preStop sleep + 5s
+        "terminationGracePeriodSeconds: 120", // db: longer already, kept
+        "terminationGracePeriodSeconds: 30", // checkout: raised from 20
+        "path: spec.template.spec.terminationGracePeriodSeconds", // the gateway's overlay
+    ] {
+        assert!(stream.contains(needle), "{what}: no {needle:?}:\n{stream}");
+    }
+    assert!(
+        !stream.contains("terminationGracePeriodSeconds: 20"),
+        "{what}: checkout's grace period was not raised:\n{stream}"
+    );
+}

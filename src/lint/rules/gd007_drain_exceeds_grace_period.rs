@@ -1,8 +1,9 @@
 use super::{effective, exact, longest_prestop, seconds, show_seconds};
 use crate::lint::context::{Class, Context};
 use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
+use crate::model::injection::{self, NamespaceFacts};
 use crate::model::mesh::DrainField;
-use crate::model::workload::{self, DEFAULT_GRACE_SECONDS, Injection};
+use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
 
 declare_rule! {
     /// ## What it detects
@@ -13,10 +14,13 @@ declare_rule! {
     /// `terminationDrainDuration`, 5s when unset; `guide` (as the TSB guide assumes) is
     /// `drainDuration`, 45s when unset. It is read from the istio-proxy container's
     /// `PROXY_CONFIG`, else the pod's `proxy.istio.io/config` annotation, else the last mesh
-    /// config in the input (ControlPlane, control plane values, IstioOperator). A workload is
-    /// injected when its pod spec has an `istio-proxy` container, or `sidecar.istio.io/inject:
-    /// "true"`, or its namespace in the input is labelled `istio-injection=enabled` or
-    /// `istio.io/rev`; other workloads are skipped (counted with `--verbose`).
+    /// config in the input (ControlPlane, control plane values, IstioOperator). Which
+    /// workloads have a sidecar is decided as render decides it, like Istio's injection webhook:
+    /// an `istio-proxy` container in the pod spec; the pod's `sidecar.istio.io/inject` label;
+    /// its namespace's `istio-injection` or `istio.io/rev` label when the input has the
+    /// Namespace, else the policy's `injectedNamespaces` (`--policy`), else the pod's
+    /// `sidecar.istio.io/inject: "true"` or `istio.io/rev` label. Other workloads are skipped
+    /// (counted with `--verbose`).
     ///
     /// ## Why it matters
     /// kubelet sends SIGKILL when the grace period ends, whatever the mesh setting. preStop
@@ -66,12 +70,19 @@ impl Rule for DrainExceedsGracePeriod {
             let tree = cx.tree(object);
             let labels = object.namespace().and_then(|ns| cx.namespaces.get(ns));
             let containers = cx.containers(object);
-            match workload::injection(tree, template, containers, object.namespace(), labels) {
-                Injection::Injected(_) => {}
-                Injection::NotInjected(_) | Injection::Unknown => {
-                    skipped.push(object.describe());
-                    continue;
-                }
+            let name = object.namespace();
+            let namespace = NamespaceFacts {
+                name,
+                labels,
+                listed: cx
+                    .options
+                    .injected_namespaces
+                    .iter()
+                    .any(|p| p.matches(name.unwrap_or(""))),
+            };
+            if !injection::injection(tree, template, containers, namespace).is_injected() {
+                skipped.push(object.describe());
+                continue;
             }
             let wait = effective(cx.proxy_configs(object), &meshes, field);
             let Some(wait_value) = wait.value else {

@@ -17,7 +17,8 @@ pub enum Decision {
     Kept {
         path: Pointer,
         existing: String,
-        wanted: DrainSeconds,
+        /// What the policy wanted, as written in messages.
+        wanted: String,
     },
     /// Make `change`; the field ends up at `path`.
     Change {
@@ -199,7 +200,7 @@ fn decide(
         (OnConflict::Keep, true) => Ok(Decision::Kept {
             path: path.clone(),
             existing: shown,
-            wanted,
+            wanted: wanted.to_string(),
         }),
         (OnConflict::Error, true) => Err(PlanError::new(
             "drain-conflict",
@@ -264,6 +265,9 @@ fn istio_overlay(patches: NewValue) -> NewValue {
         ("patches".into(), patches),
     ])
 }
+
+pub mod gateway;
+pub mod workload;
 
 /// Context for a sidecar decision.
 #[derive(Clone, Debug)]

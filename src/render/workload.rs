@@ -1,0 +1,558 @@
+//! Planning one step of a resource on the current text. Field steps go to [`crate::plan`];
+//! a workload's proxy config is a YAML or JSON document inside a string, edited here with the
+//! same splice editor and checked against the same json-patch oracle before the string itself
+//! is replaced; grace periods follow from the sidecar's wait as the edited pod now says it.
+
+use saphyr_parser::ScalarStyle;
+use serde_json::Value;
+
+use crate::document::{NodeKind, Tree};
+use crate::drain::{Field, Location};
+use crate::duration::{GoDuration, SECOND};
+use crate::edit::{self, Editor};
+use crate::model::Resource;
+use crate::model::workload::{self, PROXY_CONFIG_ANNOTATION, ProxyConfig};
+use crate::patch::{Change, Pointer};
+use crate::plan::workload::{
+    EXIT_ON_ZERO, PROXY_METADATA, ProxyEntry, config_root, fresh_proxy_config, is_empty_config,
+    needed_grace, proxy_entry, set_payload,
+};
+use crate::plan::{self, Decision, PlanError, SidecarTask};
+use crate::policy::{Durations, OnConflict};
+
+use super::options::RenderOptions;
+use super::tasks::{Payload, Step, Task};
+
+/// What one step found: the change to make, if any, and one report per value looked at.
+pub(super) struct Planned {
+    pub(super) change: Option<Change>,
+    pub(super) reports: Vec<Report>,
+}
+
+/// One value looked at, for the summary.
+pub(super) struct Report {
+    /// The proxy config entry, for a payload's entries.
+    pub(super) entry: Option<String>,
+    pub(super) decision: Decision,
+    /// The value to show for a change when the text at the decision's path is not it (an
+    /// entry inside a payload).
+    pub(super) shown: Option<String>,
+    /// Said after the message (how a grace period was computed).
+    pub(super) note: Option<String>,
+}
+
+impl Report {
+    fn of(decision: Decision) -> Report {
+        Report {
+            entry: None,
+            decision,
+            shown: None,
+            note: None,
+        }
+    }
+}
+
+/// Why a step could not be planned.
+pub(super) enum StepError {
+    Plan(PlanError),
+    /// A bug: an edit failed its own check.
+    Internal(String),
+}
+
+impl From<PlanError> for StepError {
+    fn from(e: PlanError) -> Self {
+        StepError::Plan(e)
+    }
+}
+
+fn plan_error(code: &'static str, message: String, hint: &str, path: &Pointer) -> StepError {
+    StepError::Plan(PlanError {
+        code,
+        message,
+        hint: hint.to_owned(),
+        at: None,
+        path: path.clone(),
+    })
+}
+
+/// Plans one step on `tree`, the current text of the document.
+pub(super) fn plan_step(
+    tree: &Tree,
+    resource: &Resource,
+    node: crate::document::NodeId,
+    task: &Task,
+    options: &RenderOptions,
+) -> Result<Planned, StepError> {
+    let single = |d: Decision| Planned {
+        change: match &d {
+            Decision::Change { change, .. } => Some(change.clone()),
+            _ => None,
+        },
+        reports: vec![Report::of(d)],
+    };
+    match &task.step {
+        Step::Field(f) => {
+            let decision = match f.location {
+                Location::IstioOverlay => {
+                    let sidecar = SidecarTask {
+                        field: f.field,
+                        wanted: f.wanted,
+                        on_conflict: task.on_conflict,
+                        istio: options.istio_version,
+                    };
+                    plan::sidecar(tree, node, &resource.pointer, &sidecar)?
+                }
+                Location::Spec | Location::PodTemplate(_) => plan::spec_field(
+                    tree,
+                    node,
+                    &resource.pointer,
+                    f.field,
+                    f.wanted,
+                    task.on_conflict,
+                )?,
+            };
+            Ok(single(decision))
+        }
+        Step::GatewayGrace { margin } => {
+            let decision = plan::gateway::grace_period(
+                tree,
+                node,
+                &resource.pointer,
+                *margin,
+                task.on_conflict,
+            )?;
+            let (Some(decision), Some(drain), Some(needed)) = (
+                decision,
+                plan::gateway::drain_seconds(tree, node),
+                plan::gateway::needed(tree, node, *margin),
+            ) else {
+                return Ok(Planned {
+                    change: None,
+                    reports: Vec::new(),
+                });
+            };
+            let mut planned = single(decision);
+            for r in &mut planned.reports {
+                r.note = Some(format!(
+                    "the gateway's pods need {needed}s: {} connectionDrainDuration + {margin} margin",
+                    show(drain)
+                ));
+                r.shown = Some(needed.to_string());
+            }
+            Ok(planned)
+        }
+        Step::ProxyConfig {
+            template,
+            entries,
+            payload,
+        } => proxy_config(
+            tree,
+            node,
+            resource,
+            template,
+            entries,
+            *payload,
+            task.on_conflict,
+            options,
+        ),
+        Step::WorkloadGrace {
+            template,
+            margin,
+            mesh,
+        } => workload_grace(
+            tree,
+            node,
+            resource,
+            template,
+            *margin,
+            mesh,
+            task.on_conflict,
+        ),
+    }
+}
+
+/// The pod template of the resource at `node` in the current tree.
+fn template_of(
+    tree: &Tree,
+    node: crate::document::NodeId,
+    resource: &Resource,
+    keys: &[&str],
+) -> Result<workload::PodTemplate, StepError> {
+    workload::pod_template_at(tree, node, &resource.pointer, keys).ok_or_else(|| {
+        StepError::Internal("a workload's pod template moved while editing".to_owned())
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn proxy_config(
+    tree: &Tree,
+    node: crate::document::NodeId,
+    resource: &Resource,
+    template: &[&str],
+    entries: &[ProxyEntry],
+    payload: Payload,
+    on_conflict: OnConflict,
+    options: &RenderOptions,
+) -> Result<Planned, StepError> {
+    let pod = template_of(tree, node, resource, template)?;
+    let keys: Vec<String> = ["metadata", "annotations", PROXY_CONFIG_ANNOTATION]
+        .map(String::from)
+        .to_vec();
+    let (existing, path) = match payload {
+        Payload::Annotation => {
+            let node = keys.iter().try_fold(pod.node, |n, k| tree.get(n, k));
+            let path = keys.iter().fold(pod.pointer.clone(), |p, k| p.key(k));
+            (node, path)
+        }
+        Payload::Env => match workload::sidecar_proxy_config_env(tree, &pod) {
+            Some(env) => (Some(env.node), env.pointer),
+            None => {
+                return Ok(Planned {
+                    change: None,
+                    reports: Vec::new(),
+                });
+            }
+        },
+    };
+    let what = match payload {
+        Payload::Annotation => format!("the {PROXY_CONFIG_ANNOTATION} annotation"),
+        Payload::Env => format!("the {} env of istio-proxy", workload::PROXY_CONFIG_ENV),
+    };
+    let existing = match existing.and_then(|n| tree.node(n).map(|node| (n, node))) {
+        None => None,
+        Some((_, node)) if node.is_null() => None,
+        Some((id, node)) => match (&node.kind, node.as_str()) {
+            (NodeKind::Scalar { style, .. }, Some(text)) => Some((id, text, *style)),
+            _ => {
+                return Err(StepError::Plan(PlanError {
+                    code: "invalid-proxy-config",
+                    message: format!("{what} is {}, not a string", crate::document::node_type(node)),
+                    hint: "write the proxy config as a string (a YAML or JSON document), as Kubernetes requires of annotations and env values".to_owned(),
+                    at: Some((node.start, node.end.max(node.start))),
+                    path: path.clone(),
+                }));
+            }
+        },
+    };
+    let (content, inner) = match existing {
+        None => fresh(entries, false, &path)?,
+        Some((id, text, style)) => {
+            let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+            edit_payload(text, entries, on_conflict, block, &what, &path, options).map_err(|e| {
+                match e {
+                    StepError::Plan(mut p) => {
+                        if p.at.is_none() {
+                            p.at = tree.node(id).map(|n| (n.start, n.end.max(n.start)));
+                        }
+                        StepError::Plan(p)
+                    }
+                    other => other,
+                }
+            })?
+        }
+    };
+    let outer = match payload {
+        Payload::Annotation => {
+            let rel: Vec<String> = keys;
+            set_payload(tree, pod.node, &pod.pointer, &rel, content)?
+        }
+        Payload::Env => Decision::Change {
+            change: Change::Replace {
+                path: path.clone(),
+                value: crate::patch::NewValue::str(content.clone()),
+            },
+            path: path.clone(),
+            previous: None,
+        },
+    };
+    let changed = inner
+        .iter()
+        .any(|(_, d)| matches!(d, Decision::Change { .. }));
+    let change = match (&outer, changed) {
+        (Decision::Change { change, .. }, true) => Some(change.clone()),
+        _ => None,
+    };
+    let env_note = (payload == Payload::Env).then(|| {
+        "in the PROXY_CONFIG env of the istio-proxy container already in the pod spec".to_owned()
+    });
+    let reports = inner
+        .into_iter()
+        .map(|(entry, decision)| {
+            let shown = match &decision {
+                Decision::Change { change, .. } => match change.value() {
+                    crate::patch::NewValue::Str(s) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            // Positions point at the payload; the entry is named in the message.
+            let decision = at_path(decision, &path);
+            Report {
+                entry: Some(match &env_note {
+                    Some(n) => format!("{entry} {n}"),
+                    None => entry,
+                }),
+                decision,
+                shown,
+                note: None,
+            }
+        })
+        .collect();
+    Ok(Planned { change, reports })
+}
+
+/// The decision with its path replaced by the payload's (inner paths are inside a string).
+fn at_path(decision: Decision, path: &Pointer) -> Decision {
+    match decision {
+        Decision::Unchanged { existing, .. } => Decision::Unchanged {
+            path: path.clone(),
+            existing,
+        },
+        Decision::Kept {
+            existing, wanted, ..
+        } => Decision::Kept {
+            path: path.clone(),
+            existing,
+            wanted,
+        },
+        Decision::Change {
+            change, previous, ..
+        } => Decision::Change {
+            change,
+            path: path.clone(),
+            previous,
+        },
+    }
+}
+
+type Inner = (String, Vec<(String, Decision)>);
+
+/// A new payload holding the entries: YAML lines, or one line of JSON to replace a payload
+/// written as a flow scalar.
+fn fresh(entries: &[ProxyEntry], json: bool, path: &Pointer) -> Result<Inner, StepError> {
+    let (yaml, changes) = fresh_proxy_config(entries);
+    let empty = Value::Object(serde_json::Map::new());
+    let expected = crate::patch::expected(&empty, &changes)
+        .map_err(|e| StepError::Internal(format!("json-patch refused a proxy config: {e}")))?;
+    let text = if json {
+        serde_json::to_string(&expected).unwrap_or_default()
+    } else {
+        yaml
+    };
+    let tree = Tree::parse(&text)
+        .map_err(|e| StepError::Internal(format!("a new proxy config does not parse: {e}")))?;
+    crate::selfcheck::check_document(&empty, &changes, &text, &tree)
+        .map_err(StepError::Internal)?;
+    let reports = entries
+        .iter()
+        .zip(&changes)
+        .map(|(e, c)| {
+            (
+                e.label.clone(),
+                Decision::Change {
+                    change: Change::Add {
+                        path: Pointer::root(),
+                        value: crate::patch::NewValue::str(e.wanted.text()),
+                    },
+                    path: c.path().clone(),
+                    previous: None,
+                },
+            )
+        })
+        .collect();
+    let _ = path;
+    Ok((text, reports))
+}
+
+/// The payload `text` with the entries merged in, each planned on the text the ones before
+/// it left, the result checked against the json-patch oracle.
+fn edit_payload(
+    text: &str,
+    entries: &[ProxyEntry],
+    on_conflict: OnConflict,
+    block: bool,
+    what: &str,
+    path: &Pointer,
+    options: &RenderOptions,
+) -> Result<Inner, StepError> {
+    let invalid = |why: String| {
+        plan_error(
+            "invalid-proxy-config",
+            format!("{what} cannot be read: {why}"),
+            "fix the proxy config: Istio refuses the pod at injection when it does not parse",
+            path,
+        )
+    };
+    let scan = crate::document::scan(text).map_err(|e| invalid(e.message))?;
+    if scan.alias_uses > 0 {
+        return Err(invalid("it uses YAML aliases".to_owned()));
+    }
+    if scan.max_depth > options.limits.max_depth.min(32) {
+        return Err(invalid(format!("it nests {} levels deep", scan.max_depth)));
+    }
+    let mut tree = Tree::parse(text).map_err(|e| invalid(e.message))?;
+    if is_empty_config(&tree) {
+        return fresh(entries, !block, path);
+    }
+    let original: Value = serde_yaml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let mut current = text.to_owned();
+    let mut changes = Vec::new();
+    let mut reports = Vec::new();
+    for entry in entries {
+        let root = config_root(&tree).map_err(invalid)?;
+        let decision = proxy_entry(&tree, root, entry, on_conflict).map_err(|mut e| {
+            e.message = format!("{what}: {}", e.message);
+            e.at = None;
+            e.path = path.clone();
+            StepError::Plan(e)
+        })?;
+        if let Decision::Change { change, .. } = &decision {
+            let edited = Editor::new(&tree, &current)
+                .splices(change)
+                .and_then(|s| edit::apply(&current, &s))
+                .map_err(|e| {
+                    plan_error(
+                        e.code(),
+                        format!("{what}: {} cannot be written: {e}", entry.label),
+                        e.hint(),
+                        path,
+                    )
+                })?;
+            tree = Tree::parse(&edited).map_err(|e| {
+                StepError::Internal(format!("an edited proxy config does not parse: {e}"))
+            })?;
+            current = edited;
+            changes.push(change.clone());
+        }
+        reports.push((entry.label.clone(), decision));
+    }
+    if !changes.is_empty() {
+        crate::selfcheck::check_document(&original, &changes, &current, &tree)
+            .map_err(StepError::Internal)?;
+    }
+    Ok((current, reports))
+}
+
+/// A duration in a proxy config, as seconds.
+fn config_seconds(value: &Value) -> Option<f64> {
+    let d = GoDuration::parse(value.as_str()?).ok()?;
+    Some(d.nanos() as f64 / SECOND as f64)
+}
+
+/// The value of a top-level field or `proxyMetadata` entry in the payloads (the env wins, as
+/// the agent reads it).
+fn config_value<'v>(
+    configs: &'v [ProxyConfig],
+    field: Option<Field>,
+    env: Option<&str>,
+) -> Option<&'v Value> {
+    configs.iter().rev().find_map(|c| {
+        let Ok(Value::Object(map)) = &c.parsed else {
+            return None;
+        };
+        match (field, env) {
+            (Some(f), _) => f.spec().names().find_map(|n| map.get(n)),
+            (None, Some(env)) => PROXY_METADATA
+                .iter()
+                .find_map(|k| map.get(*k))
+                .and_then(|m| m.get(env)),
+            _ => None,
+        }
+        .filter(|v| !v.is_null())
+    })
+}
+
+/// How long the sidecar waits after SIGTERM, and what says so.
+fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations) -> (f64, String) {
+    let exits_on_zero = config_value(configs, None, Some(EXIT_ON_ZERO))
+        .and_then(Value::as_str)
+        .is_some_and(|s| matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True"));
+    if exits_on_zero {
+        let minimum = config_value(configs, None, Some("MINIMUM_DRAIN_DURATION"))
+            .and_then(config_seconds)
+            .unwrap_or(Field::MinimumDrainDuration.spec().default_secs as f64);
+        return (
+            minimum,
+            "MINIMUM_DRAIN_DURATION (the sidecar exits on zero connections after it)".to_owned(),
+        );
+    }
+    let field = Field::TerminationDrainDuration;
+    if let Some(secs) = config_value(configs, Some(field), None).and_then(config_seconds) {
+        return (secs, "terminationDrainDuration".to_owned());
+    }
+    match mesh.get(field) {
+        Some(d) => (
+            d.secs() as f64,
+            "the mesh's terminationDrainDuration (the policy's spec.sidecar)".to_owned(),
+        ),
+        None => (
+            field.spec().default_secs as f64,
+            "Istio's default terminationDrainDuration".to_owned(),
+        ),
+    }
+}
+
+fn show(secs: f64) -> String {
+    if secs.fract() == 0.0 {
+        format!("{secs:.0}s")
+    } else {
+        format!("{secs}s")
+    }
+}
+
+fn workload_grace(
+    tree: &Tree,
+    node: crate::document::NodeId,
+    resource: &Resource,
+    template: &[&str],
+    margin: crate::duration::DrainSeconds,
+    mesh: &Durations,
+    on_conflict: OnConflict,
+) -> Result<Planned, StepError> {
+    let pod = template_of(tree, node, resource, template)?;
+    let configs: Vec<ProxyConfig> = workload::proxy_config_annotation(tree, &pod)
+        .into_iter()
+        .chain(workload::sidecar_proxy_config_env(tree, &pod))
+        .collect();
+    let (wait, from) = sidecar_wait(&configs, mesh);
+    let containers = workload::containers(tree, &pod);
+    let prestop = containers
+        .iter()
+        .filter_map(|c| Some((workload::prestop_sleep(tree, c)?.seconds, c.name.clone())))
+        .filter(|(s, _)| s.is_finite())
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let needed = needed_grace(wait, prestop.as_ref().map_or(0.0, |p| p.0), margin);
+    let decision = plan::workload::grace_period(
+        tree,
+        pod.spec,
+        &pod.pointer.key("spec"),
+        needed,
+        on_conflict,
+    )?;
+    let prestop_text = match &prestop {
+        Some((s, name)) => format!(
+            " + {} preStop sleep of {}",
+            show(*s),
+            name.as_deref().unwrap_or("a container")
+        ),
+        None => String::new(),
+    };
+    let note = format!(
+        "the drain needs {needed}s: {} {from}{prestop_text} + {} margin",
+        show(wait),
+        margin
+    );
+    let change = match &decision {
+        Decision::Change { change, .. } => Some(change.clone()),
+        _ => None,
+    };
+    Ok(Planned {
+        change,
+        reports: vec![Report {
+            entry: None,
+            decision,
+            shown: Some(needed.to_string()),
+            note: Some(note),
+        }],
+    })
+}
