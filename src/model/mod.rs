@@ -10,6 +10,7 @@ pub mod classify;
 pub mod injection;
 pub mod mesh;
 pub mod patch_path;
+pub mod shutdown;
 pub mod workload;
 
 use crate::diagnostic::ResourceRef;

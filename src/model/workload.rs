@@ -80,7 +80,7 @@ pub fn keep_for_lint(parent: &[String], key: &str) -> bool {
                     | [
                         "spec",
                         "containers" | "initContainers",
-                        "name" | "env" | "lifecycle",
+                        "name" | "env" | "lifecycle" | "restartPolicy",
                         ..
                     ]
             )

@@ -14,8 +14,8 @@ use crate::model::Resource;
 use crate::model::workload::{self, PROXY_CONFIG_ANNOTATION, ProxyConfig};
 use crate::patch::{Change, Pointer};
 use crate::plan::workload::{
-    EXIT_ON_ZERO, PROXY_METADATA, ProxyEntry, config_root, fresh_proxy_config, is_empty_config,
-    needed_grace, proxy_entry, set_payload,
+    EXIT_ON_ZERO, PROXY_METADATA, ProxyEntry, Wanted, config_root, fresh_proxy_config,
+    is_empty_config, needed_grace, proxy_entry, set_payload,
 };
 use crate::plan::{self, Decision, PlanError, SidecarTask};
 use crate::policy::{Durations, OnConflict};
@@ -345,22 +345,25 @@ fn fresh(entries: &[ProxyEntry], json: bool, path: &Pointer) -> Result<Inner, St
         .map_err(StepError::Internal)?;
     let reports = entries
         .iter()
-        .zip(&changes)
-        .map(|(e, c)| {
-            (
-                e.label.clone(),
+        .map(|e| {
+            let decision = if e.wanted == Wanted::Flag(false) {
+                Decision::Unchanged {
+                    path: path.clone(),
+                    existing: "unset (Istio's default: false)".to_owned(),
+                }
+            } else {
                 Decision::Change {
                     change: Change::Add {
-                        path: Pointer::root(),
+                        path: path.clone(),
                         value: crate::patch::NewValue::str(e.wanted.text()),
                     },
-                    path: c.path().clone(),
+                    path: path.clone(),
                     previous: None,
-                },
-            )
+                }
+            };
+            (e.label.clone(), decision)
         })
         .collect();
-    let _ = path;
     Ok((text, reports))
 }
 
