@@ -152,6 +152,11 @@ pub struct LintArgs {
     /// Report findings that annotations or the policy suppress
     #[arg(long)]
     pub no_ignores: bool,
+
+    /// Istio injects native sidecars (ENABLE_NATIVE_SIDECARS; also the policy's
+    /// nativeSidecars): the sidecar stops after the applications
+    #[arg(long)]
+    pub native_sidecars: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -28,6 +28,7 @@ pub fn options(
         ignores: policy.ignores,
         no_ignores: lint.no_ignores,
         injected_namespaces: policy.injected_namespaces,
+        native_sidecars: policy.native_sidecars || lint.native_sidecars,
     }
 }
 

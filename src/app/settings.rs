@@ -33,6 +33,7 @@ pub fn policy_path(flag: Option<&PathBuf>, env: &BTreeMap<String, String>) -> Op
 pub struct CheckPolicy {
     pub ignores: Vec<IgnoreRule>,
     pub injected_namespaces: Vec<NamePattern>,
+    pub native_sidecars: bool,
 }
 
 impl CheckPolicy {
@@ -40,6 +41,7 @@ impl CheckPolicy {
         CheckPolicy {
             ignores: policy.ignores.clone(),
             injected_namespaces: policy.injected_namespaces.clone(),
+            native_sidecars: policy.native_sidecars,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
 use crate::document::{self, NodeKind, Scan, Tree};
+use crate::model::shutdown;
 use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
 use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, Resource, dotted};
@@ -110,6 +111,8 @@ pub struct Context {
     pub namespaces: HashMap<String, BTreeMap<String, String>>,
     /// The objects that declare a mesh config, with it, in input order.
     meshes: Vec<(ObjectId, MeshSource)>,
+    /// A mesh config in the input sets the injector's global `proxy.lifecycle`.
+    pub global_lifecycle: bool,
     /// What several rules read of each object, worked out once (indexed by object id).
     facts: Vec<Facts>,
 }
@@ -181,6 +184,7 @@ impl Context {
             options: options.clone(),
             namespaces: HashMap::new(),
             meshes: Vec::new(),
+            global_lifecycle: false,
             facts: Vec::new(),
         };
         let mut errors = Vec::new();
@@ -200,6 +204,15 @@ impl Context {
             .iter()
             .filter_map(|o| Some((o.id, cx.read_mesh_source(o)?)))
             .collect();
+        cx.global_lifecycle = cx.objects.iter().any(|o| match o.class {
+            Class::ControlPlane { values: false } => {
+                shutdown::sets_global_lifecycle(cx.tree(o), o.resource.node, "ControlPlane")
+            }
+            Class::IstioOperator => {
+                shutdown::sets_global_lifecycle(cx.tree(o), o.resource.node, "IstioOperator")
+            }
+            _ => false,
+        });
         cx.facts = cx.objects.iter().map(|o| cx.facts_of(o)).collect();
         (cx, errors)
     }
@@ -245,6 +258,14 @@ impl Context {
         self.facts
             .get(object.id)
             .map_or(&[], |f| f.containers.as_slice())
+    }
+
+    /// What decides a sidecar's shutdown path besides the pod.
+    pub fn mesh_facts(&self) -> shutdown::MeshFacts {
+        shutdown::MeshFacts {
+            native_sidecars: self.options.native_sidecars,
+            global_lifecycle: self.global_lifecycle,
+        }
     }
 
     /// Every drain duration an object writes.

@@ -171,6 +171,9 @@ pub struct CheckOptions {
     pub no_ignores: bool,
     /// The policy's `injectedNamespaces`: namespaces not in the input that Istio injects.
     pub injected_namespaces: Vec<crate::policy::matcher::NamePattern>,
+    /// Istio injects native sidecars mesh-wide (`--native-sidecars`, the policy's
+    /// `nativeSidecars`).
+    pub native_sidecars: bool,
 }
 
 impl Default for CheckOptions {
@@ -181,6 +184,7 @@ impl Default for CheckOptions {
             limits: Limits::default(),
             ignores: Vec::new(),
             injected_namespaces: Vec::new(),
+            native_sidecars: false,
             no_ignores: false,
         }
     }

@@ -18,10 +18,13 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
 use crate::document::Tree;
+use crate::drain::Field;
 use crate::istio::IstioVersion;
 
-use super::workload::{Container, PodTemplate, SIDECAR_CONTAINER, meta_value};
+use super::workload::{Container, PodTemplate, ProxyConfig, SIDECAR_CONTAINER, meta_value};
 
 /// The pod annotation that turns native sidecars on or off for one pod.
 pub const NATIVE_SIDECAR_ANNOTATION: &str = "sidecar.istio.io/nativeSidecar";
@@ -184,6 +187,97 @@ pub fn shutdown_path(kind: &SidecarKind, exit_on_zero: bool, istio: IstioVersion
     }
 }
 
+/// Where the injector's `global.proxy.lifecycle` is set: an IstioOperator's `spec.values`,
+/// or a patch of it in a ControlPlane's `tsb-istiocontrolplane` overlays (the path itself or
+/// an ancestor whose value holds it).
+const LIFECYCLE: [&str; 5] = ["values", "global", "proxy", "lifecycle", ""];
+
+/// Whether an IstioOperator (`api_kind` "IstioOperator") or a TSB ControlPlane sets the
+/// injector's global `proxy.lifecycle`, which replaces the injected preStop and postStart.
+pub fn sets_global_lifecycle(tree: &Tree, node: crate::document::NodeId, kind: &str) -> bool {
+    let keys: Vec<&str> = LIFECYCLE.iter().copied().filter(|k| !k.is_empty()).collect();
+    let set = |n: Option<crate::document::NodeId>| {
+        n.and_then(|n| tree.node(n)).is_some_and(|n| !n.is_null())
+    };
+    match kind {
+        "IstioOperator" => tree.get(node, "spec").is_some_and(|spec| set(tree.get_path(spec, &keys))),
+        "ControlPlane" => {
+            let Some(overlays) = tree.get_path(node, &super::mesh::ISTIO_OVERLAYS) else {
+                return false;
+            };
+            let field: Vec<String> = std::iter::once("spec")
+                .chain(keys.iter().copied())
+                .map(str::to_owned)
+                .collect();
+            // Only the last overlay for the IstioOperator applies.
+            super::effective_overlay(tree, overlays)
+                .and_then(|(_, o)| tree.get(o, "patches"))
+                .is_some_and(|patches| match super::field_patch(tree, patches, &field) {
+                    super::FieldPatch::None => false,
+                    super::FieldPatch::Exact { patch, .. } => set(tree.get(patch, "value")),
+                    super::FieldPatch::Ancestor { patch, rest, .. } => {
+                        let value = rest
+                            .iter()
+                            .try_fold(tree.get(patch, "value"), |n, k| Some(tree.get(n?, k)))
+                            .flatten();
+                        set(value)
+                    }
+                })
+        }
+        _ => false,
+    }
+}
+
+/// pilot-agent's switch for the exit-on-zero path (a `proxyMetadata` entry).
+pub const EXIT_ON_ZERO: &str = "EXIT_ON_ZERO_ACTIVE_CONNECTIONS";
+/// The wait before pilot-agent polls for zero connections (a `proxyMetadata` entry).
+pub const MINIMUM_DRAIN: &str = "MINIMUM_DRAIN_DURATION";
+/// ProxyConfig's map of pilot-agent environment variables, in both spellings.
+pub const PROXY_METADATA: [&str; 2] = ["proxyMetadata", "proxy_metadata"];
+
+/// A top-level ProxyConfig field as the agent sees it: of the payloads (the annotation, then
+/// the `PROXY_CONFIG` env), the last that sets it wins.
+pub fn field_value(configs: &[ProxyConfig], field: Field) -> Option<(&Value, &ProxyConfig)> {
+    configs.iter().rev().find_map(|c| {
+        let Ok(Value::Object(map)) = &c.parsed else {
+            return None;
+        };
+        let v = field.spec().names().find_map(|n| map.get(n))?;
+        (!v.is_null()).then_some((v, c))
+    })
+}
+
+/// A `proxyMetadata` entry as the agent sees it.
+pub fn metadata_value<'v>(
+    configs: &'v [ProxyConfig],
+    env: &str,
+) -> Option<(&'v Value, &'v ProxyConfig)> {
+    configs.iter().rev().find_map(|c| {
+        let Ok(Value::Object(map)) = &c.parsed else {
+            return None;
+        };
+        let v = PROXY_METADATA
+            .iter()
+            .find_map(|k| map.get(*k))
+            .and_then(|m| m.get(env))?;
+        (!v.is_null()).then_some((v, c))
+    })
+}
+
+/// Whether the payloads turn exit-on-zero on.
+pub fn exits_on_zero(configs: &[ProxyConfig]) -> bool {
+    metadata_value(configs, EXIT_ON_ZERO)
+        .and_then(|(v, _)| v.as_str())
+        .and_then(parse_bool)
+        .unwrap_or(false)
+}
+
+/// A duration value of a payload, in seconds.
+pub fn value_seconds(value: &Value) -> Option<f64> {
+    let d = crate::duration::GoDuration::parse(value.as_str()?).ok()?;
+    Some(d.nanos() as f64 / crate::duration::SECOND as f64)
+}
+
 /// `strconv.ParseBool`, which pilot-agent's boolean environment variables go through.
 pub fn parse_bool(text: &str) -> Option<bool> {
     match text {
@@ -256,6 +350,19 @@ mod tests {
             MeshFacts::default(),
         );
         assert!(!init.native);
+    }
+
+    #[test]
+    fn global_lifecycle_in_mesh_configs() {
+        let iop = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      proxy:\n        lifecycle: {preStop: {exec: {command: [sleep, '5']}}}\n";
+        let tree = Tree::parse(iop).unwrap();
+        assert!(sets_global_lifecycle(&tree, tree.root.unwrap(), "IstioOperator"));
+        let cp = "apiVersion: install.tetrate.io/v1alpha1\nkind: ControlPlane\nspec:\n  components:\n    istio:\n      kubeSpec:\n        overlays:\n        - apiVersion: install.istio.io/v1alpha1\n          kind: IstioOperator\n          name: tsb-istiocontrolplane\n          patches:\n          - path: spec.values.global.proxy\n            value: {lifecycle: {preStop: {}}}\n";
+        let tree = Tree::parse(cp).unwrap();
+        assert!(sets_global_lifecycle(&tree, tree.root.unwrap(), "ControlPlane"));
+        let none = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: {values: {global: {proxy: {}}}}\n";
+        let tree = Tree::parse(none).unwrap();
+        assert!(!sets_global_lifecycle(&tree, tree.root.unwrap(), "IstioOperator"));
     }
 
     #[test]

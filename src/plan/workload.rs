@@ -12,10 +12,7 @@ use crate::policy::{OnConflict, WorkloadRule};
 
 use super::{Decision, PlanError, Walk, decide, expect_mapping, span, walk};
 
-/// pilot-agent's switch for the exit-on-zero path (a `proxyMetadata` entry).
-pub const EXIT_ON_ZERO: &str = "EXIT_ON_ZERO_ACTIVE_CONNECTIONS";
-/// ProxyConfig's map of pilot-agent environment variables, in both spellings.
-pub const PROXY_METADATA: [&str; 2] = ["proxyMetadata", "proxy_metadata"];
+pub use crate::model::shutdown::{EXIT_ON_ZERO, PROXY_METADATA};
 
 /// What a proxy config entry should hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,14 +129,7 @@ pub fn proxy_entry(
     }
 }
 
-/// `strconv.ParseBool`, which pilot-agent's boolean environment variables go through.
-fn parse_bool(text: &str) -> Option<bool> {
-    match text {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
+use crate::model::shutdown::parse_bool;
 
 fn decide_flag(
     tree: &Tree,

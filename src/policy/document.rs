@@ -121,6 +121,13 @@ pub struct PolicySpec {
     /// decides by its own labels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub injected_namespaces: Vec<String>,
+    /// Istio injects native sidecars (Kubernetes sidecar containers: `ENABLE_NATIVE_SIDECARS`,
+    /// off until Istio 1.26, `auto` from 1.27 for kubelets 1.33+). The sidecar then stops after
+    /// the applications and drains for `drainDuration` from its preStop; a pod's
+    /// `sidecar.istio.io/nativeSidecar` annotation and an injected pod spec decide for
+    /// themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native_sidecars: Option<bool>,
     /// What to do when a manifest already has a different value (default `override`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_conflict: Option<OnConflict>,
@@ -629,6 +636,7 @@ pub fn default_document() -> PolicyDocument {
             }]),
             workloads: None,
             injected_namespaces: Vec::new(),
+            native_sidecars: None,
             on_conflict: Some(OnConflict::Override),
             check: None,
         },

@@ -294,6 +294,7 @@ fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
         gateways,
         workloads,
         injected_namespaces,
+        native_sidecars: doc.spec.native_sidecars.unwrap_or(false),
         on_conflict: doc.spec.on_conflict.unwrap_or_default(),
         ignores,
     }

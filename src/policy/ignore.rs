@@ -9,7 +9,7 @@ use crate::policy::matcher::NamePattern;
 pub const RULE_CODES: &[&str] = &[
     "GD000", "GD001", "GD002", "GD003", "GD004", "GD005", "GD006", "GD007", "GD008", "GD009",
     "GD010", "GD011", "GD012", "GD013", "GD014", "GD015", "GD016", "GD017", "GD018", "GD019",
-    "GD022", "GD023", "GD024", "GD025", "GD026", "GD028", "GD029",
+    "GD020", "GD021", "GD022", "GD023", "GD024", "GD025", "GD026", "GD028", "GD029", "GD030",
 ];
 
 /// Whether `code` names a lint rule (case-insensitive, as suppressions are written).

@@ -164,6 +164,8 @@ pub struct DrainPolicy {
     pub workloads: Option<Vec<WorkloadRule>>,
     /// Namespaces Istio injects, for those the input does not contain.
     pub injected_namespaces: Vec<matcher::NamePattern>,
+    /// Istio injects native sidecars mesh-wide.
+    pub native_sidecars: bool,
     pub on_conflict: OnConflict,
     /// `meshdrain check` suppressions (`spec.check.ignore`).
     pub ignores: Vec<ignore::IgnoreRule>,
@@ -180,6 +182,7 @@ impl Default for DrainPolicy {
             }]),
             workloads: None,
             injected_namespaces: Vec::new(),
+            native_sidecars: false,
             on_conflict: OnConflict::Override,
             ignores: Vec::new(),
         }
@@ -451,6 +454,9 @@ impl DrainPolicy {
                 }
             }
             None => out.push_str("workloads: untouched\n"),
+        }
+        if self.native_sidecars {
+            out.push_str("native sidecars: yes\n");
         }
         if !self.injected_namespaces.is_empty() {
             out.push_str(&format!(

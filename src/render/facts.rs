@@ -5,17 +5,28 @@
 use std::collections::BTreeMap;
 
 use crate::document::{self, Tree};
-use crate::model::{self, workload};
+use crate::model::{self, shutdown, workload};
 
 /// Facts about the whole stream.
 #[derive(Clone, Debug, Default)]
 pub(super) struct StreamFacts {
     /// The labels of every `v1 Namespace` in the stream (Lists included), by name.
     pub(super) namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    /// A mesh config in the stream sets the injector's global `proxy.lifecycle`.
+    pub(super) global_lifecycle: bool,
 }
 
 fn is_namespace(api_version: Option<&str>, kind: Option<&str>) -> bool {
     matches!((api_version, kind), (Some("v1"), Some("Namespace")))
+}
+
+/// A ControlPlane or IstioOperator, whose mesh settings the workloads' pods get.
+fn is_mesh_config(api_version: Option<&str>, kind: Option<&str>) -> bool {
+    let group = api_version.map_or("", model::api_group);
+    matches!(
+        (group, kind),
+        (model::INSTALL_GROUP, Some("ControlPlane")) | ("install.istio.io", Some("IstioOperator"))
+    )
 }
 
 /// Reads the facts of `text`, a whole stream.
@@ -26,7 +37,11 @@ pub(super) fn gather(text: &str) -> StreamFacts {
             continue;
         };
         let (api, kind) = (scan.api_version.as_deref(), scan.kind.as_deref());
-        if !(is_namespace(api, kind) || model::is_list(api, kind) || scan.root_merge) {
+        if !(is_namespace(api, kind)
+            || is_mesh_config(api, kind)
+            || model::is_list(api, kind)
+            || scan.root_merge)
+        {
             continue;
         }
         let Ok(tree) = Tree::parse(doc.text) else {
@@ -34,6 +49,10 @@ pub(super) fn gather(text: &str) -> StreamFacts {
         };
         for resource in model::resources(&tree) {
             let r = &resource.reference;
+            if is_mesh_config(Some(&r.api_version), Some(&r.kind)) {
+                facts.global_lifecycle |=
+                    shutdown::sets_global_lifecycle(&tree, resource.node, &r.kind);
+            }
             if is_namespace(Some(&r.api_version), Some(&r.kind))
                 && let Some(name) = &r.name
             {

@@ -53,6 +53,8 @@ pub(super) enum Step {
         template: &'static [&'static str],
         margin: DrainSeconds,
         mesh: Durations,
+        /// A mesh config in the stream sets the injector's global `proxy.lifecycle`.
+        global_lifecycle: bool,
     },
     /// A gateway's pods' grace period, through its own Deployment overlay.
     GatewayGrace {
@@ -201,6 +203,7 @@ pub(super) fn work_for(
                         template,
                         margin: margin(&rule.durations),
                         mesh: policy.sidecar.clone().unwrap_or_default(),
+                        global_lifecycle: facts.global_lifecycle,
                     }));
                     Work::Tasks(tasks)
                 }

@@ -8,13 +8,13 @@ use serde_json::Value;
 
 use crate::document::{NodeKind, Tree};
 use crate::drain::{Field, Location};
-use crate::duration::{GoDuration, SECOND};
 use crate::edit::{self, Editor};
 use crate::model::Resource;
+use crate::model::shutdown::{self, MeshFacts, ShutdownPath};
 use crate::model::workload::{self, PROXY_CONFIG_ANNOTATION, ProxyConfig};
 use crate::patch::{Change, Pointer};
 use crate::plan::workload::{
-    EXIT_ON_ZERO, PROXY_METADATA, ProxyEntry, Wanted, config_root, fresh_proxy_config,
+    ProxyEntry, Wanted, config_root, fresh_proxy_config,
     is_empty_config, needed_grace, proxy_entry, set_payload,
 };
 use crate::plan::{self, Decision, PlanError, SidecarTask};
@@ -159,6 +159,7 @@ pub(super) fn plan_step(
             template,
             margin,
             mesh,
+            global_lifecycle,
         } => workload_grace(
             tree,
             node,
@@ -166,6 +167,11 @@ pub(super) fn plan_step(
             template,
             *margin,
             mesh,
+            MeshFacts {
+                native_sidecars: options.policy.native_sidecars,
+                global_lifecycle: *global_lifecycle,
+            },
+            options.istio_version,
             task.on_conflict,
         ),
     }
@@ -436,51 +442,28 @@ fn edit_payload(
     Ok((current, reports))
 }
 
-/// A duration in a proxy config, as seconds.
-fn config_seconds(value: &Value) -> Option<f64> {
-    let d = GoDuration::parse(value.as_str()?).ok()?;
-    Some(d.nanos() as f64 / SECOND as f64)
-}
-
-/// The value of a top-level field or `proxyMetadata` entry in the payloads (the env wins, as
-/// the agent reads it).
-fn config_value<'v>(
-    configs: &'v [ProxyConfig],
-    field: Option<Field>,
-    env: Option<&str>,
-) -> Option<&'v Value> {
-    configs.iter().rev().find_map(|c| {
-        let Ok(Value::Object(map)) = &c.parsed else {
-            return None;
-        };
-        match (field, env) {
-            (Some(f), _) => f.spec().names().find_map(|n| map.get(n)),
-            (None, Some(env)) => PROXY_METADATA
-                .iter()
-                .find_map(|k| map.get(*k))
-                .and_then(|m| m.get(env)),
-            _ => None,
+/// How long the sidecar outlives its SIGTERM on its shutdown path, and what says so.
+fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -> (f64, String) {
+    match path {
+        ShutdownPath::Native => {
+            return (
+                0.0,
+                "a native sidecar, which stops with the applications".to_owned(),
+            );
         }
-        .filter(|v| !v.is_null())
-    })
-}
-
-/// How long the sidecar waits after SIGTERM, and what says so.
-fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations) -> (f64, String) {
-    let exits_on_zero = config_value(configs, None, Some(EXIT_ON_ZERO))
-        .and_then(Value::as_str)
-        .is_some_and(|s| matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True"));
-    if exits_on_zero {
-        let minimum = config_value(configs, None, Some("MINIMUM_DRAIN_DURATION"))
-            .and_then(config_seconds)
-            .unwrap_or(Field::MinimumDrainDuration.spec().default_secs as f64);
-        return (
-            minimum,
-            "MINIMUM_DRAIN_DURATION (the sidecar exits on zero connections after it)".to_owned(),
-        );
+        ShutdownPath::ExitOnZero => {
+            let minimum = shutdown::metadata_value(configs, shutdown::MINIMUM_DRAIN)
+                .and_then(|(v, _)| shutdown::value_seconds(v))
+                .unwrap_or(Field::MinimumDrainDuration.spec().default_secs as f64);
+            return (
+                minimum,
+                "MINIMUM_DRAIN_DURATION (the sidecar exits on zero connections after it)".to_owned(),
+            );
+        }
+        ShutdownPath::Classic | ShutdownPath::NativeSleeps => {}
     }
     let field = Field::TerminationDrainDuration;
-    if let Some(secs) = config_value(configs, Some(field), None).and_then(config_seconds) {
+    if let Some(secs) = shutdown::field_value(configs, field).and_then(|(v, _)| shutdown::value_seconds(v)) {
         return (secs, "terminationDrainDuration".to_owned());
     }
     match mesh.get(field) {
@@ -503,6 +486,7 @@ fn show(secs: f64) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn workload_grace(
     tree: &Tree,
     node: crate::document::NodeId,
@@ -510,6 +494,8 @@ fn workload_grace(
     template: &[&str],
     margin: crate::duration::DrainSeconds,
     mesh: &Durations,
+    mesh_facts: MeshFacts,
+    istio: crate::istio::IstioVersion,
     on_conflict: OnConflict,
 ) -> Result<Planned, StepError> {
     let pod = template_of(tree, node, resource, template)?;
@@ -517,8 +503,12 @@ fn workload_grace(
         .into_iter()
         .chain(workload::sidecar_proxy_config_env(tree, &pod))
         .collect();
-    let (wait, from) = sidecar_wait(&configs, mesh);
     let containers = workload::containers(tree, &pod);
+    let kind = shutdown::sidecar_kind(tree, &pod, &containers, mesh_facts);
+    let path = shutdown::shutdown_path(&kind, shutdown::exits_on_zero(&configs), istio);
+    let (wait, from) = sidecar_wait(&configs, mesh, path);
+    // Every container's, the sidecar's too: a classic sidecar's own preStop sleep delays its
+    // SIGTERM (a native sidecar's preStop is Istio's drain request, not a sleep).
     let prestop = containers
         .iter()
         .filter_map(|c| Some((workload::prestop_sleep(tree, c)?.seconds, c.name.clone())))
@@ -541,7 +531,7 @@ fn workload_grace(
         None => String::new(),
     };
     let note = format!(
-        "the drain needs {needed}s: {} {from}{prestop_text} + {} margin",
+        "the drain needs {needed}s: {} {from}{prestop_text} + {} margin, on the {path} path",
         show(wait),
         margin
     );

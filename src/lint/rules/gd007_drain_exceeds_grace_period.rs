@@ -1,7 +1,7 @@
-use super::{effective, exact, longest_prestop, seconds, show_seconds};
+use super::{effective, exact, injected, longest_prestop, seconds, show_seconds, shutdown_of};
 use crate::lint::context::{Class, Context};
 use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
-use crate::model::injection::{self, NamespaceFacts};
+use crate::model::shutdown::ShutdownPath;
 use crate::model::mesh::DrainField;
 use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
 
@@ -20,7 +20,12 @@ declare_rule! {
     /// its namespace's `istio-injection` or `istio.io/rev` label when the input has the
     /// Namespace, else the policy's `injectedNamespaces` (`--policy`), else the pod's
     /// `sidecar.istio.io/inject: "true"` or `istio.io/rev` label. Other workloads are skipped
-    /// (counted with `--verbose`).
+    /// (counted with `--verbose`). The wait depends on the sidecar's shutdown path: a native
+    /// sidecar on Istio 1.21+ (`istio-proxy` an init container with `restartPolicy: Always`
+    /// and Istio's drain preStop, or `--native-sidecars` / the pod annotation
+    /// `sidecar.istio.io/nativeSidecar`) stops with the applications and is not checked here;
+    /// on Istio 1.19/1.20 it still waits `terminationDrainDuration` after the applications;
+    /// exit-on-zero pods are GD020's.
     ///
     /// ## Why it matters
     /// kubelet sends SIGKILL when the grace period ends, whatever the mesh setting. preStop
@@ -68,20 +73,16 @@ impl Rule for DrainExceedsGracePeriod {
                 continue;
             };
             let tree = cx.tree(object);
-            let labels = object.namespace().and_then(|ns| cx.namespaces.get(ns));
             let containers = cx.containers(object);
-            let name = object.namespace();
-            let namespace = NamespaceFacts {
-                name,
-                labels,
-                listed: cx
-                    .options
-                    .injected_namespaces
-                    .iter()
-                    .any(|p| p.matches(name.unwrap_or(""))),
-            };
-            if !injection::injection(tree, template, containers, namespace).is_injected() {
+            if !injected(cx, object, template) {
                 skipped.push(object.describe());
+                continue;
+            }
+            // A native sidecar (Istio 1.21+) stops with the applications, without a wait of
+            // its own; on the exit-on-zero path terminationDrainDuration is not used (GD020
+            // checks MINIMUM_DRAIN_DURATION).
+            let (_, path) = shutdown_of(cx, object, template);
+            if matches!(path, ShutdownPath::Native | ShutdownPath::ExitOnZero) {
                 continue;
             }
             let wait = effective(cx.proxy_configs(object), &meshes, field);

@@ -22,6 +22,8 @@ mod gd016_install_fields_on_routing_gateway;
 mod gd017_drain_set_twice;
 mod gd018_tsb_version;
 mod gd019_legacy_termination_env;
+mod gd020_exit_on_zero;
+mod gd021_hold_application_ineffective;
 mod gd022_invalid_proxy_config_annotation;
 mod gd023_ignored_kubespec_overlays;
 mod gd024_unrendered_template;
@@ -29,10 +31,13 @@ mod gd025_malformed_overlay_path;
 mod gd026_parent_shutdown_removed;
 mod gd028_termination_drain_unset;
 mod gd029_non_canonical_tsb_duration;
+mod gd030_mesh_drain_outlasts_default_grace;
 
 use crate::document::{NodeId, NodeKind, Tree};
 use crate::duration::{GoDuration, ParseError, SECOND};
 use crate::model::mesh::{DrainField, DurationSite, MeshSource, Place, Written};
+use crate::model::injection::{self, NamespaceFacts};
+use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, OverlayList};
 use crate::patch::Pointer;
@@ -62,6 +67,8 @@ pub static RULES: &[&dyn Rule] = &[
     &gd017_drain_set_twice::DrainSetTwice,
     &gd018_tsb_version::TsbVersion,
     &gd019_legacy_termination_env::LegacyTerminationEnv,
+    &gd020_exit_on_zero::ExitOnZero,
+    &gd021_hold_application_ineffective::HoldApplicationIneffective,
     &gd022_invalid_proxy_config_annotation::InvalidProxyConfigAnnotation,
     &gd023_ignored_kubespec_overlays::IgnoredKubeSpecOverlays,
     &gd024_unrendered_template::UnrenderedTemplate,
@@ -69,6 +76,7 @@ pub static RULES: &[&dyn Rule] = &[
     &gd026_parent_shutdown_removed::ParentShutdownRemoved,
     &gd028_termination_drain_unset::TerminationDrainUnset,
     &gd029_non_canonical_tsb_duration::NonCanonicalTsbDuration,
+    &gd030_mesh_drain_outlasts_default_grace::MeshDrainOutlastsDefaultGrace,
 ];
 
 /// A written duration, read the way Istio reads it (Go's `time.ParseDuration`).
@@ -217,6 +225,41 @@ pub(crate) fn effective(
         value: Some(field.spec().default_duration()),
         from: "Istio's default".to_owned(),
     }
+}
+
+/// Whether Istio injects a sidecar into a workload's pods, as render decides it.
+pub(crate) fn injected(cx: &Context, object: &Object, template: &workload::PodTemplate) -> bool {
+    let name = object.namespace();
+    let namespace = NamespaceFacts {
+        name,
+        labels: name.and_then(|ns| cx.namespaces.get(ns)),
+        listed: cx
+            .options
+            .injected_namespaces
+            .iter()
+            .any(|p| p.matches(name.unwrap_or(""))),
+    };
+    injection::injection(cx.tree(object), template, cx.containers(object), namespace).is_injected()
+}
+
+/// A workload's sidecar and its shutdown path, as render decides them.
+pub(crate) fn shutdown_of(
+    cx: &Context,
+    object: &Object,
+    template: &workload::PodTemplate,
+) -> (shutdown::SidecarKind, shutdown::ShutdownPath) {
+    let kind = shutdown::sidecar_kind(
+        cx.tree(object),
+        template,
+        cx.containers(object),
+        cx.mesh_facts(),
+    );
+    let path = shutdown::shutdown_path(
+        &kind,
+        shutdown::exits_on_zero(cx.proxy_configs(object)),
+        cx.options.istio_version,
+    );
+    (kind, path)
 }
 
 /// The longest preStop sleep among the containers, with the container's name.
