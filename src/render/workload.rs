@@ -448,7 +448,7 @@ fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -
         ShutdownPath::Native => {
             return (
                 0.0,
-                "a native sidecar, which stops with the applications".to_owned(),
+                "a native sidecar (Istio 1.21+) stops with the applications, without a wait of its own".to_owned(),
             );
         }
         ShutdownPath::ExitOnZero => {
@@ -522,19 +522,28 @@ fn workload_grace(
         needed,
         on_conflict,
     )?;
-    let prestop_text = match &prestop {
-        Some((s, name)) => format!(
-            " + {} preStop sleep of {}",
+    let mut parts = Vec::new();
+    if path != ShutdownPath::Native {
+        parts.push(format!("{} {from}", show(wait)));
+    }
+    if let Some((s, name)) = &prestop {
+        parts.push(format!(
+            "{} preStop sleep of {}",
             show(*s),
             name.as_deref().unwrap_or("a container")
+        ));
+    }
+    parts.push(format!("{margin} margin"));
+    let note = match path {
+        ShutdownPath::Native => format!(
+            "the drain needs {needed}s: {}; {from}",
+            parts.join(" + ")
         ),
-        None => String::new(),
+        _ => format!(
+            "the drain needs {needed}s: {}, on the {path} path",
+            parts.join(" + ")
+        ),
     };
-    let note = format!(
-        "the drain needs {needed}s: {} {from}{prestop_text} + {} margin, on the {path} path",
-        show(wait),
-        margin
-    );
     let change = match &decision {
         Decision::Change { change, .. } => Some(change.clone()),
         _ => None,
