@@ -203,9 +203,41 @@ pub struct CheckArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
-    /// A rule code such as GD007; without one, every rule is listed
-    #[arg(value_name = "CODE")]
-    pub code: Option<String>,
+    /// A rule code such as GD007 (without one, every rule is listed); with --resource, the
+    /// files, directories or - (stdin) that hold the resource
+    #[arg(value_name = "CODE|FILE")]
+    pub args: Vec<String>,
+
+    /// Explain one workload or TSB gateway instead: every drain value that applies to it,
+    /// where it comes from, and its shutdown timeline
+    #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
+    pub resource: Option<String>,
+
+    /// Output of --resource: text, json, or svg (a picture of the timeline)
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    pub format: ExplainFormat,
+
+    /// A DrainPolicy: say what its workload rule would write for the resource, and read its
+    /// injectedNamespaces and nativeSidecars
+    #[arg(long, value_name = "FILE", requires = "resource")]
+    pub policy: Option<PathBuf>,
+
+    /// Istio version the mesh runs (native sidecars changed in 1.21)
+    #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
+    pub istio_version: IstioVersion,
+
+    /// Istio injects native sidecars (ENABLE_NATIVE_SIDECARS)
+    #[arg(long)]
+    pub native_sidecars: bool,
+}
+
+/// How `explain --resource` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    #[default]
+    Text,
+    Json,
+    Svg,
 }
 
 /// Which protocol meshdrain speaks on stdin/stdout.

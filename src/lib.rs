@@ -13,6 +13,7 @@ pub mod document;
 pub mod drain;
 pub mod duration;
 pub mod edit;
+pub mod explain;
 pub mod input;
 pub mod integration;
 pub mod istio;

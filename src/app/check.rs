@@ -195,7 +195,16 @@ pub fn check_rendered(
 }
 
 pub fn explain_command(args: &ExplainArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let Some(code) = &args.code else {
+    if let Some(resource) = &args.resource {
+        return explain_resource(args, resource, io);
+    }
+    if args.args.len() > 1 {
+        let d = Diagnostic::error("usage", "meshdrain explain takes one rule code")
+            .with_hint("meshdrain explain GD007, or meshdrain explain --resource KIND/NAMESPACE/NAME FILE… for a resource");
+        report(io, &[d], false);
+        return Ok(ExitStatus::Invalid);
+    }
+    let Some(code) = args.args.first() else {
         write_output(io, |out| {
             for rule in RULES {
                 let m = rule.meta();
@@ -224,4 +233,80 @@ pub fn explain_command(args: &ExplainArgs, io: &mut Io<'_>) -> anyhow::Result<Ex
             Ok(ExitStatus::Invalid)
         }
     }
+}
+
+/// `explain --resource KIND/NAMESPACE/NAME FILE…`.
+fn explain_resource(
+    args: &ExplainArgs,
+    resource: &str,
+    io: &mut Io<'_>,
+) -> anyhow::Result<ExitStatus> {
+    let query: crate::explain::Query = match resource.parse() {
+        Ok(q) => q,
+        Err(e) => {
+            let d = Diagnostic::error("usage", e)
+                .with_hint("name the resource as KIND/NAMESPACE/NAME, e.g. Deployment/shop/web");
+            report(io, &[d], false);
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    if args.args.is_empty() {
+        let d = Diagnostic::error("usage", "explain --resource needs the manifests that hold the resource")
+            .with_hint("name files or directories, or pipe a render in: helm template … | meshdrain explain --resource Deployment/shop/web -");
+        report(io, &[d], false);
+        return Ok(ExitStatus::Invalid);
+    }
+    let (policy, check_policy) = match &args.policy {
+        Some(path) => {
+            let text = match super::settings::read_policy_file(path) {
+                Ok(t) => t,
+                Err(d) => {
+                    report(io, &d, false);
+                    return Ok(ExitStatus::Invalid);
+                }
+            };
+            match crate::policy::file::parse_file_text(&text, &path.display().to_string()) {
+                Ok(p) => {
+                    let c = CheckPolicy::of(&p);
+                    (Some(p), c)
+                }
+                Err(d) => {
+                    report(io, &d, false);
+                    return Ok(ExitStatus::Invalid);
+                }
+            }
+        }
+        None => (None, CheckPolicy::default()),
+    };
+    let paths: Vec<std::path::PathBuf> = args.args.iter().map(std::path::PathBuf::from).collect();
+    let limits = Limits::default();
+    let sources = match input::collect(&paths, &[], io.stdin, limits.max_input_bytes) {
+        Ok(s) => s,
+        Err(d) => {
+            report(io, &[d], false);
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    let options = CheckOptions {
+        istio_version: args.istio_version,
+        limits,
+        injected_namespaces: check_policy.injected_namespaces,
+        native_sidecars: check_policy.native_sidecars || args.native_sidecars,
+        ..CheckOptions::default()
+    };
+    let (cx, _) = crate::lint::context::Context::build(sources, &options);
+    let explanation = match crate::explain::explain(&cx, &query, policy.as_ref()) {
+        Ok(e) => e,
+        Err(d) => {
+            report(io, &[d], false);
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    let text = match args.format {
+        crate::cli::ExplainFormat::Text => crate::explain::render::text(&explanation),
+        crate::cli::ExplainFormat::Json => crate::explain::render::json(&explanation),
+        crate::cli::ExplainFormat::Svg => crate::explain::svg::svg(&explanation),
+    };
+    write_output(io, |out| out.write_all(text.as_bytes()))?;
+    Ok(ExitStatus::Success)
 }

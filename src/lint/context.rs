@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
 use crate::document::{self, NodeKind, Scan, Tree};
-use crate::model::shutdown;
 use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
+use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, Resource, dotted};
 use crate::patch::Pointer;
@@ -525,6 +525,24 @@ impl Context {
     }
 
     /// Turns a finding into a diagnostic with its position in the input.
+    /// Where a node of an object is: `(file, line, column)`, 1-based, in its input.
+    pub fn position(&self, object: &Object, pointer: &Pointer) -> Option<(String, usize, usize)> {
+        let (input, doc) = (self.input(object)?, self.doc(object)?);
+        let text = input.text.get(doc.range.clone())?;
+        let (start, end) = self.tree(object).nearest_span(pointer, false)?;
+        let d = Diagnostic::new(crate::diagnostic::Severity::Info, "position", String::new()).at(
+            &LineIndex::new(text),
+            start,
+            end,
+        );
+        let span = d.origin.span?;
+        Some((
+            input.name.clone(),
+            span.start.line + doc.line_base,
+            span.start.column,
+        ))
+    }
+
     pub fn resolve(&self, f: &Finding) -> Diagnostic {
         self.resolve_with(f, &mut HashMap::new())
     }

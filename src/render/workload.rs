@@ -14,8 +14,8 @@ use crate::model::shutdown::{self, MeshFacts, ShutdownPath};
 use crate::model::workload::{self, PROXY_CONFIG_ANNOTATION, ProxyConfig};
 use crate::patch::{Change, Pointer};
 use crate::plan::workload::{
-    ProxyEntry, Wanted, config_root, fresh_proxy_config,
-    is_empty_config, needed_grace, proxy_entry, set_payload,
+    ProxyEntry, Wanted, config_root, fresh_proxy_config, is_empty_config, needed_grace,
+    proxy_entry, set_payload,
 };
 use crate::plan::{self, Decision, PlanError, SidecarTask};
 use crate::policy::{Durations, OnConflict};
@@ -457,13 +457,16 @@ fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -
                 .unwrap_or(Field::MinimumDrainDuration.spec().default_secs as f64);
             return (
                 minimum,
-                "MINIMUM_DRAIN_DURATION (the sidecar exits on zero connections after it)".to_owned(),
+                "MINIMUM_DRAIN_DURATION (the sidecar exits on zero connections after it)"
+                    .to_owned(),
             );
         }
         ShutdownPath::Classic | ShutdownPath::NativeSleeps => {}
     }
     let field = Field::TerminationDrainDuration;
-    if let Some(secs) = shutdown::field_value(configs, field).and_then(|(v, _)| shutdown::value_seconds(v)) {
+    if let Some(secs) =
+        shutdown::field_value(configs, field).and_then(|(v, _)| shutdown::value_seconds(v))
+    {
         return (secs, "terminationDrainDuration".to_owned());
     }
     match mesh.get(field) {
@@ -535,10 +538,7 @@ fn workload_grace(
     }
     parts.push(format!("{margin} margin"));
     let note = match path {
-        ShutdownPath::Native => format!(
-            "the drain needs {needed}s: {}; {from}",
-            parts.join(" + ")
-        ),
+        ShutdownPath::Native => format!("the drain needs {needed}s: {}; {from}", parts.join(" + ")),
         _ => format!(
             "the drain needs {needed}s: {}, on the {path} path",
             parts.join(" + ")

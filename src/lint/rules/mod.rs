@@ -35,8 +35,8 @@ mod gd030_mesh_drain_outlasts_default_grace;
 
 use crate::document::{NodeId, NodeKind, Tree};
 use crate::duration::{GoDuration, ParseError, SECOND};
-use crate::model::mesh::{DrainField, DurationSite, MeshSource, Place, Written};
 use crate::model::injection::{self, NamespaceFacts};
+use crate::model::mesh::{DrainField, DurationSite, MeshSource, Place, Written};
 use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, OverlayList};
@@ -229,6 +229,15 @@ pub(crate) fn effective(
 
 /// Whether Istio injects a sidecar into a workload's pods, as render decides it.
 pub(crate) fn injected(cx: &Context, object: &Object, template: &workload::PodTemplate) -> bool {
+    injection_of(cx, object, template).is_injected()
+}
+
+/// Whether Istio injects a sidecar into a workload's pods, and why.
+pub(crate) fn injection_of(
+    cx: &Context,
+    object: &Object,
+    template: &workload::PodTemplate,
+) -> injection::Injection {
     let name = object.namespace();
     let namespace = NamespaceFacts {
         name,
@@ -239,7 +248,7 @@ pub(crate) fn injected(cx: &Context, object: &Object, template: &workload::PodTe
             .iter()
             .any(|p| p.matches(name.unwrap_or(""))),
     };
-    injection::injection(cx.tree(object), template, cx.containers(object), namespace).is_injected()
+    injection::injection(cx.tree(object), template, cx.containers(object), namespace)
 }
 
 /// A workload's sidecar and its shutdown path, as render decides them.
