@@ -104,7 +104,7 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         limits: args.limits.limits(),
         istio_version: args.policy.istio_version,
         input_name: "<stdin>".to_owned(),
-        values_file: false,
+        ..RenderOptions::default()
     };
     if mode == Mode::Krm {
         let env = io.env.clone();

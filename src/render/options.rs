@@ -17,6 +17,20 @@ pub struct RenderOptions {
     /// The input is a TSB control plane Helm values file: its one document holds the
     /// ControlPlane spec under `spec:` and gets the sidecar settings.
     pub values_file: bool,
+    /// Whether documents are processed on every core.
+    pub parallelism: Parallelism,
+}
+
+/// Whether a render spreads its documents over the cores.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Parallelism {
+    /// On every core for a large stream, on the calling thread for a small one.
+    #[default]
+    Auto,
+    /// Always on the calling thread.
+    Serial,
+    /// On every core, whatever the size (tests compare it with the serial run).
+    Parallel,
 }
 
 impl Default for RenderOptions {
@@ -27,6 +41,7 @@ impl Default for RenderOptions {
             istio_version: IstioVersion::DEFAULT,
             input_name: "<stdin>".to_owned(),
             values_file: false,
+            parallelism: Parallelism::Auto,
         }
     }
 }
