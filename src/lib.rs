@@ -30,6 +30,7 @@ pub mod safe_write;
 pub mod selfcheck;
 pub mod source;
 pub mod stream;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -1,0 +1,585 @@
+//! Evidence against expectations: one [`Check`] per value the evidence shows and something
+//! expects, per pod grace period, per shutdown in a log, and an `unknown` one for what an
+//! input cannot show. Each failure names its usual cause: pods not restarted after the
+//! change, the value set where the proxy does not read it, the grace period shorter than the
+//! drain, or EXIT_ON_ZERO_ACTIVE_CONNECTIONS making `terminationDrainDuration` irrelevant.
+
+use crate::duration::GoDuration;
+
+use super::expect::{Expectation, Expectations, Lookup};
+use super::{
+    Announced, Cause, Check, CheckKind, Comparison, Ending, Evidence, Expected, Format, Knob,
+    Location, Observed, Proxy, Role, Scope, Status, Subject, Termination, Value, canonical,
+    seconds, show_seconds,
+};
+
+/// A drain that ends within this much of its announced period ran it whole.
+const TOLERANCE_SECONDS: f64 = 0.25;
+
+/// Judges every piece of evidence.
+pub fn judge(evidence: &[Evidence], expect: &Expectations, role: Role) -> Vec<Check> {
+    let mut out = Vec::new();
+    for e in evidence {
+        let mut e = e.clone();
+        apply_role(&mut e.subject, expect, role);
+        let mut j = Judge {
+            e: &e,
+            expect,
+            out: &mut out,
+        };
+        j.evidence();
+    }
+    out
+}
+
+fn apply_role(subject: &mut Subject, expect: &Expectations, role: Role) {
+    match role {
+        Role::Gateway => {
+            subject.gateway = Some(true);
+            subject.role_reason = Some("--role gateway".to_owned());
+        }
+        Role::Sidecar => {
+            subject.gateway = Some(false);
+            subject.role_reason = Some("--role sidecar".to_owned());
+        }
+        Role::Auto => {
+            if subject.gateway.is_none()
+                && let Some(why) = expect.gateway_hint(subject)
+            {
+                subject.gateway = Some(true);
+                subject.role_reason = Some(why);
+            }
+        }
+    }
+}
+
+/// `kubectl rollout restart deployment/web -n shop`, or what restarts the pod.
+fn restart_hint(s: &Subject) -> String {
+    let ns = s.namespace.as_deref().map(|n| format!(" -n {n}")).unwrap_or_default();
+    match (&s.owner, &s.pod) {
+        (Some(o), _)
+            if matches!(o.kind.as_deref(), Some("Deployment" | "StatefulSet" | "DaemonSet")) =>
+        {
+            format!(
+                "restart its pods so the proxies read the new value: kubectl rollout restart {}/{}{ns}",
+                o.kind.as_deref().unwrap_or("deployment").to_ascii_lowercase(),
+                o.name
+            )
+        }
+        (_, Some(pod)) => format!(
+            "restart the pod so its proxy reads the new value (its controller creates a new one): kubectl delete pod {pod}{ns}"
+        ),
+        _ => "restart the pods so the proxies read the new value: kubectl rollout restart deployment/NAME -n NAMESPACE".to_owned(),
+    }
+}
+
+struct Judge<'a> {
+    e: &'a Evidence,
+    expect: &'a Expectations,
+    out: &'a mut Vec<Check>,
+}
+
+impl Judge<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        kind: CheckKind,
+        field: &str,
+        location: &Location,
+        expected: Option<Expected>,
+        actual: Option<Value>,
+        status: Status,
+        cause: Option<Cause>,
+        reason: String,
+        hint: Option<String>,
+    ) {
+        self.out.push(Check {
+            input: self.e.input.clone(),
+            format: self.e.format,
+            location: location.clone(),
+            subject: self.e.subject.clone(),
+            kind,
+            field: field.to_owned(),
+            expected,
+            actual,
+            status,
+            cause,
+            reason,
+            hint,
+        });
+    }
+
+    fn evidence(&mut self) {
+        if let Proxy::Blind(why) = &self.e.proxy {
+            let field = match self.e.format {
+                Format::ConfigDump | Format::Bootstrap => "PROXY_CONFIG",
+                _ => "istio-proxy",
+            };
+            let anchor = self.e.anchor.clone();
+            self.push(
+                CheckKind::Value,
+                field,
+                &anchor,
+                None,
+                None,
+                Status::Unknown,
+                None,
+                format!("nothing here can be verified: {why}"),
+                Some(match self.e.format {
+                    Format::ConfigDump | Format::Bootstrap => {
+                        "take the config dump of an Istio sidecar or gateway: kubectl exec POD -c istio-proxy -- pilot-agent request GET config_dump".to_owned()
+                    }
+                    _ => "pass an injected pod (one with an istio-proxy container), or check why it was not injected (sidecar.istio.io/inject, the namespace's istio-injection label)".to_owned(),
+                }),
+            );
+            return;
+        }
+        let gateway = self.e.subject.gateway == Some(true);
+        let log = self.e.format == Format::Log;
+        for knob in [Knob::DrainDuration, Knob::TerminationDrainDuration, Knob::GatewayDrain] {
+            if knob == Knob::GatewayDrain && !gateway {
+                continue;
+            }
+            // A log's shutdown lines are checked below, against the period they announce.
+            if log && knob != Knob::DrainDuration && self.e.observed(knob).is_none() {
+                continue;
+            }
+            self.value(knob);
+        }
+        if self.e.grace.is_some() {
+            self.grace();
+        }
+        if log {
+            for t in &self.e.terminations {
+                self.termination(t);
+            }
+            if let Some(why) = &self.e.no_termination {
+                self.no_termination(why);
+            }
+        }
+    }
+
+    /// The expectation of a shutdown wait: the gateway's for a gateway (falling back to the
+    /// mesh's terminationDrainDuration), the mesh's for a sidecar, and for a proxy of unknown
+    /// role only when both agree.
+    fn wait_expectation(&self) -> (Knob, Lookup) {
+        let s = &self.e.subject;
+        let termination = self.expect.lookup(s, Knob::TerminationDrainDuration);
+        match s.gateway {
+            Some(false) => (Knob::TerminationDrainDuration, termination),
+            Some(true) => match self.expect.lookup(s, Knob::GatewayDrain) {
+                Lookup::Nothing(_) => (Knob::TerminationDrainDuration, termination),
+                other => (Knob::GatewayDrain, other),
+            },
+            None => {
+                let gw = self.expect.lookup(s, Knob::GatewayDrain);
+                match (&termination, &gw) {
+                    (Lookup::Found(a), Lookup::Found(b)) if a.value == b.value => {
+                        (Knob::TerminationDrainDuration, termination)
+                    }
+                    (_, Lookup::Nothing(_) | Lookup::Ambiguous(_)) if matches!(self.expect, Expectations::Manifests(_)) => {
+                        (Knob::TerminationDrainDuration, termination)
+                    }
+                    (Lookup::Nothing(_), Lookup::Nothing(_)) => (Knob::TerminationDrainDuration, termination),
+                    _ => (
+                        Knob::TerminationDrainDuration,
+                        Lookup::Ambiguous(
+                            "this evidence does not say whether it is a sidecar's or a gateway's, and the expected wait differs between them: pass --role sidecar or --role gateway (or use kubectl logs --prefix with --manifests)".to_owned(),
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn expected(x: &Expectation, comparison: Comparison) -> Expected {
+        Expected {
+            value: Value::new(x.written.clone(), Some(x.value), x.from.clone()),
+            comparison,
+        }
+    }
+
+    fn actual(o: &Observed) -> Value {
+        Value::new(o.written.clone(), o.value, o.source.clone())
+    }
+
+    /// A setting shown by the evidence, against its expected value.
+    fn value(&mut self, knob: Knob) {
+        let observed = self.e.observed(knob);
+        let lookup = self.expect.lookup(&self.e.subject, knob);
+        let location = observed.map_or_else(|| self.e.anchor.clone(), |o| o.location.clone());
+        let field = knob.name();
+        match (lookup, observed) {
+            (Lookup::Found(x), Some(o)) => self.compare(knob, &x, o),
+            (Lookup::Found(x), None) => {
+                let (why, hint) = self.not_shown(knob);
+                self.push(
+                    CheckKind::Value,
+                    field,
+                    &location,
+                    Some(Self::expected(&x, Comparison::Equal)),
+                    None,
+                    Status::Unknown,
+                    None,
+                    why,
+                    Some(hint),
+                );
+            }
+            (Lookup::Ambiguous(why), Some(o)) => self.push(
+                CheckKind::Value,
+                field,
+                &location,
+                None,
+                Some(Self::actual(o)),
+                Status::Unknown,
+                None,
+                format!("{field} is {} here, but what is expected is not clear: {why}", o.written),
+                None,
+            ),
+            _ => {}
+        }
+    }
+
+    /// Why the evidence does not show a knob, and where to look instead.
+    fn not_shown(&self, knob: Knob) -> (String, String) {
+        let field = knob.name();
+        match (self.e.format, knob) {
+            (Format::ConfigDump | Format::Bootstrap, _) => (
+                format!("the bootstrap's PROXY_CONFIG does not carry {field}, so the value the proxy uses cannot be read from it"),
+                "check the proxy's startup log (Effective config:) or its termination log".to_owned(),
+            ),
+            (Format::Pod | Format::Describe, Knob::GatewayDrain) => (
+                "the pod has no TERMINATION_DRAIN_DURATION_SECONDS env, which TSB renders from an install gateway's connectionDrainDuration: either this is not a TSB install gateway, or its CR has no connectionDrainDuration (a gateway.tsb.tetrate.io IngressGateway is routing config, not the install CR)".to_owned(),
+                "set spec.connectionDrainDuration on the install.tetrate.io gateway CR (meshdrain render does), or verify the gateway's termination log".to_owned(),
+            ),
+            (Format::Pod | Format::Describe, _) => (
+                format!("the pod does not set {field} itself (no PROXY_CONFIG env, proxy.istio.io/config annotation or args entry for it): the proxy takes it from the mesh config, which a pod does not show"),
+                "verify the proxy's config dump: kubectl exec POD -c istio-proxy -- pilot-agent request GET config_dump".to_owned(),
+            ),
+            (Format::Log, _) => (
+                format!("the log does not show {field}: its startup lines (`Effective config:`, `Envoy command:`) are not in it"),
+                "include the proxy's startup (kubectl logs POD -c istio-proxy from its start), or verify its config dump".to_owned(),
+            ),
+        }
+    }
+
+    fn compare(&mut self, knob: Knob, x: &Expectation, o: &Observed) {
+        let field = knob.name();
+        let expected = Some(Self::expected(x, Comparison::Equal));
+        let actual = Some(Self::actual(o));
+        let location = o.location.clone();
+        let Some(value) = o.value else {
+            self.push(
+                CheckKind::Value,
+                field,
+                &location,
+                expected,
+                actual,
+                Status::Fail,
+                Some(Cause::WrongObject),
+                format!("{} sets {field} to {:?}, which is not a duration Istio reads (expected {})", o.source, o.written, x.written),
+                Some(format!("write {field} as a Go duration such as \"{}\"", canonical(x.value))),
+            );
+            return;
+        };
+        if value == x.value {
+            if let (Knob::TerminationDrainDuration, Some(exit)) = (knob, self.e.exit_on_zero()) {
+                let reason = format!(
+                    "{field} {} reached the proxy ({}), but {} sets EXIT_ON_ZERO_ACTIVE_CONNECTIONS=true: pilot-agent then waits MINIMUM_DRAIN_DURATION and exits when the connections reach zero, so {field} does not decide the wait (istio/istio#44690)",
+                    canonical(value),
+                    o.source,
+                    exit.source
+                );
+                let hint = "drop EXIT_ON_ZERO_ACTIVE_CONNECTIONS (proxyMetadata) to make terminationDrainDuration the wait, or rely on MINIMUM_DRAIN_DURATION and the grace period".to_owned();
+                self.push(CheckKind::Value, field, &location, expected, actual, Status::Fail, Some(Cause::ExitOnZero), reason, Some(hint));
+                return;
+            }
+            let written = if o.written.trim() == canonical(value) {
+                String::new()
+            } else {
+                format!(" (written {:?})", o.written)
+            };
+            let note = match (knob, self.e.subject.istio_minor()) {
+                (Knob::GatewayDrain, Some((1, minor))) if minor >= 10 => format!(
+                    "; upstream pilot-agent ignores TERMINATION_DRAIN_DURATION_SECONDS since Istio 1.10 (this proxy runs {}): its termination log shows whether this build reads it",
+                    self.e.subject.istio_version.as_deref().unwrap_or("?")
+                ),
+                _ => String::new(),
+            };
+            self.push(
+                CheckKind::Value,
+                field,
+                &location,
+                expected,
+                actual,
+                Status::Pass,
+                None,
+                format!("{} has {field} {}{written}, as {} expects{note}", o.source, canonical(value), x.from),
+                None,
+            );
+            return;
+        }
+        let default = knob.default_duration();
+        let (cause, reason, hint) = if x.per_workload && o.scope == Scope::Pod && self.e.format != Format::Log {
+            (
+                Cause::PodsNotRestarted,
+                format!(
+                    "{} has {field} {}, but {} now says {}: the pod was created from an older pod template and not restarted since",
+                    o.source, canonical(value), x.from, x.written
+                ),
+                restart_hint(&self.e.subject),
+            )
+        } else if o.scope == Scope::Pod && o.source.contains("annotation") && !x.per_workload {
+            (
+                Cause::PodOverride,
+                format!(
+                    "{} sets {field} {}, which overrides the mesh default {} expects ({}, from {}): the value is set on the pod, not where the policy puts it",
+                    o.source, canonical(value), self.expect.describe(), x.written, x.from
+                ),
+                format!("remove {field} from the pod's proxy.istio.io/config annotation, or set it to {}", x.written),
+            )
+        } else if default == Some(value) && !x.per_workload {
+            (
+                Cause::NotRestartedOrWrongObject,
+                format!(
+                    "{} has {field} {}, Istio's default, not {} ({}): either the proxy started before the change (the TSB guide: a restart is required), or the setting never reached the mesh config (set on the wrong object: not in the last overlay for IstioOperator/tsb-istiocontrolplane, or not under meshConfig.defaultConfig)",
+                    o.source, canonical(value), x.written, x.from
+                ),
+                format!("run meshdrain check on the manifests that set it; then {}", restart_hint(&self.e.subject)),
+            )
+        } else {
+            (
+                Cause::PodsNotRestarted,
+                format!(
+                    "{} has {field} {}, not {} ({}): the proxy still runs an older value, so its pod was not restarted after the change (the TSB guide: a restart is required){}",
+                    o.source,
+                    canonical(value),
+                    x.written,
+                    x.from,
+                    if o.scope == Scope::Running { ", or a proxy.istio.io/config annotation on the pod overrides it" } else { "" }
+                ),
+                restart_hint(&self.e.subject),
+            )
+        };
+        self.push(CheckKind::Value, field, &location, expected, actual, Status::Fail, Some(cause), reason, Some(hint));
+    }
+
+    /// The pod's grace period must outlast istio-proxy's preStop hook plus its wait.
+    fn grace(&mut self) {
+        let Some(g) = &self.e.grace else { return };
+        let field = "terminationGracePeriodSeconds";
+        let location = g.location.clone();
+        if self.e.proxy == (Proxy::Istio { native: true }) {
+            self.push(
+                CheckKind::GracePeriod, field, &location, None, None, Status::Unknown, None,
+                "istio-proxy is a native sidecar: Kubernetes stops it after the application, pilot-agent drains on its preStop hook and exits at SIGTERM without waiting terminationDrainDuration, so the grace period must cover the application's shutdown, which the pod does not show".to_owned(),
+                None,
+            );
+            return;
+        }
+        // The wait: exit-on-zero's minimum, else what the pod sets, else what is expected.
+        let (wait, wait_from) = if let Some(exit) = self.e.exit_on_zero() {
+            let min = self.e.observed(Knob::MinimumDrain);
+            let value = min.and_then(|m| m.value).or(Knob::MinimumDrain.default_duration());
+            let from = match min {
+                Some(m) => format!("MINIMUM_DRAIN_DURATION {} from {} (EXIT_ON_ZERO_ACTIVE_CONNECTIONS is on in {}; the proxy then stays until its connections close)", m.written, m.source, exit.source),
+                None => format!("MINIMUM_DRAIN_DURATION 5s, Istio's default (EXIT_ON_ZERO_ACTIVE_CONNECTIONS is on in {}; the proxy then stays until its connections close)", exit.source),
+            };
+            (value, from)
+        } else {
+            let shown = [Knob::GatewayDrain, Knob::TerminationDrainDuration]
+                .into_iter()
+                .filter(|k| *k != Knob::GatewayDrain || self.e.subject.gateway == Some(true))
+                .find_map(|k| self.e.observed(k).filter(|o| o.value.is_some()));
+            match shown {
+                Some(o) => (o.value, format!("{} {} from {}", o.knob.name(), o.written, o.source)),
+                None => match self.wait_expectation() {
+                    (knob, Lookup::Found(x)) => (Some(x.value), format!("{} {} expected by {}", knob.name(), x.written, x.from)),
+                    (_, Lookup::Nothing(why) | Lookup::Ambiguous(why)) => {
+                        self.push(
+                            CheckKind::GracePeriod, field, &location, None, grace_actual(g), Status::Unknown, None,
+                            format!("how long the proxy waits after SIGTERM is not known: the pod does not set terminationDrainDuration itself, and {why}"),
+                            Some("pass the expected wait (--termination-drain-duration, or the policy's spec.sidecar.terminationDrainDuration), or verify a config dump".to_owned()),
+                        );
+                        return;
+                    }
+                },
+            }
+        };
+        let Some(wait) = wait else { return };
+        let Some(grace) = g.seconds else {
+            self.push(
+                CheckKind::GracePeriod, field, &location, None, None, Status::Unknown, None,
+                "kubectl describe shows the grace period only while the pod terminates, so it is not known here".to_owned(),
+                Some("verify kubectl get pod NAME -o yaml, which has spec.terminationGracePeriodSeconds".to_owned()),
+            );
+            return;
+        };
+        let prestop = g.proxy_prestop.unwrap_or(0.0);
+        let needed = seconds(wait) + prestop;
+        let prestop_text = match (g.hooks_shown, g.proxy_prestop) {
+            (_, Some(s)) => format!(" plus istio-proxy's own preStop sleep of {}", show_seconds(s)),
+            (true, None) => String::new(),
+            (false, None) => " (preStop hooks are not shown here)".to_owned(),
+        };
+        let needed_go = GoDuration((needed * crate::duration::SECOND as f64) as i64);
+        let expected = Some(Expected {
+            value: Value::new(format!(">{}", show_seconds(needed)), Some(needed_go), format!("{wait_from}{prestop_text}")),
+            comparison: Comparison::MoreThan,
+        });
+        let actual = grace_actual(g);
+        if (grace as f64) > needed {
+            self.push(
+                CheckKind::GracePeriod, field, &location, expected, actual, Status::Pass, None,
+                format!("the grace period of {grace}s outlasts the proxy's drain: {wait_from}{prestop_text}"),
+                None,
+            );
+        } else {
+            self.push(
+                CheckKind::GracePeriod, field, &location, expected, actual, Status::Fail, Some(Cause::GracePeriodTooShort),
+                format!(
+                    "the grace period of {grace}s{} is not longer than the proxy's drain ({}: {wait_from}{prestop_text}): kubelet kills the pod before the drain ends",
+                    if g.written.is_none() { " (unset: Kubernetes' default)" } else { "" },
+                    show_seconds(needed)
+                ),
+                Some(format!("set terminationGracePeriodSeconds to at least {} in the pod template, or shorten the drain", (needed + 5.0).ceil())),
+            );
+        }
+    }
+
+    fn termination(&mut self, t: &Termination) {
+        match &t.announced {
+            Announced::Period { written, value } => {
+                let (knob, lookup) = self.wait_expectation();
+                let o = Observed {
+                    knob,
+                    written: written.clone(),
+                    value: *value,
+                    location: t.start.location.clone(),
+                    source: "pilot-agent's `Graceful termination period is …` line".to_owned(),
+                    scope: Scope::Running,
+                };
+                match lookup {
+                    Lookup::Found(x) => self.compare(knob, &x, &o),
+                    Lookup::Ambiguous(why) => {
+                        let location = o.location.clone();
+                        self.push(CheckKind::Value, knob.name(), &location, None, Some(Self::actual(&o)), Status::Unknown, None,
+                            format!("pilot-agent announced a termination period of {written}, but {why}"), None);
+                    }
+                    Lookup::Nothing(_) => {}
+                }
+                self.completed(t, *value);
+            }
+            Announced::ExitOnZero { written, value } => {
+                let (knob, lookup) = self.wait_expectation();
+                let location = t.start.location.clone();
+                let actual = Some(Value::new(written.clone(), *value, "pilot-agent's `Agent draining proxy for …, then waiting for active connections` line (MINIMUM_DRAIN_DURATION)".to_owned()));
+                match lookup {
+                    Lookup::Found(x) => self.push(
+                        CheckKind::Value, knob.name(), &location, Some(Self::expected(&x, Comparison::Equal)), actual, Status::Fail, Some(Cause::ExitOnZero),
+                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS: it waited MINIMUM_DRAIN_DURATION ({written}) and then until the connections reached zero, so {} {} ({}) did not decide the wait (istio/istio#44690)", knob.name(), x.written, x.from),
+                        Some("drop EXIT_ON_ZERO_ACTIVE_CONNECTIONS from proxyMetadata to make the setting the wait, or size MINIMUM_DRAIN_DURATION and the grace period instead".to_owned()),
+                    ),
+                    Lookup::Ambiguous(why) => self.push(CheckKind::Value, knob.name(), &location, None, actual, Status::Unknown, None,
+                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS (MINIMUM_DRAIN_DURATION {written}), and {why}"), None),
+                    Lookup::Nothing(_) => {}
+                }
+                self.completed(t, None);
+            }
+            Announced::Drained => {
+                let location = t.start.location.clone();
+                self.push(
+                    CheckKind::DrainCompleted, "terminationDrainDuration", &location, None, None, Status::Unknown, None,
+                    "a native sidecar: pilot-agent drained on its preStop hook's /drain and exited at SIGTERM without a termination wait (`Agent already drained, exiting immediately`), so terminationDrainDuration does not apply; Kubernetes stops the sidecar after the application".to_owned(),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// Whether the shutdown ran to its end: the announced period (`period`), or for
+    /// exit-on-zero until the connections reached zero.
+    fn completed(&mut self, t: &Termination, period: Option<GoDuration>) {
+        let field = match self.wait_expectation().0 {
+            Knob::GatewayDrain => "connectionDrainDuration",
+            _ => "terminationDrainDuration",
+        };
+        let measured = |end: &super::Mark| match (t.start.at, end.at) {
+            (Some(a), Some(b)) if b >= a => Some((b - a) as f64 / 1e9),
+            _ => None,
+        };
+        let expected = period.map(|p| Expected {
+            value: Value::new(canonical(p), Some(p), "the announced period".to_owned()),
+            comparison: Comparison::AtLeast,
+        });
+        let took = |m: Option<f64>| m.map(|s| Value::new(show_seconds(s), Some(GoDuration((s * 1e9) as i64)), "measured between the log's timestamps".to_owned()));
+        let Some((ending, end)) = &t.end else {
+            let location = t.start.location.clone();
+            self.push(CheckKind::DrainCompleted, field, &location, expected, None, Status::Unknown, None,
+                "the log ends before the shutdown does (no completion line after the start)".to_owned(),
+                Some("capture the whole log of the stopped container: kubectl logs POD -c istio-proxy --previous".to_owned()));
+            return;
+        };
+        let m = measured(end);
+        let location = end.location.clone();
+        let took_text = m.map(|s| format!(" after {}", show_seconds(s))).unwrap_or_default();
+        match ending {
+            Ending::Complete => {
+                let short = match (m, period) {
+                    (Some(s), Some(p)) => s + TOLERANCE_SECONDS < seconds(p),
+                    _ => false,
+                };
+                if short {
+                    self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Fail, Some(Cause::DrainCutShort),
+                        format!("the termination period completed{took_text}, shorter than announced"), None);
+                } else {
+                    self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Pass, None,
+                        format!("the drain ran its whole period: `{}`{took_text}", end.text), None);
+                }
+            }
+            Ending::NoMoreConnections => self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Pass, None,
+                format!("the proxy drained until its connections reached zero{took_text}: `{}`", end.text), None),
+            Ending::Premature(text) => {
+                let open = t.still_active.map(|n| format!(" with {n} connections still open")).unwrap_or_default();
+                self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Fail, Some(Cause::DrainCutShort),
+                    format!("the drain ended early{took_text}{open}: `{text}`"),
+                    Some("see why Envoy exited or its stats could not be read; with EXIT_ON_ZERO_ACTIVE_CONNECTIONS, pilot-agent stops waiting when downstream_cx_active cannot be read".to_owned()));
+            }
+            Ending::EnvoySignalled | Ending::AgentTerminated => {
+                let what = if *ending == Ending::EnvoySignalled {
+                    "Envoy got SIGTERM"
+                } else {
+                    "the agent terminated"
+                };
+                let of = period.map(|p| format!(" of the announced {}", p)).unwrap_or_default();
+                self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Fail, Some(Cause::DrainCutShort),
+                    format!("{what}{took_text}{of} and no completion line follows: the pod's grace period ran out and kubelet killed the container (istio/istio#25575)"),
+                    Some("raise the pod's terminationGracePeriodSeconds above the drain (plus any preStop sleep of istio-proxy), or shorten the drain".to_owned()));
+            }
+            Ending::AlreadyDrained => {}
+        }
+    }
+
+    fn no_termination(&mut self, why: &str) {
+        let (knob, lookup) = self.wait_expectation();
+        let expected = match &lookup {
+            Lookup::Found(x) => Some(Self::expected(x, Comparison::Equal)),
+            _ => None,
+        };
+        let anchor = self.e.anchor.clone();
+        self.push(
+            CheckKind::Value, knob.name(), &anchor, expected, None, Status::Unknown, None,
+            format!("the shutdown cannot be verified: {why}"),
+            Some("capture the log as the pod stops, or after it restarted: kubectl logs POD -c istio-proxy --previous".to_owned()),
+        );
+    }
+}
+
+fn grace_actual(g: &super::Grace) -> Option<Value> {
+    let secs = g.seconds?;
+    let d = Some(GoDuration(secs.saturating_mul(crate::duration::SECOND as i64)));
+    Some(match &g.written {
+        Some(w) => Value::new(w.clone(), d, "spec.terminationGracePeriodSeconds".to_owned()),
+        None => Value::new("unset", d, "Kubernetes' default (30s)".to_owned()),
+    })
+}
