@@ -38,7 +38,7 @@ fn sources(args: &VerifyArgs, env: &BTreeMap<String, String>) -> BTreeMap<Field,
             } else if let Some(path) = &file {
                 format!("policy {}", path.display())
             } else {
-                "the built-in policy (the TSB guide's values)".to_owned()
+                "the built-in policy".to_owned()
             };
             (f.field, from)
         })
@@ -148,8 +148,8 @@ pub fn verify_command(args: &VerifyArgs, io: &mut Io<'_>) -> anyhow::Result<Exit
             report_diagnostics(io, &diagnostics, false);
             let _ = writeln!(
                 io.stderr,
-                "meshdrain verify: {} unusable input(s); nothing was verified",
-                diagnostics.len()
+                "meshdrain verify: {}; nothing was verified",
+                crate::report::plural(diagnostics.len(), "unusable input")
             );
             return Ok(ExitStatus::Invalid);
         }

@@ -28,7 +28,8 @@ struct L<'a> {
 
 /// Whether `text` is `kubectl describe pod` output.
 pub fn looks_like_describe(text: &str) -> bool {
-    let mut lines = crate::linebreak::text_lines(text).filter(|l| !l.trim().is_empty());
+    let mut lines = crate::linebreak::text_lines(text)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
     let first = lines.next().unwrap_or("");
     first.starts_with("Name:")
         && crate::linebreak::text_lines(text).any(|l| l.starts_with("Namespace:"))

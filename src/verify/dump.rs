@@ -255,7 +255,7 @@ fn bootstrap_evidence(
         e.proxy = Proxy::Blind(format!("{config_path} is not a ProxyConfig object"));
         return e;
     };
-    let source = format!("{config_path} (the ProxyConfig the proxy started with)");
+    let source = "the bootstrap's PROXY_CONFIG (what the proxy started with)".to_owned();
     let mut observe = |knob: Knob, keys: &[&str], from: &[&str]| {
         for key in keys {
             let mut steps = vec![Step::Key("metadata"), Step::Key("PROXY_CONFIG")];

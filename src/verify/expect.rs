@@ -210,7 +210,10 @@ impl PolicyExpectations {
             ([Some(value)], Some((i, _))) => Lookup::Found(Expectation {
                 value: *value,
                 written: super::canonical(*value),
-                from: format!("{} (gateway rule {})", self.source(Field::ConnectionDrainDuration), i + 1),
+                from: match self.source(Field::ConnectionDrainDuration) {
+                    from if from.starts_with("policy ") => format!("{from} (gateway rule {})", i + 1),
+                    from => from,
+                },
                 per_workload: false,
             }),
             ([None], _) => Lookup::Nothing(

@@ -207,7 +207,13 @@ impl Judge<'_> {
     fn value(&mut self, knob: Knob) {
         let observed = self.e.observed(knob);
         let lookup = self.expect.lookup(&self.e.subject, knob);
-        let location = observed.map_or_else(|| self.e.anchor.clone(), |o| o.location.clone());
+        // What a log does not show is nowhere in it: no line to point at.
+        let nowhere = if self.e.format == Format::Log {
+            Location::default()
+        } else {
+            self.e.anchor.clone()
+        };
+        let location = observed.map_or(nowhere, |o| o.location.clone());
         let field = knob.name();
         match (lookup, observed) {
             (Lookup::Found(x), Some(o)) => self.compare(knob, &x, o),
@@ -277,7 +283,7 @@ impl Judge<'_> {
                 actual,
                 Status::Fail,
                 Some(Cause::WrongObject),
-                format!("{} sets {field} to {:?}, which is not a duration Istio reads (expected {})", o.source, o.written, x.written),
+                format!("{} sets {field} to {:?}, which is not a duration Istio reads ({} expects {})", o.source, o.written, x.from, x.written),
                 Some(format!("write {field} as a Go duration such as \"{}\"", canonical(x.value))),
             );
             return;
@@ -333,8 +339,8 @@ impl Judge<'_> {
             (
                 Cause::PodOverride,
                 format!(
-                    "{} sets {field} {}, which overrides the mesh default {} expects ({}, from {}): the value is set on the pod, not where the policy puts it",
-                    o.source, canonical(value), self.expect.describe(), x.written, x.from
+                    "{} sets {field} {}, which overrides the mesh default {} that {} expects: the value is set on the pod, not where the policy puts it",
+                    o.source, canonical(value), x.written, x.from
                 ),
                 format!("remove {field} from the pod's proxy.istio.io/config annotation, or set it to {}", x.written),
             )
@@ -342,8 +348,8 @@ impl Judge<'_> {
             (
                 Cause::NotRestartedOrWrongObject,
                 format!(
-                    "{} has {field} {}, Istio's default, not {} ({}): either the proxy started before the change (the TSB guide: a restart is required), or the setting never reached the mesh config (set on the wrong object: not in the last overlay for IstioOperator/tsb-istiocontrolplane, or not under meshConfig.defaultConfig)",
-                    o.source, canonical(value), x.written, x.from
+                    "{} has {field} {}, Istio's default, but {} expects {}: either the proxy started before the change (the TSB guide: a restart is required), or the setting never reached the mesh config (set on the wrong object: not in the last overlay for IstioOperator/tsb-istiocontrolplane, or not under meshConfig.defaultConfig)",
+                    o.source, canonical(value), x.from, x.written
                 ),
                 format!("run meshdrain check on the manifests that set it; then {}", restart_hint(&self.e.subject)),
             )
@@ -351,11 +357,11 @@ impl Judge<'_> {
             (
                 Cause::PodsNotRestarted,
                 format!(
-                    "{} has {field} {}, not {} ({}): the proxy still runs an older value, so its pod was not restarted after the change (the TSB guide: a restart is required){}",
+                    "{} has {field} {}, but {} expects {}: the proxy still runs an older value, so its pod was not restarted after the change (the TSB guide: a restart is required){}",
                     o.source,
                     canonical(value),
-                    x.written,
                     x.from,
+                    x.written,
                     if o.scope == Scope::Running { ", or a proxy.istio.io/config annotation on the pod overrides it" } else { "" }
                 ),
                 restart_hint(&self.e.subject),
@@ -392,7 +398,10 @@ impl Judge<'_> {
                 .filter(|k| *k != Knob::GatewayDrain || self.e.subject.gateway == Some(true))
                 .find_map(|k| self.e.observed(k).filter(|o| o.value.is_some()));
             match shown {
-                Some(o) => (o.value, format!("{} {} from {}", o.knob.name(), o.written, o.source)),
+                Some(o) => (
+                    o.value,
+                    format!("{} {} from {}", o.knob.name(), o.value.map_or_else(|| o.written.clone(), canonical), o.source),
+                ),
                 None => match self.wait_expectation() {
                     (knob, Lookup::Found(x)) => (Some(x.value), format!("{} {} expected by {}", knob.name(), x.written, x.from)),
                     (_, Lookup::Nothing(why) | Lookup::Ambiguous(why)) => {
@@ -473,15 +482,20 @@ impl Judge<'_> {
             Announced::ExitOnZero { written, value } => {
                 let (knob, lookup) = self.wait_expectation();
                 let location = t.start.location.clone();
-                let actual = Some(Value::new(written.clone(), *value, "pilot-agent's `Agent draining proxy for …, then waiting for active connections` line (MINIMUM_DRAIN_DURATION)".to_owned()));
+                let actual = (!written.is_empty()).then(|| Value::new(written.clone(), *value, "pilot-agent's `Agent draining proxy for …, then waiting for active connections` line (MINIMUM_DRAIN_DURATION)".to_owned()));
+                let min = if written.is_empty() {
+                    "MINIMUM_DRAIN_DURATION; its `Agent draining proxy for …` line is not in the log".to_owned()
+                } else {
+                    format!("MINIMUM_DRAIN_DURATION, {written}")
+                };
                 match lookup {
                     Lookup::Found(x) => self.push(
                         CheckKind::Value, knob.name(), &location, Some(Self::expected(&x, Comparison::Equal)), actual, Status::Fail, Some(Cause::ExitOnZero),
-                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS: it waited MINIMUM_DRAIN_DURATION ({written}) and then until the connections reached zero, so {} {} ({}) did not decide the wait (istio/istio#44690)", knob.name(), x.written, x.from),
+                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS: it waited ({min}) and then until the connections reached zero, so {} {}, which {} expects, did not decide the wait (istio/istio#44690)", knob.name(), x.written, x.from),
                         Some("drop EXIT_ON_ZERO_ACTIVE_CONNECTIONS from proxyMetadata to make the setting the wait, or size MINIMUM_DRAIN_DURATION and the grace period instead".to_owned()),
                     ),
                     Lookup::Ambiguous(why) => self.push(CheckKind::Value, knob.name(), &location, None, actual, Status::Unknown, None,
-                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS (MINIMUM_DRAIN_DURATION {written}), and {why}"), None),
+                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS ({min}), and {why}"), None),
                     Lookup::Nothing(_) => {}
                 }
                 self.completed(t, None);
@@ -522,7 +536,12 @@ impl Judge<'_> {
         };
         let m = measured(end);
         let location = end.location.clone();
-        let took_text = m.map(|s| format!(" after {}", show_seconds(s))).unwrap_or_default();
+        let implicit = matches!(&t.announced, Announced::ExitOnZero { written, .. } if written.is_empty());
+        let took_text = match m {
+            Some(s) if implicit => format!(" {} after `{}`", show_seconds(s), t.start.text),
+            Some(s) => format!(" after {}", show_seconds(s)),
+            None => String::new(),
+        };
         match ending {
             Ending::Complete => {
                 let short = match (m, period) {
@@ -566,9 +585,8 @@ impl Judge<'_> {
             Lookup::Found(x) => Some(Self::expected(x, Comparison::Equal)),
             _ => None,
         };
-        let anchor = self.e.anchor.clone();
         self.push(
-            CheckKind::Value, knob.name(), &anchor, expected, None, Status::Unknown, None,
+            CheckKind::Value, knob.name(), &Location::default(), expected, None, Status::Unknown, None,
             format!("the shutdown cannot be verified: {why}"),
             Some("capture the log as the pod stops, or after it restarted: kubectl logs POD -c istio-proxy --previous".to_owned()),
         );

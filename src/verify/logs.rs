@@ -31,6 +31,8 @@ pub mod wording {
     /// 1.12 – master (EXIT_ON_ZERO_ACTIVE_CONNECTIONS): `%v` is MINIMUM_DRAIN_DURATION.
     pub const EXIT_ON_ZERO_START: &str = "Agent draining proxy for ";
     pub const EXIT_ON_ZERO_START_END: &str = ", then waiting for active connections to terminate";
+    /// 1.12 – master: the exit-on-zero wait starts polling.
+    pub const CHECKING: &str = "Checking for active connections";
     /// 1.12 – master.
     pub const NO_MORE_CONNECTIONS: &str = "There are no more active connections. terminating proxy";
     /// 1.14 – master.
@@ -261,6 +263,15 @@ impl Builder<'_, '_> {
                 value: duration(min),
             };
             self.open(announced, m());
+        } else if text.starts_with(w::CHECKING) {
+            // The exit-on-zero wait, when its first line is not in the log.
+            if self.open.is_none() {
+                let announced = Announced::ExitOnZero {
+                    written: String::new(),
+                    value: None,
+                };
+                self.open(announced, m());
+            }
         } else if text.starts_with(w::NO_MORE_CONNECTIONS) {
             self.close(Ending::NoMoreConnections, m());
         } else if let Some(n) = text
@@ -297,8 +308,7 @@ impl Builder<'_, '_> {
             }
         } else if w::ABORTING.iter().any(|s| text.starts_with(s)) {
             if let Some(error) = self.stats_error.take() {
-                let why = format!("{} (and the agent gave up waiting)", error.text);
-                self.close(Ending::Premature(why), error);
+                self.close(Ending::Premature(error.text.clone()), error);
             }
         } else if text.starts_with(w::AGENT_TERMINATED) {
             if self.open.is_some() {

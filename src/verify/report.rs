@@ -80,6 +80,7 @@ pub fn text(o: &Outcome, color: bool) -> String {
 
 /// `meshdrain verify --format json`.
 #[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 #[schemars(title = "meshdrain verify output, version 1")]
 pub struct Output {
     /// Always 1 for this schema.
@@ -132,6 +133,7 @@ pub struct JsonOwner {
 
 /// What the evidence is about.
 #[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct JsonSubject {
     pub namespace: Option<String>,
     pub pod: Option<String>,
