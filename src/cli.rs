@@ -391,7 +391,10 @@ impl Args for ExpectedDurations {
                 clap::Arg::new(s.flag)
                     .long(s.flag)
                     .value_name("DURATION")
-                    .help(format!("Expect this {} (over the policy and {})", f.name, s.env)),
+                    .help(format!(
+                        "Expect this {} (over the policy and {})",
+                        f.name, s.env
+                    )),
             )
         })
     }

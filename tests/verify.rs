@@ -83,8 +83,12 @@ fn every_case_exits_and_checks_as_it_says() {
         if case.exit == 2 {
             assert!(text.stdout.is_empty(), "{name}: nothing on stdout");
             assert!(text.stderr.contains("error["), "{name}: {}", text.stderr);
-            assert!(text.stderr.contains("= help:"), "{name}: every error says what to do");
-            settings.bind(|| insta::assert_snapshot!(format!("verify__{name}.stderr"), text.stderr));
+            assert!(
+                text.stderr.contains("= help:"),
+                "{name}: every error says what to do"
+            );
+            settings
+                .bind(|| insta::assert_snapshot!(format!("verify__{name}.stderr"), text.stderr));
             continue;
         }
         let out: serde_json::Value = serde_json::from_slice(&json.stdout)
@@ -121,22 +125,32 @@ fn every_case_exits_and_checks_as_it_says() {
         for c in out["checks"].as_array().unwrap() {
             assert!(!c["reason"].as_str().unwrap().is_empty(), "{name}: {c}");
             if c["status"] == "fail" {
-                assert!(c["hint"].is_string() || c["check"] == "drain-completed", "{name}: {c}");
+                assert!(
+                    c["hint"].is_string() || c["check"] == "drain-completed",
+                    "{name}: {c}"
+                );
             }
         }
         let stdout = String::from_utf8(text.stdout).unwrap();
         settings.bind(|| {
             insta::assert_snapshot!(format!("verify__{name}"), stdout);
-            insta::assert_snapshot!(format!("verify__{name}.json"), String::from_utf8_lossy(&json.stdout));
+            insta::assert_snapshot!(
+                format!("verify__{name}.json"),
+                String::from_utf8_lossy(&json.stdout)
+            );
         });
     }
-    assert!(exits.iter().all(|&n| n >= 5), "every exit status is covered: {exits:?}");
+    assert!(
+        exits.iter().all(|&n| n >= 5),
+        "every exit status is covered: {exits:?}"
+    );
 }
 
 #[test]
 fn the_json_schema_is_committed() {
     let committed =
-        std::fs::read_to_string(common::repo().join("schema/verify-output.v1.schema.json")).unwrap();
+        std::fs::read_to_string(common::repo().join("schema/verify-output.v1.schema.json"))
+            .unwrap();
     assert_eq!(
         committed,
         meshdrain::verify::report::schema_json(),
@@ -146,8 +160,14 @@ fn the_json_schema_is_committed() {
 
 #[test]
 fn json_values_are_written_and_normalised() {
-    let case = ["verify", "--drain-duration", "1m30s", "--format", "json",
-        "testdata/verify/inputs/dump-jsonpb-normalised.json"];
+    let case = [
+        "verify",
+        "--drain-duration",
+        "1m30s",
+        "--format",
+        "json",
+        "testdata/verify/inputs/dump-jsonpb-normalised.json",
+    ];
     let run = common::run(&case, b"", &[]);
     let out: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(out["version"], 1);
@@ -157,7 +177,10 @@ fn json_values_are_written_and_normalised() {
     assert_eq!(c["expected"]["from"], "--drain-duration");
     assert_eq!(c["actual"]["written"], "90s");
     assert_eq!(c["actual"]["normalised"], "90s");
-    assert_eq!(c["location"]["path"], "configs[0].bootstrap.node.metadata.PROXY_CONFIG.drainDuration");
+    assert_eq!(
+        c["location"]["path"],
+        "configs[0].bootstrap.node.metadata.PROXY_CONFIG.drainDuration"
+    );
     assert!(c["location"]["line"].as_u64().unwrap() > 1);
     assert_eq!(c["subject"]["pod"], "web-7d9f8c6b5-x2x9z");
     assert_eq!(c["subject"]["owner"]["name"], "web");
@@ -168,11 +191,25 @@ fn json_values_are_written_and_normalised() {
     let path = dir.path().join("m.yaml");
     std::fs::write(&path, manifests).unwrap();
     let m = path.to_str().unwrap();
-    let run = common::run(&["verify", "--manifests", m, "--format", "json", "testdata/verify/inputs/dump-jsonpb-normalised.json"], b"", &[]);
+    let run = common::run(
+        &[
+            "verify",
+            "--manifests",
+            m,
+            "--format",
+            "json",
+            "testdata/verify/inputs/dump-jsonpb-normalised.json",
+        ],
+        b"",
+        &[],
+    );
     assert_eq!(run.status, ExitStatus::Success, "{}", run.stderr);
     let out: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     let t = &out["checks"][1];
-    assert_eq!((t["field"].as_str(), t["status"].as_str()), (Some("terminationDrainDuration"), Some("pass")));
+    assert_eq!(
+        (t["field"].as_str(), t["status"].as_str()),
+        (Some("terminationDrainDuration"), Some("pass"))
+    );
     assert_eq!(t["actual"]["written"], "1.500s");
     assert_eq!(t["actual"]["normalised"], "1.5s");
     assert_eq!(t["expected"]["written"], "1500ms");
@@ -183,10 +220,21 @@ fn json_values_are_written_and_normalised() {
 fn the_environment_and_policy_files_give_expected_values_as_render_reads_them() {
     let dump = "testdata/verify/inputs/dump-sidecar-stale-drain30s.json";
     // MESHDRAIN_DRAIN_DURATION over the built-in 50s, a flag over both.
-    let env = common::run(&["verify", dump], b"", &[("MESHDRAIN_DRAIN_DURATION", "30s")]);
+    let env = common::run(
+        &["verify", dump],
+        b"",
+        &[("MESHDRAIN_DRAIN_DURATION", "30s")],
+    );
     assert_eq!(env.status, ExitStatus::Success, "{}", env.stderr);
-    assert!(String::from_utf8_lossy(&env.stdout).contains("environment variable MESHDRAIN_DRAIN_DURATION"));
-    let flag = common::run(&["verify", "--drain-duration", "50s", dump], b"", &[("MESHDRAIN_DRAIN_DURATION", "30s")]);
+    assert!(
+        String::from_utf8_lossy(&env.stdout)
+            .contains("environment variable MESHDRAIN_DRAIN_DURATION")
+    );
+    let flag = common::run(
+        &["verify", "--drain-duration", "50s", dump],
+        b"",
+        &[("MESHDRAIN_DRAIN_DURATION", "30s")],
+    );
     assert_eq!(flag.status, ExitStatus::Findings);
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("p.yaml");
@@ -212,22 +260,40 @@ fn meshdrain() -> Command {
 
 #[test]
 fn the_binary_reads_stdin_and_files_together() {
-    let log = std::fs::read("testdata/verify/inputs/log-issue-25575-gateway-5m10s-cut-at-30s.txt").unwrap();
+    let log = std::fs::read("testdata/verify/inputs/log-issue-25575-gateway-5m10s-cut-at-30s.txt")
+        .unwrap();
     meshdrain()
-        .args(["verify", "--role", "gateway", "--gateway-drain-duration", "310s", "-", "testdata/verify/inputs/dump-sidecar-drain50s.json"])
+        .args([
+            "verify",
+            "--role",
+            "gateway",
+            "--gateway-drain-duration",
+            "310s",
+            "-",
+            "testdata/verify/inputs/dump-sidecar-drain50s.json",
+        ])
         .write_stdin(log)
         .assert()
         .code(1)
         .stdout(predicate::str::contains("error[drain-cut-short]"))
         .stdout(predicate::str::contains("<stdin>:7:"))
-        .stdout(predicate::str::contains("info[pass]: drainDuration of gateway pod shop/web-7d9f8c6b5-x2x9z"))
+        .stdout(predicate::str::contains(
+            "info[pass]: drainDuration of gateway pod shop/web-7d9f8c6b5-x2x9z",
+        ))
         .stderr(predicate::str::contains("meshdrain verify: 1 check failed"));
 }
 
 #[test]
 fn the_binary_exits_0_only_on_a_pass() {
     meshdrain()
-        .args(["verify", "--drain-duration", "50s", "--termination-drain-duration", "25s", "testdata/verify/inputs/dump-sidecar-drain50s.json"])
+        .args([
+            "verify",
+            "--drain-duration",
+            "50s",
+            "--termination-drain-duration",
+            "25s",
+            "testdata/verify/inputs/dump-sidecar-drain50s.json",
+        ])
         .assert()
         .code(0)
         .stderr("");
@@ -245,12 +311,18 @@ fn the_binary_exits_0_only_on_a_pass() {
         .stdout("")
         .stderr(predicate::str::contains("error[invalid-input]: <stdin> ends in the middle of its JSON"))
         .stderr(predicate::str::contains("cut short"));
-    meshdrain().args(["verify"]).assert().code(2).stderr(predicate::str::contains("needs evidence"));
+    meshdrain()
+        .args(["verify"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs evidence"));
     meshdrain()
         .args(["verify", "testdata/verify/inputs/no-such-file.json"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read testdata/verify/inputs/no-such-file.json"));
+        .stderr(predicate::str::contains(
+            "cannot read testdata/verify/inputs/no-such-file.json",
+        ));
 }
 
 #[test]
@@ -260,9 +332,13 @@ fn help_has_examples_and_the_exit_status() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Examples:"))
-        .stdout(predicate::str::contains("pilot-agent request GET config_dump"))
+        .stdout(predicate::str::contains(
+            "pilot-agent request GET config_dump",
+        ))
         .stdout(predicate::str::contains("kubectl describe pod"))
-        .stdout(predicate::str::contains("Exit status: 0 at least one check passed"))
+        .stdout(predicate::str::contains(
+            "Exit status: 0 at least one check passed",
+        ))
         .stdout(predicate::str::contains("--manifests"))
         .stdout(predicate::str::contains("--input-format"))
         .stdout(predicate::str::contains("Expect this drainDuration"));

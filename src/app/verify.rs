@@ -21,7 +21,11 @@ use super::settings::{build_policy, policy_path};
 use super::{report as report_diagnostics, write_output};
 
 fn usage(io: &mut Io<'_>, message: &str, hint: &str) -> ExitStatus {
-    report_diagnostics(io, &[Diagnostic::error("usage", message).with_hint(hint)], false);
+    report_diagnostics(
+        io,
+        &[Diagnostic::error("usage", message).with_hint(hint)],
+        false,
+    );
     ExitStatus::Invalid
 }
 
@@ -72,7 +76,8 @@ fn expectations(args: &VerifyArgs, io: &mut Io<'_>) -> Result<Expectations, Exit
         ));
     }
     let limits = args.limits.limits();
-    let sources = match lint_input::collect(&args.manifests, &[], io.stdin, limits.max_input_bytes) {
+    let sources = match lint_input::collect(&args.manifests, &[], io.stdin, limits.max_input_bytes)
+    {
         Ok(s) => s,
         Err(d) => {
             report_diagnostics(io, &[d], false);
@@ -86,13 +91,20 @@ fn expectations(args: &VerifyArgs, io: &mut Io<'_>) -> Result<Expectations, Exit
     let (cx, errors) = Context::build(sources, &options);
     if !errors.is_empty() {
         report_diagnostics(io, &errors, false);
-        let _ = writeln!(io.stderr, "meshdrain verify: --manifests must parse to say what to expect");
+        let _ = writeln!(
+            io.stderr,
+            "meshdrain verify: --manifests must parse to say what to expect"
+        );
         return Err(ExitStatus::Invalid);
     }
     let useful = cx.objects.iter().any(|o| {
         matches!(
             o.class,
-            Class::Workload(_) | Class::InstallGateway(_) | Class::ControlPlane { .. } | Class::IstioOperator | Class::MeshConfig
+            Class::Workload(_)
+                | Class::InstallGateway(_)
+                | Class::ControlPlane { .. }
+                | Class::IstioOperator
+                | Class::MeshConfig
         )
     });
     if !useful {
@@ -130,7 +142,8 @@ pub fn verify_command(args: &VerifyArgs, io: &mut Io<'_>) -> anyhow::Result<Exit
             "save one of them to a file",
         ));
     }
-    if io.stdin_is_terminal && (stdin_input || args.manifests.iter().any(|m| m.as_os_str() == "-")) {
+    if io.stdin_is_terminal && (stdin_input || args.manifests.iter().any(|m| m.as_os_str() == "-"))
+    {
         return Ok(usage(
             io,
             "`-` reads stdin, and stdin is a terminal",
@@ -172,7 +185,11 @@ pub fn verify_command(args: &VerifyArgs, io: &mut Io<'_>) -> anyhow::Result<Exit
     }
     let failed = outcome.count(crate::verify::Status::Fail);
     let _ = if failed > 0 {
-        writeln!(io.stderr, "meshdrain verify: {} failed", crate::report::plural(failed, "check"))
+        writeln!(
+            io.stderr,
+            "meshdrain verify: {} failed",
+            crate::report::plural(failed, "check")
+        )
     } else {
         writeln!(
             io.stderr,

@@ -28,8 +28,8 @@ struct L<'a> {
 
 /// Whether `text` is `kubectl describe pod` output.
 pub fn looks_like_describe(text: &str) -> bool {
-    let mut lines = crate::linebreak::text_lines(text)
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    let mut lines =
+        crate::linebreak::text_lines(text).filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
     let first = lines.next().unwrap_or("");
     first.starts_with("Name:")
         && crate::linebreak::text_lines(text).any(|l| l.starts_with("Namespace:"))
@@ -40,7 +40,9 @@ pub fn looks_like_describe(text: &str) -> bool {
 fn lines(text: &str) -> Vec<L<'_>> {
     crate::linebreak::lines(text.as_bytes())
         .filter_map(|(start, bytes)| {
-            let raw = text.get(start..start + bytes.len())?.trim_end_matches(['\n', '\r']);
+            let raw = text
+                .get(start..start + bytes.len())?
+                .trim_end_matches(['\n', '\r']);
             let trimmed = raw.trim_start_matches(' ');
             Some(L {
                 start,
@@ -90,7 +92,11 @@ fn loc(index: &LineIndex<'_>, l: &L<'_>) -> Location {
 
 /// The key=value or key: value entries of `Labels:` or `Annotations:` at `column`; a longer
 /// value's own lines (deeper) are joined.
-fn entries<'a>(block: &[L<'a>], at: usize, sep: &str) -> (BTreeMap<String, (String, usize)>, usize) {
+fn entries<'a>(
+    block: &[L<'a>],
+    at: usize,
+    sep: &str,
+) -> (BTreeMap<String, (String, usize)>, usize) {
     let mut out: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let Some(first) = block.get(at) else {
         return (out, at + 1);
@@ -283,7 +289,9 @@ fn pod(name: &str, index: &LineIndex<'_>, block: &[L<'_>], n: usize) -> Evidence
         match field(l) {
             Some(("Name", v, _)) => subject.pod = Some(v.to_owned()),
             Some(("Namespace", v, _)) => subject.namespace = Some(v.to_owned()),
-            Some(("Controlled By", v, _)) => controlled_by = v.split_once('/').map(|(k, n)| (k.to_owned(), n.to_owned())),
+            Some(("Controlled By", v, _)) => {
+                controlled_by = v.split_once('/').map(|(k, n)| (k.to_owned(), n.to_owned()))
+            }
             Some(("Termination Grace Period", v, _)) => grace_line = Some((v.to_owned(), i)),
             Some(("Labels", _, _)) => {
                 let (found, next) = entries(block, i, "=");
@@ -301,24 +309,40 @@ fn pod(name: &str, index: &LineIndex<'_>, block: &[L<'_>], n: usize) -> Evidence
         }
         i += 1;
     }
-    subject.labels = labels.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
+    subject.labels = labels
+        .iter()
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
     subject.owner = controlled_by.map(|(kind, name)| {
-        owner_from(&kind, &name, subject.labels.get("pod-template-hash").map(String::as_str))
+        owner_from(
+            &kind,
+            &name,
+            subject.labels.get("pod-template-hash").map(String::as_str),
+        )
     });
-    let anchor = block.first().map_or_else(Location::default, |l| loc(index, l));
+    let anchor = block
+        .first()
+        .map_or_else(Location::default, |l| loc(index, l));
     let boxes = containers(block);
     let Some(proxy) = boxes.iter().find(|c| c.name == "istio-proxy") else {
         let names: Vec<&str> = boxes.iter().map(|c| c.name.as_str()).collect();
         let mut e = Evidence::new(name, Format::Describe, subject, anchor);
         e.proxy = Proxy::Blind(format!(
             "the pod has no istio-proxy container (its containers: {}): it is not injected, so no drain setting of the mesh applies to it",
-            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
         ));
         e.anchor.document = Some(n);
         return e;
     };
     let termination = proxy.env.iter().find(|(k, _, _)| k == TERMINATION_ENV);
-    let others = boxes.iter().filter(|c| !c.init && c.name != "istio-proxy").count();
+    let others = boxes
+        .iter()
+        .filter(|c| !c.init && c.name != "istio-proxy")
+        .count();
     let (gateway, reason) = role_of(&proxy.args, &subject.labels, termination.is_some(), others);
     subject.gateway = gateway;
     subject.role_reason = reason;
@@ -327,13 +351,21 @@ fn pod(name: &str, index: &LineIndex<'_>, block: &[L<'_>], n: usize) -> Evidence
     let mut e = Evidence::new(name, Format::Describe, subject, anchor);
     e.anchor.document = Some(n);
     e.proxy = Proxy::Istio { native: proxy.init };
-    let at = |line: usize| block.get(line).map_or_else(Location::default, |l| loc(index, l));
+    let at = |line: usize| {
+        block
+            .get(line)
+            .map_or_else(Location::default, |l| loc(index, l))
+    };
     for pair in proxy.args.windows(2) {
         if let [flag, value] = pair
             && (flag == "--drainDuration" || flag == "--terminationDrainDuration")
         {
             e.observed.push(Observed {
-                knob: if flag == "--drainDuration" { Knob::DrainDuration } else { Knob::TerminationDrainDuration },
+                knob: if flag == "--drainDuration" {
+                    Knob::DrainDuration
+                } else {
+                    Knob::TerminationDrainDuration
+                },
                 written: value.clone(),
                 value: GoDuration::parse(value).ok(),
                 location: at(proxy.line),
@@ -354,7 +386,9 @@ fn pod(name: &str, index: &LineIndex<'_>, block: &[L<'_>], n: usize) -> Evidence
                 written: v.clone(),
                 value: None,
                 location: at(*line),
-                source: format!("{source} (shortened by kubectl describe: use kubectl get pod -o yaml)"),
+                source: format!(
+                    "{source} (shortened by kubectl describe: use kubectl get pod -o yaml)"
+                ),
                 scope: Scope::Pod,
             });
         } else {
@@ -368,7 +402,11 @@ fn pod(name: &str, index: &LineIndex<'_>, block: &[L<'_>], n: usize) -> Evidence
     ] {
         if let Some((_, v, line)) = proxy.env.iter().find(|(k, _, _)| k == var) {
             let value = match knob {
-                Knob::GatewayDrain => v.trim().parse::<i64>().ok().map(|s| GoDuration(s.saturating_mul(SECOND as i64))),
+                Knob::GatewayDrain => v
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .map(|s| GoDuration(s.saturating_mul(SECOND as i64))),
                 _ => GoDuration::parse(v.trim()).ok(),
             };
             e.observed.push(Observed {
@@ -434,18 +472,31 @@ Containers:
         assert!(looks_like_describe(TEXT));
         let e = read("d.txt", TEXT).remove(0);
         assert_eq!(e.subject.pod.as_deref(), Some("web-5d9f8c6b5-abcde"));
-        assert_eq!(e.subject.owner.as_ref().map(|o| o.name.as_str()), Some("web"));
+        assert_eq!(
+            e.subject.owner.as_ref().map(|o| o.name.as_str()),
+            Some("web")
+        );
         assert_eq!(e.subject.gateway, Some(false));
-        assert_eq!(e.observed(Knob::DrainDuration).map(|o| o.written.as_str()), Some("50s"));
+        assert_eq!(
+            e.observed(Knob::DrainDuration).map(|o| o.written.as_str()),
+            Some("50s")
+        );
         let t = e.observed(Knob::TerminationDrainDuration).unwrap();
         assert_eq!((t.written.as_str(), t.location.line()), ("25s", Some(5)));
-        assert_eq!(e.observed(Knob::GatewayDrain).map(|o| o.written.as_str()), Some("22"));
+        assert_eq!(
+            e.observed(Knob::GatewayDrain).map(|o| o.written.as_str()),
+            Some("22")
+        );
         assert_eq!(e.grace.as_ref().and_then(|g| g.seconds), None);
     }
 
     #[test]
     fn a_pod_without_the_proxy() {
-        let e = read("d.txt", "Name: a\nNamespace: b\nContainers:\n  app:\n    Image: x\n").remove(0);
+        let e = read(
+            "d.txt",
+            "Name: a\nNamespace: b\nContainers:\n  app:\n    Image: x\n",
+        )
+        .remove(0);
         assert!(matches!(e.proxy, Proxy::Blind(_)));
     }
 }

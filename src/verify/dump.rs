@@ -72,7 +72,12 @@ pub fn read(name: &str, text: &str, format: Format) -> Vec<Evidence> {
         index: LineIndex::new(text),
     };
     let Ok(root) = serde_json::from_str::<&RawValue>(text) else {
-        return vec![blind(name, format, Location::default(), "it is not a JSON object")];
+        return vec![blind(
+            name,
+            format,
+            Location::default(),
+            "it is not a JSON object",
+        )];
     };
     let (bootstrap, base) = match format {
         Format::ConfigDump => match bootstrap_in_dump(root) {
@@ -190,8 +195,14 @@ fn subject_of(node: &Value) -> Subject {
         })
     });
     let (gateway, role_reason) = match kind {
-        Some("router") => (Some(true), Some(format!("its node id {id:?} is a router's"))),
-        Some("sidecar") => (Some(false), Some(format!("its node id {id:?} is a sidecar's"))),
+        Some("router") => (
+            Some(true),
+            Some(format!("its node id {id:?} is a router's")),
+        ),
+        Some("sidecar") => (
+            Some(false),
+            Some(format!("its node id {id:?} is a sidecar's")),
+        ),
         _ => (None, None),
     };
     Subject {
@@ -230,16 +241,24 @@ fn bootstrap_evidence(
         doc.location(node_raw, node_path.clone()),
     );
     let meta_path = path_text(&node_path, "metadata");
-    let Some(config_raw) = descend(node_raw, &[Step::Key("metadata"), Step::Key("PROXY_CONFIG")])
-    else {
+    let Some(config_raw) = descend(
+        node_raw,
+        &[Step::Key("metadata"), Step::Key("PROXY_CONFIG")],
+    ) else {
         let id = node.get("id").and_then(Value::as_str).unwrap_or("");
         let what = match parse_node_id(id).0 {
             Some("waypoint") => format!(
                 "{meta_path} has no PROXY_CONFIG: node {id:?} is a waypoint, which Istio starts without the sidecar's ProxyConfig"
             ),
-            _ if node.get("metadata").and_then(Value::as_object).is_none_or(|m| m.is_empty()) => format!(
-                "{node_path} has no Istio metadata (node id {id:?}): this is not an Istio proxy"
-            ),
+            _ if node
+                .get("metadata")
+                .and_then(Value::as_object)
+                .is_none_or(|m| m.is_empty()) =>
+            {
+                format!(
+                    "{node_path} has no Istio metadata (node id {id:?}): this is not an Istio proxy"
+                )
+            }
             _ => format!("{meta_path} has no PROXY_CONFIG, so its drain settings cannot be read"),
         };
         e.proxy = Proxy::Blind(what);
@@ -297,7 +316,11 @@ fn bootstrap_evidence(
             return;
         }
     };
-    observe(Knob::DrainDuration, &["drainDuration", "drain_duration"], &[]);
+    observe(
+        Knob::DrainDuration,
+        &["drainDuration", "drain_duration"],
+        &[],
+    );
     observe(
         Knob::TerminationDrainDuration,
         &["terminationDrainDuration", "termination_drain_duration"],
@@ -308,7 +331,11 @@ fn bootstrap_evidence(
         &["EXIT_ON_ZERO_ACTIVE_CONNECTIONS"],
         &["proxyMetadata"],
     );
-    observe(Knob::MinimumDrain, &["MINIMUM_DRAIN_DURATION"], &["proxyMetadata"]);
+    observe(
+        Knob::MinimumDrain,
+        &["MINIMUM_DRAIN_DURATION"],
+        &["proxyMetadata"],
+    );
     observe(
         Knob::GatewayDrain,
         &["TERMINATION_DRAIN_DURATION_SECONDS"],
@@ -350,7 +377,10 @@ mod tests {
         assert_eq!(e.subject.pod.as_deref(), Some("web-5d9f-abcde"));
         assert_eq!(e.subject.namespace.as_deref(), Some("shop"));
         assert_eq!(e.subject.gateway, Some(false));
-        assert_eq!(e.subject.owner.as_ref().map(|o| o.name.as_str()), Some("web"));
+        assert_eq!(
+            e.subject.owner.as_ref().map(|o| o.name.as_str()),
+            Some("web")
+        );
         let drain = e.observed(Knob::DrainDuration).unwrap();
         assert_eq!(drain.value, GoDuration::parse("90s").ok());
         assert_eq!(drain.location.line(), Some(12));
@@ -368,11 +398,15 @@ mod tests {
         let old = r#"{"node":{"id":"router~1.1.1.1~gw-1.istio-system~istio-system.svc.cluster.local","metadata":{"PROXY_CONFIG":"{\"drainDuration\":\"45s\"}"}}}"#;
         let e = read("b.json", old, Format::Bootstrap).remove(0);
         assert_eq!(e.subject.gateway, Some(true));
-        assert_eq!(e.observed(Knob::DrainDuration).map(|o| o.written.as_str()), Some("45s"));
+        assert_eq!(
+            e.observed(Knob::DrainDuration).map(|o| o.written.as_str()),
+            Some("45s")
+        );
         let none = r#"{"node":{"id":"envoy-1","metadata":{}}}"#;
         let e = read("b.json", none, Format::Bootstrap).remove(0);
         assert!(matches!(e.proxy, Proxy::Blind(ref why) if why.contains("not an Istio proxy")));
-        let no_bootstrap = r#"{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump"}]}"#;
+        let no_bootstrap =
+            r#"{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump"}]}"#;
         let e = read("d.json", no_bootstrap, Format::ConfigDump).remove(0);
         assert!(matches!(e.proxy, Proxy::Blind(_)));
     }
@@ -384,6 +418,9 @@ mod tests {
             Some(Some("StatefulSet".to_owned()))
         );
         assert_eq!(owner_of("nope"), None);
-        assert_eq!(parse_node_id("sidecar~1.2.3.4~foo~bar"), (Some("sidecar"), Some("foo"), None));
+        assert_eq!(
+            parse_node_id("sidecar~1.2.3.4~foo~bar"),
+            (Some("sidecar"), Some("foo"), None)
+        );
     }
 }

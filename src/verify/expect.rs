@@ -125,7 +125,9 @@ impl PolicyExpectations {
             return self.gateway(subject);
         }
         let Some(sidecar) = &self.policy.sidecar else {
-            return Lookup::Nothing("the policy leaves the mesh's proxy config untouched (no spec.sidecar)".to_owned());
+            return Lookup::Nothing(
+                "the policy leaves the mesh's proxy config untouched (no spec.sidecar)".to_owned(),
+            );
         };
         match sidecar.get(field) {
             Some(d) => Lookup::Found(Expectation {
@@ -179,7 +181,9 @@ impl PolicyExpectations {
     /// The first matching gateway rule, where the pod says enough to decide it.
     fn gateway(&self, subject: &Subject) -> Lookup {
         let Some(rules) = &self.policy.gateways else {
-            return Lookup::Nothing("the policy leaves gateways untouched (no spec.gateways)".to_owned());
+            return Lookup::Nothing(
+                "the policy leaves gateways untouched (no spec.gateways)".to_owned(),
+            );
         };
         let mut outcomes: Vec<Option<GoDuration>> = Vec::new();
         let mut decided = false;
@@ -230,7 +234,8 @@ impl PolicyExpectations {
 fn generated_suffix(rest: &str) -> bool {
     let token = |s: &str, min: usize, max: usize| {
         (min..=max).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     };
     match rest.split_once('-') {
         // Deployment (ReplicaSet hash, pod id), CronJob (job id, pod id).
@@ -271,7 +276,10 @@ impl Manifests {
             many => Err(format!(
                 "{} in --manifests match it by {how} ({}): which one it runs is not clear",
                 many.len(),
-                many.iter().map(|o| o.describe()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|o| o.describe())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         };
         if let Some(owner) = &subject.owner {
@@ -317,10 +325,13 @@ impl Manifests {
                 .iter()
                 .copied()
                 .filter(|o| {
-                    let Class::Workload(t) = &o.class else { return false };
+                    let Class::Workload(t) = &o.class else {
+                        return false;
+                    };
                     let tree = self.cx.tree(o);
                     let labels = crate::model::workload::labels(tree, t.node);
-                    !labels.is_empty() && labels.iter().all(|(k, v)| subject.labels.get(k) == Some(v))
+                    !labels.is_empty()
+                        && labels.iter().all(|(k, v)| subject.labels.get(k) == Some(v))
                 })
                 .collect();
             return one(found, "pod-template labels");
@@ -345,7 +356,9 @@ impl Manifests {
                     from,
                     per_workload,
                 }),
-                Err(e) => Lookup::Nothing(format!("{from} sets {t:?}, which is not a duration ({e}); meshdrain check reports it")),
+                Err(e) => Lookup::Nothing(format!(
+                    "{from} sets {t:?}, which is not a duration ({e}); meshdrain check reports it"
+                )),
             },
             Written::Other { what, text } => Lookup::Nothing(format!(
                 "{from} sets {text}, {what}, not a duration string; meshdrain check reports it"
@@ -360,12 +373,17 @@ impl Manifests {
         if knob == Knob::GatewayDrain {
             return match self.gateway_for(subject) {
                 Err(why) => Lookup::Ambiguous(why),
-                Ok(None) => Lookup::Nothing("--manifests has no install.tetrate.io gateway for it".to_owned()),
+                Ok(None) => Lookup::Nothing(
+                    "--manifests has no install.tetrate.io gateway for it".to_owned(),
+                ),
                 Ok(Some(gw)) => {
                     let tree = self.cx.tree(gw);
                     match mesh::gateway_site(tree, gw.resource.node, gw.pointer()) {
                         Some(site) => Self::written(&site.written, described(&self.cx, gw), true),
-                        None => Lookup::Nothing(format!("{} sets no connectionDrainDuration", described(&self.cx, gw))),
+                        None => Lookup::Nothing(format!(
+                            "{} sets no connectionDrainDuration",
+                            described(&self.cx, gw)
+                        )),
                     }
                 }
             };
@@ -402,7 +420,10 @@ impl Manifests {
             || "no workload there matches it, and it has no mesh config".to_owned(),
             |w| format!("not {}, and no mesh config", described(&self.cx, w)),
         );
-        Lookup::Nothing(format!("nothing in --manifests sets {} for it ({whose})", field.name()))
+        Lookup::Nothing(format!(
+            "nothing in --manifests sets {} for it ({whose})",
+            field.name()
+        ))
     }
 }
 

@@ -41,8 +41,7 @@ pub fn parse_arg(arg: &str, forced: Option<Format>) -> Named {
     }
 }
 
-const FORMATS_HINT: &str =
-    "name its format: --input-format FORMAT, or FORMAT:PATH for one input (config-dump, bootstrap, pod, describe, log)";
+const FORMATS_HINT: &str = "name its format: --input-format FORMAT, or FORMAT:PATH for one input (config-dump, bootstrap, pod, describe, log)";
 
 /// Reads every input into evidence; every unusable input is an error (all are reported).
 pub fn read_all(
@@ -55,7 +54,11 @@ pub fn read_all(
     let mut stdin_read = false;
     for input in inputs {
         let from_stdin = input.path == "-";
-        let name = if from_stdin { STDIN.to_owned() } else { input.path.clone() };
+        let name = if from_stdin {
+            STDIN.to_owned()
+        } else {
+            input.path.clone()
+        };
         let mut bytes = Vec::new();
         let read = if from_stdin {
             if stdin_read {
@@ -70,8 +73,10 @@ pub fn read_all(
                 .take(limits.max_input_bytes as u64 + 1)
                 .read_to_end(&mut bytes)
         } else {
-            std::fs::File::open(&input.path)
-                .and_then(|f| f.take(limits.max_input_bytes as u64 + 1).read_to_end(&mut bytes))
+            std::fs::File::open(&input.path).and_then(|f| {
+                f.take(limits.max_input_bytes as u64 + 1)
+                    .read_to_end(&mut bytes)
+            })
         };
         if let Err(e) = read {
             errors.push(input_error(
@@ -89,7 +94,11 @@ pub fn read_all(
             Err(d) => errors.push(d),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// One input's evidence.
@@ -115,7 +124,10 @@ pub fn evidence_of(
             name,
             "",
             None,
-            format!("{name} is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+            format!(
+                "{name} is not UTF-8 text (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
             "pass the text kubectl or pilot-agent printed, not a compressed or binary file",
         )
     })?;
@@ -232,13 +244,23 @@ pub fn detect(name: &str, text: &str) -> Result<Format, Diagnostic> {
             .unwrap_or("");
         let json_log = serde_json::from_str::<serde_json::Value>(first_line.trim())
             .ok()
-            .and_then(|v| v.as_object().map(|o| ["msg", "message", "log"].iter().any(|k| o.contains_key(*k))))
+            .and_then(|v| {
+                v.as_object()
+                    .map(|o| ["msg", "message", "log"].iter().any(|k| o.contains_key(*k)))
+            })
             .unwrap_or(false);
         if json_log && super::logs::looks_like_log(text) {
             return Ok(Format::Log);
         }
         return Err(json(name, text).err().unwrap_or_else(|| {
-            input_error("invalid-input", name, text, None, format!("{name} is not valid JSON"), FORMATS_HINT)
+            input_error(
+                "invalid-input",
+                name,
+                text,
+                None,
+                format!("{name} is not valid JSON"),
+                FORMATS_HINT,
+            )
         }));
     }
     if super::describe::looks_like_describe(text) {
@@ -256,7 +278,9 @@ pub fn detect(name: &str, text: &str) -> Result<Format, Diagnostic> {
         .position(|l| !l.trim().is_empty())
         .unwrap_or(0);
     let index = LineIndex::new(text);
-    let at = (1..=first).map(|l| index.line_text(l).len() + 1).sum::<usize>();
+    let at = (1..=first)
+        .map(|l| index.line_text(l).len() + 1)
+        .sum::<usize>();
     Err(input_error(
         "unknown-format",
         name,
@@ -283,10 +307,15 @@ mod tests {
         assert_eq!(detected("{\"node\": {}}"), Ok(Format::Bootstrap));
         assert_eq!(detected("{\"kind\": \"Pod\"}"), Ok(Format::Pod));
         assert_eq!(detected("apiVersion: v1\nkind: Pod\n"), Ok(Format::Pod));
-        assert_eq!(detected("Name: a\nNamespace: b\nContainers:\n"), Ok(Format::Describe));
+        assert_eq!(
+            detected("Name: a\nNamespace: b\nContainers:\n"),
+            Ok(Format::Describe)
+        );
         assert_eq!(detected("2024-01-01T00:00:00Z\tinfo\tx\n"), Ok(Format::Log));
         assert_eq!(
-            detected("{\"level\":\"info\",\"time\":\"2024-01-01T00:00:00Z\",\"msg\":\"a\"}\n{\"level\":\"info\",\"time\":\"2024-01-01T00:00:01Z\",\"msg\":\"b\"}\n"),
+            detected(
+                "{\"level\":\"info\",\"time\":\"2024-01-01T00:00:00Z\",\"msg\":\"a\"}\n{\"level\":\"info\",\"time\":\"2024-01-01T00:00:01Z\",\"msg\":\"b\"}\n"
+            ),
             Ok(Format::Log)
         );
         assert_eq!(detected("{\"configs\": [\n"), Err("invalid-input"));
@@ -296,7 +325,13 @@ mod tests {
 
     #[test]
     fn truncated_json_points_where_it_ends() {
-        let d = evidence_of("d.json", b"{\n \"configs\": [\n  {\"a\": 1\n", None, &Limits::default()).unwrap_err();
+        let d = evidence_of(
+            "d.json",
+            b"{\n \"configs\": [\n  {\"a\": 1\n",
+            None,
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!(d.code, "invalid-input");
         assert!(d.message.contains("cut short"), "{}", d.message);
         assert_eq!(d.origin.span.map(|s| s.start.line), Some(3));
@@ -308,8 +343,17 @@ mod tests {
 
     #[test]
     fn format_prefixes() {
-        assert_eq!(parse_arg("log:-", None), Named { path: "-".into(), format: Some(Format::Log) });
+        assert_eq!(
+            parse_arg("log:-", None),
+            Named {
+                path: "-".into(),
+                format: Some(Format::Log)
+            }
+        );
         assert_eq!(parse_arg("./log:x", None).format, None);
-        assert_eq!(parse_arg("c:/x", Some(Format::Pod)).format, Some(Format::Pod));
+        assert_eq!(
+            parse_arg("c:/x", Some(Format::Pod)).format,
+            Some(Format::Pod)
+        );
     }
 }

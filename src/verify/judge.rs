@@ -8,13 +8,9 @@ use crate::duration::GoDuration;
 
 use super::expect::{Expectation, Expectations, Lookup};
 use super::{
-    Announced, Cause, Check, CheckKind, Comparison, Ending, Evidence, Expected, Format, Knob,
-    Location, Observed, Proxy, Role, Scope, Status, Subject, Termination, Value, canonical,
-    seconds, show_seconds,
+    Cause, Check, CheckKind, Comparison, Evidence, Expected, Format, Knob, Location, Observed,
+    Proxy, Role, Scope, Status, Subject, Value, canonical, seconds, show_seconds,
 };
-
-/// A drain that ends within this much of its announced period ran it whole.
-const TOLERANCE_SECONDS: f64 = 0.25;
 
 /// Judges every piece of evidence.
 pub fn judge(evidence: &[Evidence], expect: &Expectations, role: Role) -> Vec<Check> {
@@ -55,7 +51,11 @@ fn apply_role(subject: &mut Subject, expect: &Expectations, role: Role) {
 
 /// `kubectl rollout restart deployment/web -n shop`, or what restarts the pod.
 fn restart_hint(s: &Subject) -> String {
-    let ns = s.namespace.as_deref().map(|n| format!(" -n {n}")).unwrap_or_default();
+    let ns = s
+        .namespace
+        .as_deref()
+        .map(|n| format!(" -n {n}"))
+        .unwrap_or_default();
     match (&s.owner, &s.pod) {
         (Some(o), _)
             if matches!(o.kind.as_deref(), Some("Deployment" | "StatefulSet" | "DaemonSet")) =>
@@ -73,15 +73,15 @@ fn restart_hint(s: &Subject) -> String {
     }
 }
 
-struct Judge<'a> {
-    e: &'a Evidence,
-    expect: &'a Expectations,
+pub(super) struct Judge<'a> {
+    pub(super) e: &'a Evidence,
+    pub(super) expect: &'a Expectations,
     out: &'a mut Vec<Check>,
 }
 
 impl Judge<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn push(
+    pub(super) fn push(
         &mut self,
         kind: CheckKind,
         field: &str,
@@ -136,7 +136,11 @@ impl Judge<'_> {
         }
         let gateway = self.e.subject.gateway == Some(true);
         let log = self.e.format == Format::Log;
-        for knob in [Knob::DrainDuration, Knob::TerminationDrainDuration, Knob::GatewayDrain] {
+        for knob in [
+            Knob::DrainDuration,
+            Knob::TerminationDrainDuration,
+            Knob::GatewayDrain,
+        ] {
             if knob == Knob::GatewayDrain && !gateway {
                 continue;
             }
@@ -162,7 +166,7 @@ impl Judge<'_> {
     /// The expectation of a shutdown wait: the gateway's for a gateway (falling back to the
     /// mesh's terminationDrainDuration), the mesh's for a sidecar, and for a proxy of unknown
     /// role only when both agree.
-    fn wait_expectation(&self) -> (Knob, Lookup) {
+    pub(super) fn wait_expectation(&self) -> (Knob, Lookup) {
         let s = &self.e.subject;
         let termination = self.expect.lookup(s, Knob::TerminationDrainDuration);
         match s.gateway {
@@ -192,14 +196,14 @@ impl Judge<'_> {
         }
     }
 
-    fn expected(x: &Expectation, comparison: Comparison) -> Expected {
+    pub(super) fn expected(x: &Expectation, comparison: Comparison) -> Expected {
         Expected {
             value: Value::new(x.written.clone(), Some(x.value), x.from.clone()),
             comparison,
         }
     }
 
-    fn actual(o: &Observed) -> Value {
+    pub(super) fn actual(o: &Observed) -> Value {
         Value::new(o.written.clone(), o.value, o.source.clone())
     }
 
@@ -239,7 +243,10 @@ impl Judge<'_> {
                 Some(Self::actual(o)),
                 Status::Unknown,
                 None,
-                format!("{field} is {} here, but what is expected is not clear: {why}", o.written),
+                format!(
+                    "{field} is {} here, but what is expected is not clear: {why}",
+                    o.written
+                ),
                 None,
             ),
             _ => {}
@@ -269,7 +276,7 @@ impl Judge<'_> {
         }
     }
 
-    fn compare(&mut self, knob: Knob, x: &Expectation, o: &Observed) {
+    pub(super) fn compare(&mut self, knob: Knob, x: &Expectation, o: &Observed) {
         let field = knob.name();
         let expected = Some(Self::expected(x, Comparison::Equal));
         let actual = Some(Self::actual(o));
@@ -283,8 +290,14 @@ impl Judge<'_> {
                 actual,
                 Status::Fail,
                 Some(Cause::WrongObject),
-                format!("{} sets {field} to {:?}, which is not a duration Istio reads ({} expects {})", o.source, o.written, x.from, x.written),
-                Some(format!("write {field} as a Go duration such as \"{}\"", canonical(x.value))),
+                format!(
+                    "{} sets {field} to {:?}, which is not a duration Istio reads ({} expects {})",
+                    o.source, o.written, x.from, x.written
+                ),
+                Some(format!(
+                    "write {field} as a Go duration such as \"{}\"",
+                    canonical(x.value)
+                )),
             );
             return;
         };
@@ -297,7 +310,17 @@ impl Judge<'_> {
                     exit.source
                 );
                 let hint = "drop EXIT_ON_ZERO_ACTIVE_CONNECTIONS (proxyMetadata) to make terminationDrainDuration the wait, or rely on MINIMUM_DRAIN_DURATION and the grace period".to_owned();
-                self.push(CheckKind::Value, field, &location, expected, actual, Status::Fail, Some(Cause::ExitOnZero), reason, Some(hint));
+                self.push(
+                    CheckKind::Value,
+                    field,
+                    &location,
+                    expected,
+                    actual,
+                    Status::Fail,
+                    Some(Cause::ExitOnZero),
+                    reason,
+                    Some(hint),
+                );
                 return;
             }
             let written = if o.written.trim() == canonical(value) {
@@ -320,18 +343,29 @@ impl Judge<'_> {
                 actual,
                 Status::Pass,
                 None,
-                format!("{} has {field} {}{written}, as {} expects{note}", o.source, canonical(value), x.from),
+                format!(
+                    "{} has {field} {}{written}, as {} expects{note}",
+                    o.source,
+                    canonical(value),
+                    x.from
+                ),
                 None,
             );
             return;
         }
         let default = knob.default_duration();
-        let (cause, reason, hint) = if x.per_workload && o.scope == Scope::Pod && self.e.format != Format::Log {
+        let (cause, reason, hint) = if x.per_workload
+            && o.scope == Scope::Pod
+            && self.e.format != Format::Log
+        {
             (
                 Cause::PodsNotRestarted,
                 format!(
                     "{} has {field} {}, but {} now says {}: the pod was created from an older pod template and not restarted since",
-                    o.source, canonical(value), x.from, x.written
+                    o.source,
+                    canonical(value),
+                    x.from,
+                    x.written
                 ),
                 restart_hint(&self.e.subject),
             )
@@ -340,18 +374,30 @@ impl Judge<'_> {
                 Cause::PodOverride,
                 format!(
                     "{} sets {field} {}, which overrides the mesh default {} that {} expects: the value is set on the pod, not where the policy puts it",
-                    o.source, canonical(value), x.written, x.from
+                    o.source,
+                    canonical(value),
+                    x.written,
+                    x.from
                 ),
-                format!("remove {field} from the pod's proxy.istio.io/config annotation, or set it to {}", x.written),
+                format!(
+                    "remove {field} from the pod's proxy.istio.io/config annotation, or set it to {}",
+                    x.written
+                ),
             )
         } else if default == Some(value) && !x.per_workload {
             (
                 Cause::NotRestartedOrWrongObject,
                 format!(
                     "{} has {field} {}, Istio's default, but {} expects {}: either the proxy started before the change (the TSB guide: a restart is required), or the setting never reached the mesh config (set on the wrong object: not in the last overlay for IstioOperator/tsb-istiocontrolplane, or not under meshConfig.defaultConfig)",
-                    o.source, canonical(value), x.from, x.written
+                    o.source,
+                    canonical(value),
+                    x.from,
+                    x.written
                 ),
-                format!("run meshdrain check on the manifests that set it; then {}", restart_hint(&self.e.subject)),
+                format!(
+                    "run meshdrain check on the manifests that set it; then {}",
+                    restart_hint(&self.e.subject)
+                ),
             )
         } else {
             (
@@ -362,12 +408,26 @@ impl Judge<'_> {
                     canonical(value),
                     x.from,
                     x.written,
-                    if o.scope == Scope::Running { ", or a proxy.istio.io/config annotation on the pod overrides it" } else { "" }
+                    if o.scope == Scope::Running {
+                        ", or a proxy.istio.io/config annotation on the pod overrides it"
+                    } else {
+                        ""
+                    }
                 ),
                 restart_hint(&self.e.subject),
             )
         };
-        self.push(CheckKind::Value, field, &location, expected, actual, Status::Fail, Some(cause), reason, Some(hint));
+        self.push(
+            CheckKind::Value,
+            field,
+            &location,
+            expected,
+            actual,
+            Status::Fail,
+            Some(cause),
+            reason,
+            Some(hint),
+        );
     }
 
     /// The pod's grace period must outlast istio-proxy's preStop hook plus its wait.
@@ -386,10 +446,18 @@ impl Judge<'_> {
         // The wait: exit-on-zero's minimum, else what the pod sets, else what is expected.
         let (wait, wait_from) = if let Some(exit) = self.e.exit_on_zero() {
             let min = self.e.observed(Knob::MinimumDrain);
-            let value = min.and_then(|m| m.value).or(Knob::MinimumDrain.default_duration());
+            let value = min
+                .and_then(|m| m.value)
+                .or(Knob::MinimumDrain.default_duration());
             let from = match min {
-                Some(m) => format!("MINIMUM_DRAIN_DURATION {} from {} (EXIT_ON_ZERO_ACTIVE_CONNECTIONS is on in {}; the proxy then stays until its connections close)", m.written, m.source, exit.source),
-                None => format!("MINIMUM_DRAIN_DURATION 5s, Istio's default (EXIT_ON_ZERO_ACTIVE_CONNECTIONS is on in {}; the proxy then stays until its connections close)", exit.source),
+                Some(m) => format!(
+                    "MINIMUM_DRAIN_DURATION {} from {} (EXIT_ON_ZERO_ACTIVE_CONNECTIONS is on in {}; the proxy then stays until its connections close)",
+                    m.written, m.source, exit.source
+                ),
+                None => format!(
+                    "MINIMUM_DRAIN_DURATION 5s, Istio's default (EXIT_ON_ZERO_ACTIVE_CONNECTIONS is on in {}; the proxy then stays until its connections close)",
+                    exit.source
+                ),
             };
             (value, from)
         } else {
@@ -400,10 +468,18 @@ impl Judge<'_> {
             match shown {
                 Some(o) => (
                     o.value,
-                    format!("{} {} from {}", o.knob.name(), o.value.map_or_else(|| o.written.clone(), canonical), o.source),
+                    format!(
+                        "{} {} from {}",
+                        o.knob.name(),
+                        o.value.map_or_else(|| o.written.clone(), canonical),
+                        o.source
+                    ),
                 ),
                 None => match self.wait_expectation() {
-                    (knob, Lookup::Found(x)) => (Some(x.value), format!("{} {} expected by {}", knob.name(), x.written, x.from)),
+                    (knob, Lookup::Found(x)) => (
+                        Some(x.value),
+                        format!("{} {} expected by {}", knob.name(), x.written, x.from),
+                    ),
                     (_, Lookup::Nothing(why) | Lookup::Ambiguous(why)) => {
                         self.push(
                             CheckKind::GracePeriod, field, &location, None, grace_actual(g), Status::Unknown, None,
@@ -427,13 +503,20 @@ impl Judge<'_> {
         let prestop = g.proxy_prestop.unwrap_or(0.0);
         let needed = seconds(wait) + prestop;
         let prestop_text = match (g.hooks_shown, g.proxy_prestop) {
-            (_, Some(s)) => format!(" plus istio-proxy's own preStop sleep of {}", show_seconds(s)),
+            (_, Some(s)) => format!(
+                " plus istio-proxy's own preStop sleep of {}",
+                show_seconds(s)
+            ),
             (true, None) => String::new(),
             (false, None) => " (preStop hooks are not shown here)".to_owned(),
         };
         let needed_go = GoDuration((needed * crate::duration::SECOND as f64) as i64);
         let expected = Some(Expected {
-            value: Value::new(format!(">{}", show_seconds(needed)), Some(needed_go), format!("{wait_from}{prestop_text}")),
+            value: Value::new(
+                format!(">{}", show_seconds(needed)),
+                Some(needed_go),
+                format!("{wait_from}{prestop_text}"),
+            ),
             comparison: Comparison::MoreThan,
         });
         let actual = grace_actual(g);
@@ -455,149 +538,19 @@ impl Judge<'_> {
             );
         }
     }
-
-    fn termination(&mut self, t: &Termination) {
-        match &t.announced {
-            Announced::Period { written, value } => {
-                let (knob, lookup) = self.wait_expectation();
-                let o = Observed {
-                    knob,
-                    written: written.clone(),
-                    value: *value,
-                    location: t.start.location.clone(),
-                    source: "pilot-agent's `Graceful termination period is …` line".to_owned(),
-                    scope: Scope::Running,
-                };
-                match lookup {
-                    Lookup::Found(x) => self.compare(knob, &x, &o),
-                    Lookup::Ambiguous(why) => {
-                        let location = o.location.clone();
-                        self.push(CheckKind::Value, knob.name(), &location, None, Some(Self::actual(&o)), Status::Unknown, None,
-                            format!("pilot-agent announced a termination period of {written}, but {why}"), None);
-                    }
-                    Lookup::Nothing(_) => {}
-                }
-                self.completed(t, *value);
-            }
-            Announced::ExitOnZero { written, value } => {
-                let (knob, lookup) = self.wait_expectation();
-                let location = t.start.location.clone();
-                let actual = (!written.is_empty()).then(|| Value::new(written.clone(), *value, "pilot-agent's `Agent draining proxy for …, then waiting for active connections` line (MINIMUM_DRAIN_DURATION)".to_owned()));
-                let min = if written.is_empty() {
-                    "MINIMUM_DRAIN_DURATION; its `Agent draining proxy for …` line is not in the log".to_owned()
-                } else {
-                    format!("MINIMUM_DRAIN_DURATION, {written}")
-                };
-                match lookup {
-                    Lookup::Found(x) => self.push(
-                        CheckKind::Value, knob.name(), &location, Some(Self::expected(&x, Comparison::Equal)), actual, Status::Fail, Some(Cause::ExitOnZero),
-                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS: it waited ({min}) and then until the connections reached zero, so {} {}, which {} expects, did not decide the wait (istio/istio#44690)", knob.name(), x.written, x.from),
-                        Some("drop EXIT_ON_ZERO_ACTIVE_CONNECTIONS from proxyMetadata to make the setting the wait, or size MINIMUM_DRAIN_DURATION and the grace period instead".to_owned()),
-                    ),
-                    Lookup::Ambiguous(why) => self.push(CheckKind::Value, knob.name(), &location, None, actual, Status::Unknown, None,
-                        format!("pilot-agent ran with EXIT_ON_ZERO_ACTIVE_CONNECTIONS ({min}), and {why}"), None),
-                    Lookup::Nothing(_) => {}
-                }
-                self.completed(t, None);
-            }
-            Announced::Drained => {
-                let location = t.start.location.clone();
-                self.push(
-                    CheckKind::DrainCompleted, "terminationDrainDuration", &location, None, None, Status::Unknown, None,
-                    "a native sidecar: pilot-agent drained on its preStop hook's /drain and exited at SIGTERM without a termination wait (`Agent already drained, exiting immediately`), so terminationDrainDuration does not apply; Kubernetes stops the sidecar after the application".to_owned(),
-                    None,
-                );
-            }
-        }
-    }
-
-    /// Whether the shutdown ran to its end: the announced period (`period`), or for
-    /// exit-on-zero until the connections reached zero.
-    fn completed(&mut self, t: &Termination, period: Option<GoDuration>) {
-        let field = match self.wait_expectation().0 {
-            Knob::GatewayDrain => "connectionDrainDuration",
-            _ => "terminationDrainDuration",
-        };
-        let measured = |end: &super::Mark| match (t.start.at, end.at) {
-            (Some(a), Some(b)) if b >= a => Some((b - a) as f64 / 1e9),
-            _ => None,
-        };
-        let expected = period.map(|p| Expected {
-            value: Value::new(canonical(p), Some(p), "the announced period".to_owned()),
-            comparison: Comparison::AtLeast,
-        });
-        let took = |m: Option<f64>| m.map(|s| Value::new(show_seconds(s), Some(GoDuration((s * 1e9) as i64)), "measured between the log's timestamps".to_owned()));
-        let Some((ending, end)) = &t.end else {
-            let location = t.start.location.clone();
-            self.push(CheckKind::DrainCompleted, field, &location, expected, None, Status::Unknown, None,
-                "the log ends before the shutdown does (no completion line after the start)".to_owned(),
-                Some("capture the whole log of the stopped container: kubectl logs POD -c istio-proxy --previous".to_owned()));
-            return;
-        };
-        let m = measured(end);
-        let location = end.location.clone();
-        let implicit = matches!(&t.announced, Announced::ExitOnZero { written, .. } if written.is_empty());
-        let took_text = match m {
-            Some(s) if implicit => format!(" {} after `{}`", show_seconds(s), t.start.text),
-            Some(s) => format!(" after {}", show_seconds(s)),
-            None => String::new(),
-        };
-        match ending {
-            Ending::Complete => {
-                let short = match (m, period) {
-                    (Some(s), Some(p)) => s + TOLERANCE_SECONDS < seconds(p),
-                    _ => false,
-                };
-                if short {
-                    self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Fail, Some(Cause::DrainCutShort),
-                        format!("the termination period completed{took_text}, shorter than announced"), None);
-                } else {
-                    self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Pass, None,
-                        format!("the drain ran its whole period: `{}`{took_text}", end.text), None);
-                }
-            }
-            Ending::NoMoreConnections => self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Pass, None,
-                format!("the proxy drained until its connections reached zero{took_text}: `{}`", end.text), None),
-            Ending::Premature(text) => {
-                let open = t.still_active.map(|n| format!(" with {n} connections still open")).unwrap_or_default();
-                self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Fail, Some(Cause::DrainCutShort),
-                    format!("the drain ended early{took_text}{open}: `{text}`"),
-                    Some("see why Envoy exited or its stats could not be read; with EXIT_ON_ZERO_ACTIVE_CONNECTIONS, pilot-agent stops waiting when downstream_cx_active cannot be read".to_owned()));
-            }
-            Ending::EnvoySignalled | Ending::AgentTerminated => {
-                let what = if *ending == Ending::EnvoySignalled {
-                    "Envoy got SIGTERM"
-                } else {
-                    "the agent terminated"
-                };
-                let of = period.map(|p| format!(" of the announced {}", p)).unwrap_or_default();
-                self.push(CheckKind::DrainCompleted, field, &location, expected, took(m), Status::Fail, Some(Cause::DrainCutShort),
-                    format!("{what}{took_text}{of} and no completion line follows: the pod's grace period ran out and kubelet killed the container (istio/istio#25575)"),
-                    Some("raise the pod's terminationGracePeriodSeconds above the drain (plus any preStop sleep of istio-proxy), or shorten the drain".to_owned()));
-            }
-            Ending::AlreadyDrained => {}
-        }
-    }
-
-    fn no_termination(&mut self, why: &str) {
-        let (knob, lookup) = self.wait_expectation();
-        let expected = match &lookup {
-            Lookup::Found(x) => Some(Self::expected(x, Comparison::Equal)),
-            _ => None,
-        };
-        self.push(
-            CheckKind::Value, knob.name(), &Location::default(), expected, None, Status::Unknown, None,
-            format!("the shutdown cannot be verified: {why}"),
-            Some("capture the log as the pod stops, or after it restarted: kubectl logs POD -c istio-proxy --previous".to_owned()),
-        );
-    }
 }
 
 fn grace_actual(g: &super::Grace) -> Option<Value> {
     let secs = g.seconds?;
-    let d = Some(GoDuration(secs.saturating_mul(crate::duration::SECOND as i64)));
+    let d = Some(GoDuration(
+        secs.saturating_mul(crate::duration::SECOND as i64),
+    ));
     Some(match &g.written {
-        Some(w) => Value::new(w.clone(), d, "spec.terminationGracePeriodSeconds".to_owned()),
+        Some(w) => Value::new(
+            w.clone(),
+            d,
+            "spec.terminationGracePeriodSeconds".to_owned(),
+        ),
         None => Value::new("unset", d, "Kubernetes' default (30s)".to_owned()),
     })
 }

@@ -66,7 +66,12 @@ pub fn parse(raw: &str) -> Line<'_> {
             end -= last.len_utf8();
         }
         let inner = raw.get(start..end).unwrap_or("");
-        base = start + inner.chars().next().filter(|c| *c == ' ').map_or(0, char::len_utf8);
+        base = start
+            + inner
+                .chars()
+                .next()
+                .filter(|c| *c == ' ')
+                .map_or(0, char::len_utf8);
         start += inner.len() - inner.trim_start().len();
         end = start + inner.trim().len();
     }
@@ -78,7 +83,12 @@ pub fn parse(raw: &str) -> Line<'_> {
             source = Some(s);
             start += used;
             let after = raw.get(start..end).unwrap_or("");
-            base = start + after.chars().next().filter(|c| *c == ' ').map_or(0, char::len_utf8);
+            base = start
+                + after
+                    .chars()
+                    .next()
+                    .filter(|c| *c == ' ')
+                    .map_or(0, char::len_utf8);
             start += leading_separators(after);
             continue;
         }
@@ -260,7 +270,11 @@ pub fn timestamp(s: &str) -> Option<(i128, usize)> {
     let b = s.as_bytes();
     let year = digits(b, 0, 4)?;
     let ok = |i: usize, c: u8| b.get(i) == Some(&c);
-    if !(ok(4, b'-') && ok(7, b'-') && (ok(10, b'T') || ok(10, b' ')) && ok(13, b':') && ok(16, b':'))
+    if !(ok(4, b'-')
+        && ok(7, b'-')
+        && (ok(10, b'T') || ok(10, b' '))
+        && ok(13, b':')
+        && ok(16, b':'))
     {
         return None;
     }
@@ -269,7 +283,12 @@ pub fn timestamp(s: &str) -> Option<(i128, usize)> {
     let hour = digits(b, 11, 2)?;
     let minute = digits(b, 14, 2)?;
     let second = digits(b, 17, 2)?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -334,7 +353,10 @@ mod tests {
         assert_eq!(t, 1_672_181_965_041_762_000);
         assert_eq!(at("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(at("1970-01-01T01:00:00+01:00"), Some(0));
-        assert_eq!(at("2024-04-17 17:22:33.376"), Some(1_713_374_553_376_000_000));
+        assert_eq!(
+            at("2024-04-17 17:22:33.376"),
+            Some(1_713_374_553_376_000_000)
+        );
         assert!(timestamp("2022-13-27T22:59:25Z").is_none());
         assert!(timestamp("not a time").is_none());
         assert!(timestamp("2022-12-27T22:59:25Zfoo").is_none());
@@ -342,7 +364,9 @@ mod tests {
 
     #[test]
     fn pilot_agent_lines() {
-        let l = parse("2019-12-12T22:41:00.712714Z\tinfo\tGraceful termination period is 5s, starting...");
+        let l = parse(
+            "2019-12-12T22:41:00.712714Z\tinfo\tGraceful termination period is 5s, starting...",
+        );
         assert_eq!(l.level.as_deref(), Some("info"));
         assert_eq!(l.text, "Graceful termination period is 5s, starting...");
         assert!(l.at.is_some());
@@ -350,7 +374,9 @@ mod tests {
 
     #[test]
     fn prefixes_frames_and_pasted_tabs() {
-        let l = parse("istio-system/gw-785f4c8f5d-xnrnn[istio-proxy]: 2020-07-15T21:11:14.593421Z\tinfo\tGraceful termination period is 5m10s, starting...");
+        let l = parse(
+            "istio-system/gw-785f4c8f5d-xnrnn[istio-proxy]: 2020-07-15T21:11:14.593421Z\tinfo\tGraceful termination period is 5m10s, starting...",
+        );
         let s = l.source.unwrap();
         assert_eq!(s.namespace.as_deref(), Some("istio-system"));
         assert_eq!(s.pod.as_deref(), Some("gw-785f4c8f5d-xnrnn"));
@@ -358,11 +384,17 @@ mod tests {
         let k = parse("[pod/web-1/istio-proxy] 2024-01-01T00:00:00Z info Agent draining Proxy");
         assert_eq!(k.source.unwrap().pod.as_deref(), Some("web-1"));
         assert_eq!(k.text, "Agent draining Proxy");
-        let framed = parse("│ 2026-06-22T01:32:46.539154Z    info    handling /drain, starting drain        │");
+        let framed = parse(
+            "│ 2026-06-22T01:32:46.539154Z    info    handling /drain, starting drain        │",
+        );
         assert_eq!(framed.text, "handling /drain, starting drain");
-        let glyph = parse("2022-12-27T22:59:25.041762Z▸info▸   Graceful termination period is 5s, starting...");
+        let glyph = parse(
+            "2022-12-27T22:59:25.041762Z▸info▸   Graceful termination period is 5s, starting...",
+        );
         assert_eq!(glyph.text, "Graceful termination period is 5s, starting...");
-        let viewer = parse("2024-04-17 17:22:33.607\t2024-04-17T08:22:33.607392Z\tinfo\tChecking for active connections...");
+        let viewer = parse(
+            "2024-04-17 17:22:33.607\t2024-04-17T08:22:33.607392Z\tinfo\tChecking for active connections...",
+        );
         assert_eq!(viewer.text, "Checking for active connections...");
         assert_eq!(viewer.at, at("2024-04-17T08:22:33.607392Z"));
         let continued = parse("2024-04-17 14:23:59.995\t  MINIMUM_DRAIN_DURATION: 10s");
@@ -373,10 +405,14 @@ mod tests {
 
     #[test]
     fn json_lines() {
-        let l = parse(r#"{"level":"info","time":"2023-05-01T18:25:14.220630Z","msg":"Agent draining proxy for 5s, then waiting for active connections to terminate..."}"#);
+        let l = parse(
+            r#"{"level":"info","time":"2023-05-01T18:25:14.220630Z","msg":"Agent draining proxy for 5s, then waiting for active connections to terminate..."}"#,
+        );
         assert_eq!(l.level.as_deref(), Some("info"));
         assert!(l.text.starts_with("Agent draining proxy for 5s"));
-        let docker = parse(r#"{"log":"2020-07-15T21:11:14.593421Z\tinfo\tAgent draining Proxy\n","stream":"stderr","time":"2020-07-15T21:11:14.59Z"}"#);
+        let docker = parse(
+            r#"{"log":"2020-07-15T21:11:14.593421Z\tinfo\tAgent draining Proxy\n","stream":"stderr","time":"2020-07-15T21:11:14.59Z"}"#,
+        );
         assert_eq!(docker.text, "Agent draining Proxy");
         assert_eq!(docker.at, at("2020-07-15T21:11:14.593421Z"));
         // Not JSON after all: read as text.

@@ -232,7 +232,14 @@ impl Builder<'_, '_> {
         });
     }
 
-    fn observe(&mut self, knob: Knob, written: String, value: Option<GoDuration>, location: Location, source: &str) {
+    fn observe(
+        &mut self,
+        knob: Knob,
+        written: String,
+        value: Option<GoDuration>,
+        location: Location,
+        source: &str,
+    ) {
         self.evidence.observed.push(Observed {
             knob,
             written,
@@ -323,7 +330,11 @@ impl Builder<'_, '_> {
                 yaml.push_str(&line.text);
             }
             let location = location(self.index, record.start, &record.line);
-            self.effective_config(&yaml, location, "pilot-agent's `Effective config:` at startup");
+            self.effective_config(
+                &yaml,
+                location,
+                "pilot-agent's `Effective config:` at startup",
+            );
         } else if text.starts_with(w::PROXY_ROLE) {
             self.role(text);
         } else if let Some(v) = text.strip_prefix("Version ") {
@@ -482,7 +493,12 @@ fn stream(
     }
     for record in records {
         b.record(record);
-        if record.line.text.trim().starts_with(wording::EFFECTIVE_CONFIG) {
+        if record
+            .line
+            .text
+            .trim()
+            .starts_with(wording::EFFECTIVE_CONFIG)
+        {
             continue;
         }
         for (_, start, line) in &record.rest {
@@ -517,7 +533,9 @@ mod tests {
 
     #[test]
     fn a_complete_graceful_termination() {
-        let e = one("2022-12-27T22:59:25.041071Z\tinfo\tAgent draining Proxy\n2022-12-27T22:59:25.041762Z\tinfo\tGraceful termination period is 5s, starting...\n2022-12-27T22:59:30.041945Z\tinfo\tGraceful termination period complete, terminating remaining proxies.\n");
+        let e = one(
+            "2022-12-27T22:59:25.041071Z\tinfo\tAgent draining Proxy\n2022-12-27T22:59:25.041762Z\tinfo\tGraceful termination period is 5s, starting...\n2022-12-27T22:59:30.041945Z\tinfo\tGraceful termination period complete, terminating remaining proxies.\n",
+        );
         assert_eq!(e.terminations.len(), 1);
         let t = &e.terminations[0];
         assert!(matches!(&t.announced, Announced::Period { written, .. } if written == "5s"));
@@ -527,7 +545,9 @@ mod tests {
 
     #[test]
     fn newest_first_logs_are_read_oldest_first() {
-        let e = one("2023-05-01T18:25:20.227079Z\tinfo\tThere are no more active connections. terminating proxy...\n2023-05-01T18:25:14.220630Z\tinfo\tAgent draining proxy for 5s, then waiting for active connections to terminate... <- note\n");
+        let e = one(
+            "2023-05-01T18:25:20.227079Z\tinfo\tThere are no more active connections. terminating proxy...\n2023-05-01T18:25:14.220630Z\tinfo\tAgent draining proxy for 5s, then waiting for active connections to terminate... <- note\n",
+        );
         let t = &e.terminations[0];
         assert!(matches!(&t.announced, Announced::ExitOnZero { written, .. } if written == "5s"));
         assert!(matches!(t.end, Some((Ending::NoMoreConnections, _))));
@@ -535,7 +555,10 @@ mod tests {
 
     #[test]
     fn prefixed_lines_are_separate_streams() {
-        let all = read("t", "[pod/a-1/istio-proxy] 2024-01-01T00:00:00Z info Graceful termination period is 5s, starting...\n[pod/b-1/istio-proxy] 2024-01-01T00:00:01Z info Agent draining Proxy\n");
+        let all = read(
+            "t",
+            "[pod/a-1/istio-proxy] 2024-01-01T00:00:00Z info Graceful termination period is 5s, starting...\n[pod/b-1/istio-proxy] 2024-01-01T00:00:01Z info Agent draining Proxy\n",
+        );
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].subject.pod.as_deref(), Some("a-1"));
         assert!(all[1].terminations.is_empty());
@@ -544,8 +567,14 @@ mod tests {
 
     #[test]
     fn startup_lines_show_settings() {
-        let e = one("2024-01-01T00:00:00Z\tinfo\tEffective config: binaryPath: /usr/local/bin/envoy\ndrainDuration: 45s\nproxyMetadata:\n  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: \"true\"\nterminationDrainDuration: 30s\n2024-01-01T00:00:01Z\tinfo\tEnvoy command: [-c etc/istio/proxy/envoy-rev.json --drain-time-s 45 --drain-strategy immediate]\n");
-        let knobs: Vec<_> = e.observed.iter().map(|o| (o.knob, o.written.as_str())).collect();
+        let e = one(
+            "2024-01-01T00:00:00Z\tinfo\tEffective config: binaryPath: /usr/local/bin/envoy\ndrainDuration: 45s\nproxyMetadata:\n  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: \"true\"\nterminationDrainDuration: 30s\n2024-01-01T00:00:01Z\tinfo\tEnvoy command: [-c etc/istio/proxy/envoy-rev.json --drain-time-s 45 --drain-strategy immediate]\n",
+        );
+        let knobs: Vec<_> = e
+            .observed
+            .iter()
+            .map(|o| (o.knob, o.written.as_str()))
+            .collect();
         assert_eq!(
             knobs,
             [

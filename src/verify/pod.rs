@@ -48,7 +48,12 @@ pub fn read(name: &str, text: &str, limits: &Limits) -> Result<Vec<Evidence>, Di
                 name,
                 text,
                 Some(doc.range.start),
-                format!("document {} of {name} {}, {}", doc.index + 1, over.what(), over.limit()),
+                format!(
+                    "document {} of {name} {}, {}",
+                    doc.index + 1,
+                    over.what(),
+                    over.limit()
+                ),
                 crate::input::Exceeded::HINT,
             ));
         }
@@ -138,7 +143,11 @@ fn owner(tree: &Tree, resource: &Resource, labels: &BTreeMap<String, String>) ->
         .or_else(|| items.first())?;
     let kind = tree.str_at(*controller, "kind")?;
     let name = tree.str_at(*controller, "name")?;
-    Some(owner_from(kind, name, labels.get("pod-template-hash").map(String::as_str)))
+    Some(owner_from(
+        kind,
+        name,
+        labels.get("pod-template-hash").map(String::as_str),
+    ))
 }
 
 /// `ReplicaSet web-5d9f8c6b5` with hash `5d9f8c6b5` is Deployment `web`.
@@ -181,29 +190,51 @@ pub fn role_of(
         .nth(1)
         .map(String::as_str);
     match mode {
-        Some("router") => return (Some(true), Some("its istio-proxy runs `proxy router`".to_owned())),
-        Some("sidecar") => return (Some(false), Some("its istio-proxy runs `proxy sidecar`".to_owned())),
+        Some("router") => {
+            return (
+                Some(true),
+                Some("its istio-proxy runs `proxy router`".to_owned()),
+            );
+        }
+        Some("sidecar") => {
+            return (
+                Some(false),
+                Some("its istio-proxy runs `proxy sidecar`".to_owned()),
+            );
+        }
         _ => {}
     }
     if let Some(v) = labels.get("istio").filter(|v| v.ends_with("gateway")) {
         return (Some(true), Some(format!("its label istio={v}")));
     }
     if labels.contains_key("istio.io/gateway-name") {
-        return (Some(true), Some("its label istio.io/gateway-name".to_owned()));
+        return (
+            Some(true),
+            Some("its label istio.io/gateway-name".to_owned()),
+        );
     }
     if has_termination_env {
         return (
             Some(true),
-            Some(format!("its istio-proxy has the {TERMINATION_ENV} env TSB gives gateways")),
+            Some(format!(
+                "its istio-proxy has the {TERMINATION_ENV} env TSB gives gateways"
+            )),
         );
     }
     if other_containers > 0 {
-        return (Some(false), Some("istio-proxy runs next to the application's containers".to_owned()));
+        return (
+            Some(false),
+            Some("istio-proxy runs next to the application's containers".to_owned()),
+        );
     }
     (None, None)
 }
 
-fn env_value<'t>(tree: &'t Tree, container: &Container, var: &str) -> Option<(usize, NodeId, &'t str)> {
+fn env_value<'t>(
+    tree: &'t Tree,
+    container: &Container,
+    var: &str,
+) -> Option<(usize, NodeId, &'t str)> {
     let env = tree.get(container.node, "env")?;
     tree.items(env).iter().enumerate().find_map(|(i, &item)| {
         (tree.str_at(item, "name") == Some(var))
@@ -213,7 +244,13 @@ fn env_value<'t>(tree: &'t Tree, container: &Container, var: &str) -> Option<(us
     })
 }
 
-fn pod(name: &str, tree: &Tree, resource: &Resource, index: &LineIndex<'_>, base: usize) -> Evidence {
+fn pod(
+    name: &str,
+    tree: &Tree,
+    resource: &Resource,
+    index: &LineIndex<'_>,
+    base: usize,
+) -> Evidence {
     let r = &resource.reference;
     let template = workload::pod_template(tree, resource.node, &resource.pointer, "v1", "Pod");
     let metadata = tree.get(resource.node, "metadata");
@@ -242,32 +279,48 @@ fn pod(name: &str, tree: &Tree, resource: &Resource, index: &LineIndex<'_>, base
         .iter()
         .find(|c| c.name.as_deref() == Some(SIDECAR_CONTAINER));
     let Some(proxy) = proxy else {
-        let names: Vec<&str> = containers.iter().filter_map(|c| c.name.as_deref()).collect();
+        let names: Vec<&str> = containers
+            .iter()
+            .filter_map(|c| c.name.as_deref())
+            .collect();
         let mut e = Evidence::new(name, Format::Pod, subject, anchor);
         e.proxy = Proxy::Blind(format!(
             "the pod has no istio-proxy container (its containers: {}): it is not injected, so no drain setting of the mesh applies to it",
-            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
         ));
         return e;
     };
     let args: Vec<String> = tree
         .get(proxy.node, "args")
-        .map(|a| tree.items(a).iter().filter_map(|&w| tree.node(w)?.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            tree.items(a)
+                .iter()
+                .filter_map(|&w| tree.node(w)?.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let termination_env = env_value(tree, proxy, TERMINATION_ENV);
     let (gateway, role_reason) = role_of(
         &args,
         &pod_labels,
         termination_env.is_some(),
-        containers.iter().filter(|c| !c.init && c.name.as_deref() != Some(SIDECAR_CONTAINER)).count(),
+        containers
+            .iter()
+            .filter(|c| !c.init && c.name.as_deref() != Some(SIDECAR_CONTAINER))
+            .count(),
     );
     subject.gateway = gateway;
     subject.role_reason = role_reason;
     subject.container = Some(SIDECAR_CONTAINER.to_owned());
     subject.istio_version = tree.str_at(proxy.node, "image").and_then(image_version);
-    let native = proxy.init && tree.str_at(proxy.node, "restartPolicy") == Some("Always");
     let mut e = Evidence::new(name, Format::Pod, subject, anchor);
-    e.proxy = Proxy::Istio { native: proxy.init || native };
+    // Under initContainers, istio-proxy is a native sidecar (the injector gives it
+    // `restartPolicy: Always`; an init container that exits could not proxy anything).
+    e.proxy = Proxy::Istio { native: proxy.init };
     let loc = |node: NodeId, pointer: &Pointer| node_location(tree, node, pointer, index, base);
 
     // Legacy injection (Istio <= 1.5): `--drainDuration 45s` in the args.
@@ -300,7 +353,12 @@ fn pod(name: &str, tree: &Tree, resource: &Resource, index: &LineIndex<'_>, base
         proxy_config(&mut e, &env, "the PROXY_CONFIG env of istio-proxy", &loc);
     }
     if let Some(annotation) = workload::proxy_config_annotation(tree, &template) {
-        proxy_config(&mut e, &annotation, "the pod's proxy.istio.io/config annotation", &loc);
+        proxy_config(
+            &mut e,
+            &annotation,
+            "the pod's proxy.istio.io/config annotation",
+            &loc,
+        );
     }
     for (var, knob) in [
         ("EXIT_ON_ZERO_ACTIVE_CONNECTIONS", Knob::ExitOnZero),
@@ -327,7 +385,7 @@ fn pod(name: &str, tree: &Tree, resource: &Resource, index: &LineIndex<'_>, base
             });
         }
     }
-    e.grace = Some(grace(tree, &template, &containers, proxy, &loc));
+    e.grace = Some(grace(tree, &template, proxy, &loc));
     e
 }
 
@@ -393,7 +451,6 @@ fn proxy_config(
 fn grace(
     tree: &Tree,
     template: &PodTemplate,
-    containers: &[Container],
     proxy: &Container,
     loc: &dyn Fn(NodeId, &Pointer) -> Location,
 ) -> Grace {
@@ -401,12 +458,13 @@ fn grace(
     let (seconds, written, location) = match workload::grace_period(tree, template) {
         Some(g) => (
             g.seconds,
-            tree.node(g.node).and_then(|n| n.as_str()).map(str::to_owned),
+            tree.node(g.node)
+                .and_then(|n| n.as_str())
+                .map(str::to_owned),
             loc(g.node, &g.pointer),
         ),
         None => (Some(workload::DEFAULT_GRACE_SECONDS), None, spec_location),
     };
-    let _ = containers;
     Grace {
         seconds,
         written,
@@ -448,10 +506,16 @@ spec:
     fn reads_a_pod_through_the_model() {
         let all = read("p.yaml", POD, &Limits::default()).unwrap();
         let e = &all[0];
-        assert_eq!(e.subject.owner.as_ref().map(|o| o.name.as_str()), Some("web"));
+        assert_eq!(
+            e.subject.owner.as_ref().map(|o| o.name.as_str()),
+            Some("web")
+        );
         assert_eq!(e.subject.gateway, Some(false));
         assert_eq!(e.subject.istio_version.as_deref(), Some("1.20.0"));
-        assert_eq!(e.observed(Knob::DrainDuration).map(|o| o.written.as_str()), Some("50s"));
+        assert_eq!(
+            e.observed(Knob::DrainDuration).map(|o| o.written.as_str()),
+            Some("50s")
+        );
         let t = e.observed(Knob::TerminationDrainDuration).unwrap();
         assert_eq!(t.source, "the pod's proxy.istio.io/config annotation");
         assert_eq!(t.location.line(), Some(8));
@@ -462,24 +526,48 @@ spec:
 
     #[test]
     fn not_pods_and_pods_without_a_proxy() {
-        let err = read("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n", &Limits::default()).unwrap_err();
+        let err = read(
+            "d.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.code, "not-a-pod");
-        let bare = read("p.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: app}]}\n", &Limits::default()).unwrap();
+        let bare = read(
+            "p.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: app}]}\n",
+            &Limits::default(),
+        )
+        .unwrap();
         assert!(matches!(&bare[0].proxy, Proxy::Blind(why) if why.contains("no istio-proxy")));
         let list = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"},\"spec\":{\"containers\":[]}},{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"b\"},\"spec\":{\"containers\":[]}}]}";
         assert_eq!(read("l.json", list, &Limits::default()).unwrap().len(), 2);
-        let broken = read("b.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n", &Limits::default()).unwrap_err();
+        let broken = read(
+            "b.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n",
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert_eq!(broken.code, "invalid-input");
     }
 
     #[test]
     fn owners_roles_images() {
         assert_eq!(owner_from("ReplicaSet", "gw-7d9f", Some("7d9f")).name, "gw");
-        assert_eq!(owner_from("StatefulSet", "db", None).kind.as_deref(), Some("StatefulSet"));
-        assert_eq!(image_version("istio/proxyv2:1.21.6-distroless").as_deref(), Some("1.21.6-distroless"));
+        assert_eq!(
+            owner_from("StatefulSet", "db", None).kind.as_deref(),
+            Some("StatefulSet")
+        );
+        assert_eq!(
+            image_version("istio/proxyv2:1.21.6-distroless").as_deref(),
+            Some("1.21.6-distroless")
+        );
         assert_eq!(image_version("localhost:5000/proxyv2"), None);
         let none = BTreeMap::new();
-        assert_eq!(role_of(&["proxy".into(), "router".into()], &none, false, 0).0, Some(true));
+        assert_eq!(
+            role_of(&["proxy".into(), "router".into()], &none, false, 0).0,
+            Some(true)
+        );
         assert_eq!(role_of(&[], &none, true, 0).0, Some(true));
         assert_eq!(role_of(&[], &none, false, 1).0, Some(false));
         assert_eq!(role_of(&[], &none, false, 0).0, None);
