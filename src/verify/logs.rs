@@ -181,6 +181,21 @@ fn mark(index: &LineIndex<'_>, record: &Record<'_>) -> Mark {
     }
 }
 
+/// A message without the `scope\t` pilot-agent writes before it for a non-default scope.
+fn without_scope(text: &str) -> &str {
+    match text.split_once('\t') {
+        Some((scope, rest))
+            if scope.len() <= 24
+                && scope.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                }) =>
+        {
+            rest.trim_start()
+        }
+        _ => text,
+    }
+}
+
 /// `%v` of a Go `time.Duration` between two fixed strings.
 fn between<'t>(text: &'t str, head: &str, tail: &str) -> Option<&'t str> {
     let rest = text.strip_prefix(head)?;
@@ -252,7 +267,7 @@ impl Builder<'_, '_> {
 
     fn record(&mut self, record: &Record<'_>) {
         use wording as w;
-        let text = record.line.text.trim();
+        let text = without_scope(record.line.text.trim());
         let m = || mark(self.index, record);
         if let Some(period) = between(text, w::PERIOD_START, w::PERIOD_START_END) {
             let announced = Announced::Period {
@@ -585,6 +600,14 @@ mod tests {
             ]
         );
         assert!(e.exit_on_zero().is_some());
+    }
+
+    #[test]
+    fn a_scope_before_the_message() {
+        let e = one(
+            "2024-01-01T00:00:00Z\tinfo\tenvoy\tGraceful termination period is 5s, starting...\n",
+        );
+        assert_eq!(e.terminations.len(), 1);
     }
 
     #[test]

@@ -213,18 +213,18 @@ pub fn role_of(
             Some("its label istio.io/gateway-name".to_owned()),
         );
     }
+    if other_containers > 0 {
+        return (
+            Some(false),
+            Some("istio-proxy runs next to the application's containers".to_owned()),
+        );
+    }
     if has_termination_env {
         return (
             Some(true),
             Some(format!(
                 "its istio-proxy has the {TERMINATION_ENV} env TSB gives gateways"
             )),
-        );
-    }
-    if other_containers > 0 {
-        return (
-            Some(false),
-            Some("istio-proxy runs next to the application's containers".to_owned()),
         );
     }
     (None, None)
