@@ -264,8 +264,8 @@ pub struct VerifyArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<crate::verify::Format>,
 
-    /// Whether the evidence is a sidecar's or a gateway's, when it does not say (a log
-    /// without a prefix)
+    /// What evidence that does not say it is from a sidecar or a gateway is from (a log without
+    /// a prefix or startup lines); evidence that says keeps its own
     #[arg(long, value_enum, value_name = "ROLE", default_value = "auto")]
     pub role: crate::verify::Role,
 

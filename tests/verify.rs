@@ -278,7 +278,7 @@ fn the_binary_reads_stdin_and_files_together() {
         .stdout(predicate::str::contains("error[drain-cut-short]"))
         .stdout(predicate::str::contains("<stdin>:7:"))
         .stdout(predicate::str::contains(
-            "info[pass]: drainDuration of gateway pod shop/web-7d9f8c6b5-x2x9z",
+            "info[pass]: drainDuration of pod shop/web-7d9f8c6b5-x2x9z",
         ))
         .stderr(predicate::str::contains("meshdrain verify: 1 check failed"));
 }
@@ -342,4 +342,72 @@ fn help_has_examples_and_the_exit_status() {
         .stdout(predicate::str::contains("--manifests"))
         .stdout(predicate::str::contains("--input-format"))
         .stdout(predicate::str::contains("Expect this drainDuration"));
+}
+
+mod never_panics {
+    use meshdrain::document::Limits;
+    use meshdrain::verify::{Format, Role, expect, input, judge};
+    use proptest::prelude::*;
+
+    /// Lines that look like the evidence, shuffled and cut: every reader and the judge must
+    /// come back with evidence, checks or an error, never a panic.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "2024-01-01T00:00:00.000001Z\tinfo\tGraceful termination period is 5s, starting...",
+            "2024-01-01T00:00:05.000001Z\tinfo\tGraceful termination period complete, terminating remaining proxies.",
+            "2024-01-01T00:00:00Z\tinfo\tAgent draining proxy for 5s, then waiting for active connections to terminate...",
+            "2024-01-01T00:00:01Z\tinfo\tThere are still 12 active connections",
+            "2024-01-01T00:00:02Z\terror\tunable to get listener stats from Envoy",
+            "2024-01-01T00:00:02Z\twarn\tAborting proxy",
+            "[pod/a-1/istio-proxy] 2024-01-01T00:00:03Z warning envoy main caught SIGTERM",
+            "│ 2024-01-01T00:00:00Z    info    handling /drain, starting drain │",
+            "{\"level\":\"info\",\"time\":\"2024-01-01T00:00:00Z\",\"msg\":\"Effective config: drainDuration: 45s\"}",
+            "terminationDrainDuration: 30s",
+            "  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: \"true\"",
+            "Name:         web-1",
+            "Namespace:    shop",
+            "Containers:",
+            "  istio-proxy:",
+            "    Environment:",
+            "      PROXY_CONFIG:  {\"drainDuration\":\"50s\"}",
+            "      TERMINATION_DRAIN_DURATION_SECONDS:  x",
+            "apiVersion: v1",
+            "kind: Pod",
+            "spec: {containers: [{name: istio-proxy, env: [{name: PROXY_CONFIG, value: '{\"drainDuration\": 5}'}]}]}",
+            "{\"configs\": [{\"@type\": \"type.googleapis.com/envoy.admin.v3.BootstrapConfigDump\", \"bootstrap\": {\"node\": {\"id\": \"sidecar~1~a.b~b\", \"metadata\": {\"PROXY_CONFIG\": {\"drainDuration\": \"1.5h\"}}}}}]}",
+            "{\"node\": {\"metadata\": {\"PROXY_CONFIG\": \"{not json\"}}}",
+            "\u{feff}",
+            "",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn readers_and_the_judge_never_panic(
+            lines in prop::collection::vec(fragment(), 0..12),
+            cut in 0usize..400,
+            forced in prop::option::of(prop::sample::select(Format::ALL.to_vec())),
+        ) {
+            let text = lines.join("\n");
+            let end = (0..=cut.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let text = &text[..end];
+            let policy = meshdrain::policy::DrainPolicy::default();
+            let expectations = expect::Expectations::Policy(expect::PolicyExpectations {
+                policy,
+                sources: Default::default(),
+            });
+            let read = input::evidence_of("p", text.as_bytes(), forced, &Limits::default());
+            if let Ok(evidence) = read {
+                for role in [Role::Auto, Role::Sidecar, Role::Gateway] {
+                    let checks = judge::judge(&evidence, &expectations, role);
+                    for c in &checks {
+                        prop_assert!(!c.reason.is_empty());
+                    }
+                }
+            }
+        }
+    }
 }

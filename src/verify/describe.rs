@@ -491,6 +491,16 @@ Containers:
     }
 
     #[test]
+    fn several_pods_in_one_text() {
+        let two = format!("{TEXT}\n{}", TEXT.replace("abcde", "fghij"));
+        let all = read("d.txt", &two);
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1].subject.pod.as_deref(), Some("web-5d9f8c6b5-fghij"));
+        assert_eq!(all[1].anchor.document, Some(1));
+        assert!(all[1].anchor.line().is_some_and(|l| l > 20));
+    }
+
+    #[test]
     fn a_pod_without_the_proxy() {
         let e = read(
             "d.txt",

@@ -28,7 +28,12 @@ pub fn judge(evidence: &[Evidence], expect: &Expectations, role: Role) -> Vec<Ch
     out
 }
 
+/// The role `--role` gives evidence that does not say (a log without a prefix); else what
+/// the expectations know (`--manifests` has the pod's gateway CR).
 fn apply_role(subject: &mut Subject, expect: &Expectations, role: Role) {
+    if subject.gateway.is_some() {
+        return;
+    }
     match role {
         Role::Gateway => {
             subject.gateway = Some(true);
@@ -39,9 +44,7 @@ fn apply_role(subject: &mut Subject, expect: &Expectations, role: Role) {
             subject.role_reason = Some("--role sidecar".to_owned());
         }
         Role::Auto => {
-            if subject.gateway.is_none()
-                && let Some(why) = expect.gateway_hint(subject)
-            {
+            if let Some(why) = expect.gateway_hint(subject) {
                 subject.gateway = Some(true);
                 subject.role_reason = Some(why);
             }
@@ -257,6 +260,10 @@ impl Judge<'_> {
     fn not_shown(&self, knob: Knob) -> (String, String) {
         let field = knob.name();
         match (self.e.format, knob) {
+            (Format::ConfigDump | Format::Bootstrap, Knob::GatewayDrain) => (
+                "a config dump does not show the gateway's TERMINATION_DRAIN_DURATION_SECONDS env, which TSB renders from its install CR's connectionDrainDuration".to_owned(),
+                "verify the gateway's pod (kubectl get pod -o yaml) or its termination log".to_owned(),
+            ),
             (Format::ConfigDump | Format::Bootstrap, _) => (
                 format!("the bootstrap's PROXY_CONFIG does not carry {field}, so the value the proxy uses cannot be read from it"),
                 "check the proxy's startup log (Effective config:) or its termination log".to_owned(),
