@@ -374,25 +374,22 @@ fn pod(name: &str, index: &LineIndex<'_>, block: &[L<'_>], n: usize) -> Evidence
             });
         }
     }
-    if let Some((_, v, line)) = proxy.env.iter().find(|(k, _, _)| k == "PROXY_CONFIG") {
-        observe_payload(&mut e, v, &at(*line), "the PROXY_CONFIG env of istio-proxy");
-    }
-    if let Some((v, line)) = annotations.get(crate::model::workload::PROXY_CONFIG_ANNOTATION) {
-        let source = "the pod's proxy.istio.io/config annotation";
-        if v.lines().any(|l| l.len() >= 138 && l.ends_with("...")) {
-            // kubectl shortened it: what it says past the cut is not here.
-            e.observed.push(Observed {
-                knob: Knob::TerminationDrainDuration,
-                written: v.clone(),
-                value: None,
-                location: at(*line),
-                source: format!(
-                    "{source} (shortened by kubectl describe: use kubectl get pod -o yaml)"
-                ),
-                scope: Scope::Pod,
-            });
-        } else {
-            observe_payload(&mut e, v, &at(*line), source);
+    let annotation = annotations.get(crate::model::workload::PROXY_CONFIG_ANNOTATION);
+    if let Some((v, _)) = annotation
+        && v.lines().any(|l| l.len() >= 138 && l.ends_with("..."))
+    {
+        // kubectl shortened it: what it sets past the cut is not here, and it wins over the
+        // PROXY_CONFIG env.
+        e.hidden = Some(format!(
+            "kubectl describe shortened {} (over 140 characters), and what it sets wins over the PROXY_CONFIG env",
+            super::ANNOTATION_SOURCE
+        ));
+    } else {
+        if let Some((_, v, line)) = proxy.env.iter().find(|(k, _, _)| k == "PROXY_CONFIG") {
+            observe_payload(&mut e, v, &at(*line), "the PROXY_CONFIG env of istio-proxy");
+        }
+        if let Some((v, line)) = annotation {
+            observe_payload(&mut e, v, &at(*line), super::ANNOTATION_SOURCE);
         }
     }
     for (var, knob) in [
@@ -498,6 +495,21 @@ Containers:
         assert_eq!(all[1].subject.pod.as_deref(), Some("web-5d9f8c6b5-fghij"));
         assert_eq!(all[1].anchor.document, Some(1));
         assert!(all[1].anchor.line().is_some_and(|l| l > 20));
+    }
+
+    #[test]
+    fn a_shortened_proxy_config_annotation_hides_the_settings() {
+        let long = format!(
+            "                  proxy.istio.io/config:\n                    {{\"drainDuration\":\"50s\",\"proxyMetadata\":{{\"A\":\"{}...\n",
+            "x".repeat(120)
+        );
+        let text = TEXT.replace(
+            "                  sidecar.istio.io/status:\n",
+            &format!("{long}                  sidecar.istio.io/status:\n"),
+        );
+        let e = read("d.txt", &text).remove(0);
+        assert!(e.hidden.is_some(), "{e:?}");
+        assert!(e.observed(Knob::DrainDuration).is_none());
     }
 
     #[test]

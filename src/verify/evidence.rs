@@ -331,7 +331,13 @@ pub struct Evidence {
     pub terminations: Vec<Termination>,
     /// A log that shows no shutdown: why the termination checks cannot be made.
     pub no_termination: Option<String>,
+    /// Why the drain settings this evidence would show are hidden (kubectl describe
+    /// shortened the pod's proxy.istio.io/config annotation, which wins over the env).
+    pub hidden: Option<String>,
 }
+
+/// The `source` of a value read from a pod's `proxy.istio.io/config` annotation.
+pub const ANNOTATION_SOURCE: &str = "the pod's proxy.istio.io/config annotation";
 
 impl Evidence {
     pub fn new(input: &str, format: Format, subject: Subject, anchor: Location) -> Evidence {
@@ -345,6 +351,7 @@ impl Evidence {
             grace: None,
             terminations: Vec::new(),
             no_termination: None,
+            hidden: None,
         }
     }
 

@@ -8,8 +8,9 @@ use crate::duration::GoDuration;
 
 use super::expect::{Expectation, Expectations, Lookup};
 use super::{
-    Cause, Check, CheckKind, Comparison, Evidence, Expected, Format, Knob, Location, Observed,
-    Proxy, Role, Scope, Status, Subject, Value, canonical, seconds, show_seconds,
+    ANNOTATION_SOURCE, Cause, Check, CheckKind, Comparison, Evidence, Expected, Format, Knob,
+    Location, Observed, Proxy, Role, Scope, Status, Subject, Value, canonical, seconds,
+    show_seconds,
 };
 
 /// Judges every piece of evidence.
@@ -238,6 +239,17 @@ impl Judge<'_> {
                     Some(hint),
                 );
             }
+            (Lookup::Ambiguous(why), None) => self.push(
+                CheckKind::Value,
+                field,
+                &location,
+                None,
+                None,
+                Status::Unknown,
+                None,
+                format!("what {field} should be is not clear: {why}"),
+                None,
+            ),
             (Lookup::Ambiguous(why), Some(o)) => self.push(
                 CheckKind::Value,
                 field,
@@ -259,6 +271,12 @@ impl Judge<'_> {
     /// Why the evidence does not show a knob, and where to look instead.
     fn not_shown(&self, knob: Knob) -> (String, String) {
         let field = knob.name();
+        if let Some(hidden) = &self.e.hidden {
+            return (
+                format!("{field} is not shown: {hidden}"),
+                "verify kubectl get pod NAME -o yaml, which has the whole annotation".to_owned(),
+            );
+        }
         match (self.e.format, knob) {
             (Format::ConfigDump | Format::Bootstrap, Knob::GatewayDrain) => (
                 "a config dump does not show the gateway's TERMINATION_DRAIN_DURATION_SECONDS env, which TSB renders from its install CR's connectionDrainDuration".to_owned(),
@@ -376,7 +394,7 @@ impl Judge<'_> {
                 ),
                 restart_hint(&self.e.subject),
             )
-        } else if o.scope == Scope::Pod && o.source.contains("annotation") && !x.per_workload {
+        } else if o.scope == Scope::Pod && o.source == ANNOTATION_SOURCE && !x.per_workload {
             (
                 Cause::PodOverride,
                 format!(

@@ -29,8 +29,8 @@ use crate::diagnostic::LineIndex;
 use crate::duration::GoDuration;
 
 pub use evidence::{
-    Announced, Ending, Evidence, Format, Grace, Knob, Location, Mark, Observed, Owner, Proxy, Role,
-    Scope, Subject, Termination,
+    ANNOTATION_SOURCE, Announced, Ending, Evidence, Format, Grace, Knob, Location, Mark, Observed,
+    Owner, Proxy, Role, Scope, Subject, Termination,
 };
 
 /// The result of one check.

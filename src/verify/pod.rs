@@ -353,12 +353,7 @@ fn pod(
         proxy_config(&mut e, &env, "the PROXY_CONFIG env of istio-proxy", &loc);
     }
     if let Some(annotation) = workload::proxy_config_annotation(tree, &template) {
-        proxy_config(
-            &mut e,
-            &annotation,
-            "the pod's proxy.istio.io/config annotation",
-            &loc,
-        );
+        proxy_config(&mut e, &annotation, super::ANNOTATION_SOURCE, &loc);
     }
     for (var, knob) in [
         ("EXIT_ON_ZERO_ACTIVE_CONNECTIONS", Knob::ExitOnZero),

@@ -142,6 +142,8 @@ pub struct JsonSubject {
     pub owner: Option<JsonOwner>,
     /// `sidecar`, `gateway`, or null when the evidence does not say.
     pub role: Option<String>,
+    /// Why it is taken for a sidecar or a gateway (`its node id … is a router's`, `--role gateway`).
+    pub role_from: Option<String>,
     /// The Istio version the proxy runs, when the evidence says.
     pub istio_version: Option<String>,
 }
@@ -229,6 +231,7 @@ fn json_check(c: &Check) -> JsonCheck {
             role: s
                 .gateway
                 .map(|g| if g { "gateway" } else { "sidecar" }.to_owned()),
+            role_from: s.role_reason.clone(),
             istio_version: s.istio_version.clone(),
         },
         check: c.kind.as_str().to_owned(),
