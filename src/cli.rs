@@ -264,8 +264,9 @@ pub struct VerifyArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<crate::verify::Format>,
 
-    /// What evidence that does not say it is from a sidecar or a gateway is from (a log without
-    /// a prefix or startup lines); evidence that says keeps its own
+    /// What evidence that does not say whether it is a sidecar's or a gateway's is from (a log
+    /// without its startup lines, unless --manifests knows its pod); evidence that says keeps
+    /// its own
     #[arg(long, value_enum, value_name = "ROLE", default_value = "auto")]
     pub role: crate::verify::Role,
 
