@@ -67,6 +67,7 @@ Exit status: 0 success, 1 findings (render --check), 2 invalid input or settings
 error (a bug; please report it).
 
 Lint manifests in CI: meshdrain check PATH... (see meshdrain check --help, meshdrain explain).
+Verify after a rollout: meshdrain verify DUMP|POD|LOG... (see meshdrain verify --help).
 
 Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args --policy=drain.yaml]",
         lines.join("\n")
@@ -105,7 +106,37 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a lint rule (GD007), or list them all
     Explain(ExplainArgs),
+    /// Prove the drain settings reached the running proxies: config dumps, pods, describe
+    /// output and proxy logs, offline (for CI after a rollout)
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
 }
+
+const VERIFY_AFTER_HELP: &str = "\
+Inputs (format detected; force it with --input-format, or FORMAT:PATH for one input):
+  config-dump  kubectl exec POD -c istio-proxy -- pilot-agent request GET config_dump
+  bootstrap    kubectl exec POD -c istio-proxy -- cat /etc/istio/proxy/envoy-rev.json
+  pod          kubectl get pod POD -o yaml (or -o json, or a List of pods)
+  describe     kubectl describe pod POD
+  log          kubectl logs POD -c istio-proxy [--previous] [--prefix] [--timestamps]
+
+Expected values: the built-in policy, --policy and the duration flags, with the precedence of
+render (built-in < policy file < MESHDRAIN_* environment < flags); or, with --manifests, what
+each pod's workload says in the rendered manifests (pods are matched by namespace and owner,
+else name, else pod-template labels).
+
+Exit status: 0 at least one check passed and none failed (unknown checks are listed, not
+counted); 1 a check failed, or nothing could be verified; 2 usage error or unusable input
+(unreadable, empty, truncated JSON, an unknown format).
+
+Examples:
+  kubectl exec web-7d9f-x2x9z -c istio-proxy -- pilot-agent request GET config_dump \\
+    | meshdrain verify --drain-duration 50s -
+  kubectl get pod -n shop -l app=web -o yaml | meshdrain verify --policy drain.yaml -
+  kubectl logs -n helloworld deploy/helloworld-gateway -c istio-proxy --previous \\
+    | meshdrain verify --role gateway --gateway-drain-duration 22s -
+  helm template rel chart | meshdrain render > rendered.yaml
+  meshdrain verify --manifests rendered.yaml --format json pods.yaml dump.json";
 
 const CHECK_AFTER_HELP: &str = "\
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error or
@@ -192,6 +223,61 @@ pub struct CheckArgs {
     /// Also print what rules skipped (e.g. workloads not known to be injected) to stderr
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Print the JSON Schema of the --format json output and exit
+    #[arg(long)]
+    pub output_schema: bool,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// The output formats of `meshdrain verify`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One annotated block per check, then a summary
+    #[default]
+    Text,
+    /// A versioned JSON document (schema/verify-output.v1.schema.json)
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// Evidence: files, or - for stdin; FORMAT:PATH reads one input as FORMAT
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// A DrainPolicy whose values are expected (also MESHDRAIN_POLICY)
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// One flag per drain field (`--drain-duration`, …): the value expected, over the policy.
+    #[command(flatten)]
+    pub durations: ExpectedDurations,
+
+    /// Rendered manifests (file or directory; repeatable): expect what each pod's workload,
+    /// gateway CR and mesh config there say, instead of the policy
+    #[arg(long, value_name = "PATH")]
+    pub manifests: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    pub format: VerifyFormat,
+
+    /// Read every INPUT as this format instead of detecting it
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<crate::verify::Format>,
+
+    /// What evidence that does not say whether it is a sidecar's or a gateway's is from (a log
+    /// without its startup lines, unless --manifests knows its pod); evidence that says keeps
+    /// its own
+    #[arg(long, value_enum, value_name = "ROLE", default_value = "auto")]
+    pub role: crate::verify::Role,
+
+    /// Colour text output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: ColorChoice,
 
     /// Print the JSON Schema of the --format json output and exit
     #[arg(long)]
@@ -318,6 +404,41 @@ impl Args for DurationFlags {
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
         DurationFlags::augment_args(cmd)
+    }
+}
+
+/// The drain duration flags of `verify`: the same flags, read the same way, with help that
+/// says they give the expected value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedDurations(pub DurationFlags);
+
+impl clap::FromArgMatches for ExpectedDurations {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        DurationFlags::from_arg_matches(matches).map(ExpectedDurations)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl Args for ExpectedDurations {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        drain::settable().fold(cmd, |cmd, (f, s)| {
+            cmd.arg(
+                clap::Arg::new(s.flag)
+                    .long(s.flag)
+                    .value_name("DURATION")
+                    .help(format!(
+                        "Expect this {} (over the policy and {})",
+                        f.name, s.env
+                    )),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ExpectedDurations::augment_args(cmd)
     }
 }
 

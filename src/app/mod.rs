@@ -19,6 +19,7 @@ use crate::{ExitStatus, Io, redact, safe_write};
 
 pub mod check;
 pub mod settings;
+pub mod verify;
 
 pub use crate::integration::{Mode, resolve_mode};
 pub use settings::build_policy;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
         Some(Command::Policy(args)) => policy_command(&args, io),
         Some(Command::Check(args)) => check::check_command(&args, io),
         Some(Command::Explain(args)) => check::explain_command(&args, io),
+        Some(Command::Verify(args)) => verify::verify_command(&args, io),
     };
     result.unwrap_or_else(|e| {
         report(
