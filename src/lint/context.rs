@@ -326,7 +326,10 @@ impl Context {
         let mut documents = Vec::new();
         let mut values_pending = source.treat == Treat::Values;
         // A blank slice (an empty file or stdin, a trailing `---`) is no document.
-        for slice in crate::input::documents(&text).filter(|d| !crate::input::is_blank(d.text)) {
+        for slice in crate::input::documents(&text)
+            .into_iter()
+            .filter(|d| !crate::input::is_blank(d.text))
+        {
             let doc_text = slice.text;
             let mut doc = Doc {
                 index: slice.index,
