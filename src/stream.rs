@@ -122,15 +122,13 @@ fn kind_at(start: usize, line: &[u8]) -> LineKind {
 /// Splits `input` into slices whose concatenation is `input`.
 ///
 /// Only marker lines (`---`, `...`) change what a line means while a document is open, so
-/// the scan jumps from one `---` or `...` at a line start to the next (a SIMD substring
-/// search) and reads lines one by one only at the stream's start and after a `...`, where
-/// directives and bare documents may follow. [`split_by_lines`] is the line-by-line original
+/// the scan jumps from line break to line break (a SIMD byte search) looking only at the
+/// first bytes after each, and reads lines one by one only at the stream's start and after a
+/// `...`, where directives and bare documents may follow. [`split_by_lines`] is the line-by-line original
 /// it is tested against.
 pub fn split(input: &[u8]) -> Vec<Slice> {
     let mut slices = Vec::new();
     let mut state = State::START;
-    let mut dashes = memchr::memmem::find_iter(input, b"---").peekable();
-    let mut dots = memchr::memmem::find_iter(input, b"...").peekable();
     let mut pos = 0;
     'lines: while pos < input.len() {
         // Line by line, until a document is open.
@@ -143,21 +141,20 @@ pub fn split(input: &[u8]) -> Vec<Slice> {
             }
             pos += line.len();
         }
-        // A document is open: only the next marker line matters.
-        let next = |finds: &mut std::iter::Peekable<memchr::memmem::FindIter<'_, '_>>| {
-            while let Some(&at) = finds.peek() {
-                if at >= pos && is_marker_line(input, at) {
-                    return Some(at);
-                }
-                finds.next();
-            }
-            None
-        };
-        let (at, kind) = match (next(&mut dashes), next(&mut dots)) {
-            (Some(d), Some(e)) if e < d => (e, LineKind::DocumentEnd),
-            (Some(d), _) => (d, LineKind::DocumentStart),
-            (None, Some(e)) => (e, LineKind::DocumentEnd),
-            (None, None) => break,
+        // A document is open: only the next marker line matters. Line starts follow a line
+        // break (a CR followed by LF is one break: the line starts after the LF).
+        let rest = input.get(pos.saturating_sub(1)..).unwrap_or_default();
+        let marker = memchr::memchr2_iter(b'\n', b'\r', rest).find_map(|i| {
+            let at = pos.saturating_sub(1) + i + 1;
+            let kind = match input.get(at..at + 3) {
+                Some(b"---") => LineKind::DocumentStart,
+                Some(b"...") => LineKind::DocumentEnd,
+                _ => return None,
+            };
+            (at >= pos && is_marker_line(input, at)).then_some((at, kind))
+        });
+        let Some((at, kind)) = marker else {
+            break;
         };
         if let Some(start) = state.line(at, kind) {
             cut(&mut slices, start);
