@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
 use crate::document::{self, NodeKind, Scan, Tree};
-use crate::model::shutdown;
 use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
+use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, Resource, dotted};
 use crate::patch::Pointer;

@@ -40,7 +40,7 @@ pub fn interesting(api_version: Option<&str>, kind: Option<&str>) -> bool {
         return api_version.is_none() && kind.is_none();
     };
     let group = api_group(api_version);
-    super::needs_interpretation(Some(api_version), Some(kind), false)
+    super::needs_interpretation(Some(api_version), Some(kind), super::always_read)
         || group == super::INSTALL_GROUP
         || (group == ROUTING_GROUP && InstallKind::from_kind(kind).is_some())
         || (group == "install.istio.io" && kind == "IstioOperator")
@@ -128,6 +128,37 @@ pub fn looks_like_values(tree: &Tree) -> bool {
     CONTROL_PLANE_SPEC_KEYS
         .iter()
         .any(|k| tree.get(spec, k).is_some())
+}
+
+/// Which chart a Helm values file is for (`meshdrain values --chart`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValuesChart {
+    /// TSB's control plane chart: its `spec:` is the ControlPlane spec
+    #[value(name = "tsb-control-plane")]
+    TsbControlPlane,
+    /// Istio's istiod chart: its `meshConfig` is merged into the mesh config
+    Istiod,
+}
+
+/// The chart a values document is for: `forced` (a flag), else as its keys say. A Kubernetes
+/// object (with apiVersion or kind) is no values file, whatever the flag says.
+pub fn values_chart(tree: &Tree, forced: Option<ValuesChart>) -> Option<ValuesChart> {
+    let root = tree.root?;
+    if !matches!(tree.node(root)?.kind, NodeKind::Mapping { .. })
+        || tree.get(root, "apiVersion").is_some()
+        || tree.get(root, "kind").is_some()
+    {
+        return None;
+    }
+    forced.or_else(|| {
+        if looks_like_values(tree) {
+            Some(ValuesChart::TsbControlPlane)
+        } else if super::istio::looks_like_istiod_values(tree) {
+            Some(ValuesChart::Istiod)
+        } else {
+            None
+        }
+    })
 }
 
 pub fn looks_like_mesh_config(tree: &Tree) -> bool {

@@ -289,7 +289,7 @@ pub fn default_config(
 }
 
 /// `spec.meshConfig.defaultConfig` of an IstioOperator.
-pub const ISTIO_OPERATOR_DEFAULTS: [&str; 3] = ["spec", "meshConfig", "defaultConfig"];
+pub use crate::drain::ISTIO_OPERATOR_DEFAULTS;
 
 /// Every drain duration written in the `tsb-istiocontrolplane` overlays of a ControlPlane (CR
 /// or values): exact patches and fields inside ancestor patches' values.

@@ -195,12 +195,18 @@ const LIFECYCLE: [&str; 5] = ["values", "global", "proxy", "lifecycle", ""];
 /// Whether an IstioOperator (`api_kind` "IstioOperator") or a TSB ControlPlane sets the
 /// injector's global `proxy.lifecycle`, which replaces the injected preStop and postStart.
 pub fn sets_global_lifecycle(tree: &Tree, node: crate::document::NodeId, kind: &str) -> bool {
-    let keys: Vec<&str> = LIFECYCLE.iter().copied().filter(|k| !k.is_empty()).collect();
+    let keys: Vec<&str> = LIFECYCLE
+        .iter()
+        .copied()
+        .filter(|k| !k.is_empty())
+        .collect();
     let set = |n: Option<crate::document::NodeId>| {
         n.and_then(|n| tree.node(n)).is_some_and(|n| !n.is_null())
     };
     match kind {
-        "IstioOperator" => tree.get(node, "spec").is_some_and(|spec| set(tree.get_path(spec, &keys))),
+        "IstioOperator" => tree
+            .get(node, "spec")
+            .is_some_and(|spec| set(tree.get_path(spec, &keys))),
         "ControlPlane" => {
             let Some(overlays) = tree.get_path(node, &super::mesh::ISTIO_OVERLAYS) else {
                 return false;
@@ -356,13 +362,25 @@ mod tests {
     fn global_lifecycle_in_mesh_configs() {
         let iop = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      proxy:\n        lifecycle: {preStop: {exec: {command: [sleep, '5']}}}\n";
         let tree = Tree::parse(iop).unwrap();
-        assert!(sets_global_lifecycle(&tree, tree.root.unwrap(), "IstioOperator"));
+        assert!(sets_global_lifecycle(
+            &tree,
+            tree.root.unwrap(),
+            "IstioOperator"
+        ));
         let cp = "apiVersion: install.tetrate.io/v1alpha1\nkind: ControlPlane\nspec:\n  components:\n    istio:\n      kubeSpec:\n        overlays:\n        - apiVersion: install.istio.io/v1alpha1\n          kind: IstioOperator\n          name: tsb-istiocontrolplane\n          patches:\n          - path: spec.values.global.proxy\n            value: {lifecycle: {preStop: {}}}\n";
         let tree = Tree::parse(cp).unwrap();
-        assert!(sets_global_lifecycle(&tree, tree.root.unwrap(), "ControlPlane"));
+        assert!(sets_global_lifecycle(
+            &tree,
+            tree.root.unwrap(),
+            "ControlPlane"
+        ));
         let none = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: {values: {global: {proxy: {}}}}\n";
         let tree = Tree::parse(none).unwrap();
-        assert!(!sets_global_lifecycle(&tree, tree.root.unwrap(), "IstioOperator"));
+        assert!(!sets_global_lifecycle(
+            &tree,
+            tree.root.unwrap(),
+            "IstioOperator"
+        ));
     }
 
     #[test]

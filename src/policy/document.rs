@@ -171,10 +171,13 @@ pub struct IgnoreSpec {
 /// Durations as written in a policy section, by drain field (table order).
 pub type DurationTexts = BTreeMap<Field, DurationText>;
 
-/// The mesh's default proxy settings: one key per sidecar field of the drain table.
+/// The mesh's default proxy settings: one key per sidecar field of the drain table, and the
+/// mesh configs they go to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SidecarSpec {
     pub durations: DurationTexts,
+    /// The sidecar targets of the drain table, by name; absent: the default ones.
+    pub targets: Option<Vec<String>>,
 }
 
 /// One workload rule.
@@ -206,6 +209,7 @@ pub struct GatewayRuleSpec {
 }
 
 const SIDECAR_DOC: &str = "The mesh's default proxy settings.";
+const TARGETS_DOC: &str = "Which mesh configs get these settings (default: [ControlPlane]):\n`ControlPlane` (a TSB ControlPlane's `tsb-istiocontrolplane` overlay, as the TSB guide\ndoes it), `IstioOperator` (`spec.meshConfig.defaultConfig` of an istioctl install) and\n`MeshConfigMap` (the `mesh` key of the istiod chart's ConfigMap `istio`, or `istio-<rev>`).\nIstio injects the mesh config into pods when they are created: restart the workloads for\na change to reach them.";
 const RULE_DOC: &str = "One gateway rule.";
 const MATCH_DOC: &str = "Which gateways the rule applies to; absent or empty: every install.tetrate.io\ngateway (IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway).";
 const SKIP_DOC: &str = "Leave the matched gateways alone.";
@@ -232,7 +236,7 @@ fn section_keys(section: Section) -> &'static [&'static str] {
             .collect()
     }
     static SIDECAR: LazyLock<Vec<&'static str>> =
-        LazyLock::new(|| keys(Section::Sidecar, &[], &[]));
+        LazyLock::new(|| keys(Section::Sidecar, &[], SidecarSpec::OTHERS));
     static GATEWAY: LazyLock<Vec<&'static str>> =
         LazyLock::new(|| keys(Section::Gateway, &["match"], &["skip", "onConflict"]));
     static WORKLOAD: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
@@ -267,8 +271,11 @@ fn serialize_durations<M: SerializeMap>(
 
 impl Serialize for SidecarSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.durations.len()))?;
+        let mut map = s.serialize_map(None)?;
         serialize_durations(&mut map, &self.durations)?;
+        if let Some(targets) = &self.targets {
+            map.serialize_entry("targets", targets)?;
+        }
         map.end()
     }
 }
@@ -399,7 +406,7 @@ impl<'de, T: SectionSpec> Visitor<'de> for SectionVisitor<T> {
 impl SectionSpec for SidecarSpec {
     const EXPECTING: &'static str = "struct SidecarSpec";
     const SECTION: Section = Section::Sidecar;
-    const OTHERS: &'static [&'static str] = &[];
+    const OTHERS: &'static [&'static str] = &["targets"];
     fn durations(&mut self) -> &mut DurationTexts {
         &mut self.durations
     }
@@ -408,7 +415,8 @@ impl SectionSpec for SidecarSpec {
         _: &'static str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        map.next_value::<serde::de::IgnoredAny>().map(drop)
+        self.targets = map.next_value()?;
+        Ok(())
     }
 }
 
@@ -505,6 +513,16 @@ impl JsonSchema for SidecarSpec {
     fn json_schema(g: &mut SchemaGenerator) -> Schema {
         let mut properties = serde_json::Map::new();
         duration_properties(g, Section::Sidecar, &mut properties);
+        let names: Vec<&str> = drain::sidecar_target_names().collect();
+        properties.insert(
+            "targets".into(),
+            serde_json::json!({
+                "description": TARGETS_DOC,
+                "type": ["array", "null"],
+                "items": {"type": "string", "enum": names},
+                "uniqueItems": true
+            }),
+        );
         json_schema!({
             "description": SIDECAR_DOC,
             "type": "object",
@@ -629,6 +647,12 @@ pub fn default_document() -> PolicyDocument {
         spec: PolicySpec {
             sidecar: Some(SidecarSpec {
                 durations: builtin(Section::Sidecar),
+                targets: Some(
+                    drain::targets_of(Section::Sidecar)
+                        .filter(|t| t.default)
+                        .map(|t| t.name().to_owned())
+                        .collect(),
+                ),
             }),
             gateways: Some(vec![GatewayRuleSpec {
                 durations: builtin(Section::Gateway),

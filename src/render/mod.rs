@@ -11,7 +11,9 @@
 mod context;
 mod facts;
 mod interpret;
+mod mesh;
 pub mod options;
+mod payload;
 mod summary;
 mod tasks;
 mod workload;
@@ -145,7 +147,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                 || model::needs_interpretation(
                     scanned.api_version.as_deref(),
                     scanned.kind.as_deref(),
-                    options.policy.workloads.is_some(),
+                    |t| options.policy.reads(t),
                 )
         };
         if let Some(d) = ambiguous_break(&ctx, doc_text, interpret, options) {
@@ -162,6 +164,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
         match process_document(&ctx, &scanned, options, &facts) {
             Ok(result) => {
                 stats.resources += result.resources;
+                stats.mesh_configs += result.mesh_configs;
                 stats.workloads += result.workloads;
                 for (outcome, d) in result.summary {
                     stats.count(outcome);

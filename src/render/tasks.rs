@@ -78,12 +78,16 @@ pub(super) enum Work {
     Skipped(String),
 }
 
-/// Whether the policy has anything for this resource at all (decided before reading JSON).
-pub(super) fn is_candidate(resource: &Resource, policy: &DrainPolicy) -> bool {
-    match resource.target.map(|t| t.section) {
-        Some(Section::Sidecar) => policy.sidecar.is_some(),
-        Some(Section::Gateway) => policy.gateways.is_some(),
-        Some(Section::Workload) => policy.workloads.is_some(),
+/// Whether the policy has anything for this resource at all (decided before reading JSON): a
+/// mesh config only when `spec.sidecar.targets` names it, or when it is the values file
+/// `meshdrain values` was given.
+pub(super) fn is_candidate(resource: &Resource, options: &RenderOptions) -> bool {
+    let policy = &options.policy;
+    match resource.target {
+        Some(t) if t.section == Section::Sidecar && options.values_file => policy.sidecar.is_some(),
+        Some(t) if t.section == Section::Sidecar => policy.writes_sidecar(t),
+        Some(t) if t.section == Section::Gateway => policy.gateways.is_some(),
+        Some(_) => policy.workloads.is_some(),
         None => false,
     }
 }

@@ -8,25 +8,38 @@ use serde_json::Value;
 
 use crate::document::{NodeKind, Tree};
 use crate::drain::{Field, Location};
-use crate::edit::{self, Editor};
 use crate::model::Resource;
 use crate::model::shutdown::{self, MeshFacts, ShutdownPath};
 use crate::model::workload::{self, PROXY_CONFIG_ANNOTATION, ProxyConfig};
 use crate::patch::{Change, Pointer};
 use crate::plan::workload::{
-    ProxyEntry, Wanted, config_root, fresh_proxy_config,
-    is_empty_config, needed_grace, proxy_entry, set_payload,
+    ProxyEntry, Wanted, config_root, fresh_proxy_config, needed_grace, proxy_entry, set_payload,
 };
 use crate::plan::{self, Decision, PlanError, SidecarTask};
 use crate::policy::{Durations, OnConflict};
 
 use super::options::RenderOptions;
+use super::payload::{self, Embedded};
 use super::tasks::{Payload, Step, Task};
 
 /// What one step found: the change to make, if any, and one report per value looked at.
 pub(super) struct Planned {
     pub(super) change: Option<Change>,
+    /// The splices that make the change, when the step worked them out itself (an edit
+    /// inside a block scalar, spliced line by line); else the editor makes them.
+    pub(super) splices: Option<Vec<crate::edit::Splice>>,
     pub(super) reports: Vec<Report>,
+}
+
+impl Planned {
+    /// Nothing to do and nothing to report.
+    pub(super) fn nothing() -> Planned {
+        Planned {
+            change: None,
+            splices: None,
+            reports: Vec::new(),
+        }
+    }
 }
 
 /// One value looked at, for the summary.
@@ -39,15 +52,19 @@ pub(super) struct Report {
     pub(super) shown: Option<String>,
     /// Said after the message (how a grace period was computed).
     pub(super) note: Option<String>,
+    /// Where the value is inside the string at the decision's path (a document inside a
+    /// block scalar), for the summary's position.
+    pub(super) inner: Option<Pointer>,
 }
 
 impl Report {
-    fn of(decision: Decision) -> Report {
+    pub(super) fn of(decision: Decision) -> Report {
         Report {
             entry: None,
             decision,
             shown: None,
             note: None,
+            inner: None,
         }
     }
 }
@@ -65,19 +82,10 @@ impl From<PlanError> for StepError {
     }
 }
 
-fn plan_error(code: &'static str, message: String, hint: &str, path: &Pointer) -> StepError {
-    StepError::Plan(PlanError {
-        code,
-        message,
-        hint: hint.to_owned(),
-        at: None,
-        path: path.clone(),
-    })
-}
-
-/// Plans one step on `tree`, the current text of the document.
+/// Plans one step on `tree`, the tree of `text`, the current text of the document.
 pub(super) fn plan_step(
     tree: &Tree,
+    text: &str,
     resource: &Resource,
     node: crate::document::NodeId,
     task: &Task,
@@ -88,19 +96,42 @@ pub(super) fn plan_step(
             Decision::Change { change, .. } => Some(change.clone()),
             _ => None,
         },
+        splices: None,
         reports: vec![Report::of(d)],
+    };
+    let sidecar = |f: &super::tasks::FieldTask| SidecarTask {
+        field: f.field,
+        wanted: f.wanted,
+        on_conflict: task.on_conflict,
+        istio: options.istio_version,
     };
     match &task.step {
         Step::Field(f) => {
             let decision = match f.location {
                 Location::IstioOverlay => {
-                    let sidecar = SidecarTask {
-                        field: f.field,
-                        wanted: f.wanted,
-                        on_conflict: task.on_conflict,
-                        istio: options.istio_version,
-                    };
-                    plan::sidecar(tree, node, &resource.pointer, &sidecar)?
+                    plan::sidecar(tree, node, &resource.pointer, &sidecar(f))?
+                }
+                Location::DefaultConfig(keys) => {
+                    let decision = plan::mesh::default_config(
+                        tree,
+                        node,
+                        &resource.pointer,
+                        keys,
+                        &sidecar(f),
+                    )?;
+                    let mut planned = single(decision);
+                    super::mesh::restart_note(&mut planned);
+                    return Ok(planned);
+                }
+                Location::MeshConfigMap => {
+                    return super::mesh::config_map_field(
+                        tree,
+                        text,
+                        node,
+                        resource,
+                        &sidecar(f),
+                        options,
+                    );
                 }
                 Location::Spec | Location::PodTemplate(_) => plan::spec_field(
                     tree,
@@ -126,10 +157,7 @@ pub(super) fn plan_step(
                 plan::gateway::drain_seconds(tree, node),
                 plan::gateway::needed(tree, node, *margin),
             ) else {
-                return Ok(Planned {
-                    change: None,
-                    reports: Vec::new(),
-                });
+                return Ok(Planned::nothing());
             };
             let mut planned = single(decision);
             for r in &mut planned.reports {
@@ -212,12 +240,7 @@ fn proxy_config(
         }
         Payload::Env => match workload::sidecar_proxy_config_env(tree, &pod) {
             Some(env) => (Some(env.node), env.pointer),
-            None => {
-                return Ok(Planned {
-                    change: None,
-                    reports: Vec::new(),
-                });
-            }
+            None => return Ok(Planned::nothing()),
         },
     };
     let what = match payload {
@@ -301,10 +324,15 @@ fn proxy_config(
                 decision,
                 shown,
                 note: None,
+                inner: None,
             }
         })
         .collect();
-    Ok(Planned { change, reports })
+    Ok(Planned {
+        change,
+        splices: None,
+        reports,
+    })
 }
 
 /// The decision with its path replaced by the payload's (inner paths are inside a string).
@@ -384,31 +412,21 @@ fn edit_payload(
     path: &Pointer,
     options: &RenderOptions,
 ) -> Result<Inner, StepError> {
-    let invalid = |why: String| {
-        plan_error(
-            "invalid-proxy-config",
-            format!("{what} cannot be read: {why}"),
-            "fix the proxy config: Istio refuses the pod at injection when it does not parse",
-            path,
-        )
+    let payload = Embedded {
+        what,
+        path,
+        code: "invalid-proxy-config",
+        hint: "fix the proxy config: Istio refuses the pod at injection when it does not parse",
     };
-    let scan = crate::document::scan(text).map_err(|e| invalid(e.message))?;
-    if scan.alias_uses > 0 {
-        return Err(invalid("it uses YAML aliases".to_owned()));
-    }
-    if scan.max_depth > options.limits.max_depth.min(32) {
-        return Err(invalid(format!("it nests {} levels deep", scan.max_depth)));
-    }
-    let mut tree = Tree::parse(text).map_err(|e| invalid(e.message))?;
-    if is_empty_config(&tree) {
+    let Some(read) = payload::read(text, &payload, options)? else {
         return fresh(entries, !block, path);
-    }
-    let original: Value = serde_yaml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    };
+    let mut tree = read.tree;
     let mut current = text.to_owned();
     let mut changes = Vec::new();
     let mut reports = Vec::new();
     for entry in entries {
-        let root = config_root(&tree).map_err(invalid)?;
+        let root = config_root(&tree).map_err(|why| payload.invalid(why))?;
         let decision = proxy_entry(&tree, root, entry, on_conflict).map_err(|mut e| {
             e.message = format!("{what}: {}", e.message);
             e.at = None;
@@ -416,29 +434,14 @@ fn edit_payload(
             StepError::Plan(e)
         })?;
         if let Decision::Change { change, .. } = &decision {
-            let edited = Editor::new(&tree, &current)
-                .splices(change)
-                .and_then(|s| edit::apply(&current, &s))
-                .map_err(|e| {
-                    plan_error(
-                        e.code(),
-                        format!("{what}: {} cannot be written: {e}", entry.label),
-                        e.hint(),
-                        path,
-                    )
-                })?;
-            tree = Tree::parse(&edited).map_err(|e| {
-                StepError::Internal(format!("an edited proxy config does not parse: {e}"))
-            })?;
-            current = edited;
+            let edited = payload::change(&tree, &current, change, &entry.label, &payload)?;
+            tree = edited.tree;
+            current = edited.text;
             changes.push(change.clone());
         }
         reports.push((entry.label.clone(), decision));
     }
-    if !changes.is_empty() {
-        crate::selfcheck::check_document(&original, &changes, &current, &tree)
-            .map_err(StepError::Internal)?;
-    }
+    payload::verify(&read.value, &changes, &current, &tree)?;
     Ok((current, reports))
 }
 
@@ -457,13 +460,16 @@ fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -
                 .unwrap_or(Field::MinimumDrainDuration.spec().default_secs as f64);
             return (
                 minimum,
-                "MINIMUM_DRAIN_DURATION (the sidecar exits on zero connections after it)".to_owned(),
+                "MINIMUM_DRAIN_DURATION (the sidecar exits on zero connections after it)"
+                    .to_owned(),
             );
         }
         ShutdownPath::Classic | ShutdownPath::NativeSleeps => {}
     }
     let field = Field::TerminationDrainDuration;
-    if let Some(secs) = shutdown::field_value(configs, field).and_then(|(v, _)| shutdown::value_seconds(v)) {
+    if let Some(secs) =
+        shutdown::field_value(configs, field).and_then(|(v, _)| shutdown::value_seconds(v))
+    {
         return (secs, "terminationDrainDuration".to_owned());
     }
     match mesh.get(field) {
@@ -535,10 +541,7 @@ fn workload_grace(
     }
     parts.push(format!("{margin} margin"));
     let note = match path {
-        ShutdownPath::Native => format!(
-            "the drain needs {needed}s: {}; {from}",
-            parts.join(" + ")
-        ),
+        ShutdownPath::Native => format!("the drain needs {needed}s: {}; {from}", parts.join(" + ")),
         _ => format!(
             "the drain needs {needed}s: {}, on the {path} path",
             parts.join(" + ")
@@ -550,11 +553,13 @@ fn workload_grace(
     };
     Ok(Planned {
         change,
+        splices: None,
         reports: vec![Report {
             entry: None,
             decision,
             shown: Some(needed.to_string()),
             note: Some(note),
+            inner: None,
         }],
     })
 }

@@ -1,8 +1,8 @@
 use super::{effective, exact, injected, longest_prestop, seconds, show_seconds, shutdown_of};
 use crate::lint::context::{Class, Context};
 use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
-use crate::model::shutdown::ShutdownPath;
 use crate::model::mesh::DrainField;
+use crate::model::shutdown::ShutdownPath;
 use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
 
 declare_rule! {

@@ -35,8 +35,8 @@ mod gd030_mesh_drain_outlasts_default_grace;
 
 use crate::document::{NodeId, NodeKind, Tree};
 use crate::duration::{GoDuration, ParseError, SECOND};
-use crate::model::mesh::{DrainField, DurationSite, MeshSource, Place, Written};
 use crate::model::injection::{self, NamespaceFacts};
+use crate::model::mesh::{DrainField, DurationSite, MeshSource, Place, Written};
 use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, OverlayList};
