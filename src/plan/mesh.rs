@@ -71,7 +71,14 @@ pub fn default_config(
             (other, up_to),
             "mesh config",
             &format!("set a longer {} next to it", other.name()),
-        )?;
+        )
+        .map_err(|mut e| {
+            // Point at the value the drain must stay below, when it is written.
+            if e.at.is_none() {
+                e.at = configured.and_then(|c| super::span(tree, c));
+            }
+            e
+        })?;
     }
     Ok(decision)
 }

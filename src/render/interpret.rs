@@ -17,9 +17,10 @@ use super::context::{
 };
 use super::facts::StreamFacts;
 use super::options::{FailureKind, RenderOptions};
+use super::planned::{Report, StepError};
 use super::summary::{Outcome, summarize, summarize_skipped};
 use super::tasks::{Task, Work, field_label, is_candidate, work_for};
-use super::workload::{Report, StepError, plan_step};
+use super::workload::plan_step;
 
 /// The outcome for one interpreted document.
 pub(super) struct DocResult {
@@ -268,9 +269,7 @@ fn counted(target: &crate::drain::TargetSpec, options: &RenderOptions) -> Option
     match target.section {
         Section::Workload => policy.workloads.is_some().then_some(Counted::Workload),
         _ if target.api_group == model::INSTALL_GROUP => Some(Counted::Install),
-        _ if options.values_file || policy.sidecar_targets.contains(target) => {
-            Some(Counted::Mesh)
-        }
+        _ if options.values_file || policy.sidecar_targets.contains(target) => Some(Counted::Mesh),
         _ => None,
     }
 }

@@ -22,7 +22,7 @@ use crate::plan::{self, Decision, PlanError, SidecarTask};
 
 use super::options::RenderOptions;
 use super::payload::{self, Embedded};
-use super::workload::{Planned, Report, StepError};
+use super::planned::{Planned, Report, StepError};
 
 /// Said with every change of a mesh config's default proxy config.
 pub(super) const RESTART_NOTE: &str = "Istio gives pods the mesh config when it injects them: restart the workloads (kubectl rollout restart) for it to apply";
@@ -84,16 +84,41 @@ pub(super) fn config_map_field(
             }
         },
     };
+    let lines = existing.and_then(|(key, value, _)| BlockLines::of(text, tree, key, value));
+    if let Some((_, value, s)) = existing
+        && s.contains('\n')
+        && tree.node(value).is_some_and(|n| {
+            matches!(
+                n.kind,
+                NodeKind::Scalar {
+                    style: saphyr_parser::ScalarStyle::Folded,
+                    ..
+                }
+            )
+        })
+    {
+        return Err(at_node(
+            StepError::Plan(PlanError {
+                code: "unsupported-style",
+                message: format!(
+                    "{what} is a folded (>) block scalar: meshdrain edits a mesh config of several lines inside a literal (|) one"
+                ),
+                hint: "write it as mesh: | (as the istiod chart renders it), or set the drain fields by hand".to_owned(),
+                at: None,
+                path,
+            }),
+            tree,
+            value,
+        ));
+    }
     let read = match existing {
         None => None,
-        Some((_, value, s)) => {
-            payload::read(s, &embedded, options).map_err(|e| at_node(e, tree, value))?
-        }
+        Some((_, value, s)) => payload::read(s, &embedded, options)
+            .map_err(|u| inner_error(u.error, None, &path, lines.as_ref(), tree, value))?,
     };
-    let (Some(read), Some((key, value, inner_text))) = (read, existing) else {
+    let (Some(read), Some((_, value, inner_text))) = (read, existing) else {
         return fresh(tree, node, resource, task, &path);
     };
-    let lines = BlockLines::of(text, tree, key, value);
     let root = match read.tree.root.and_then(|r| Some((r, read.tree.node(r)?))) {
         Some((r, n)) if matches!(n.kind, NodeKind::Mapping { .. }) => r,
         _ => {
@@ -106,7 +131,7 @@ pub(super) fn config_map_field(
     };
     let decision =
         plan::mesh::default_config(&read.tree, root, &Pointer::root(), &["defaultConfig"], task)
-            .map_err(|e| inner_error(e, &what, &path, lines.as_ref(), tree, value))?;
+            .map_err(|e| inner_error(e, Some(&what), &path, lines.as_ref(), tree, value))?;
     let (change, previous, inner) = match decision {
         Decision::Unchanged {
             existing,
@@ -278,17 +303,20 @@ fn at_node(e: StepError, tree: &Tree, value: NodeId) -> StepError {
     }
 }
 
-/// An error of the embedded mesh config, as an error of the ConfigMap: named after it, at the
-/// string's path, and positioned inside the block scalar where its lines map (else at it).
+/// An error of the embedded mesh config, as an error of the ConfigMap: named after it (with
+/// `what`, when the message does not say it), at the string's path, and positioned inside the
+/// block scalar where its lines map (else at it).
 fn inner_error(
     mut e: PlanError,
-    what: &str,
+    what: Option<&str>,
     path: &Pointer,
     lines: Option<&BlockLines>,
     tree: &Tree,
     value: NodeId,
 ) -> StepError {
-    e.message = format!("{what}: {}", e.message);
+    if let Some(what) = what {
+        e.message = format!("{what}: {}", e.message);
+    }
     e.at = match (e.at, lines) {
         (Some((start, end)), Some(lines)) => lines.span(start, end),
         _ => None,

@@ -14,6 +14,7 @@ mod interpret;
 mod mesh;
 pub mod options;
 mod payload;
+mod planned;
 mod summary;
 mod tasks;
 mod workload;

@@ -12,7 +12,7 @@ use crate::patch::{Change, Pointer};
 use crate::plan::PlanError;
 
 use super::options::RenderOptions;
-use super::workload::StepError;
+use super::planned::StepError;
 
 /// What the embedded document is, for messages.
 pub(super) struct Embedded<'a> {
@@ -28,12 +28,33 @@ pub(super) struct Embedded<'a> {
 
 impl Embedded<'_> {
     pub(super) fn invalid(&self, why: String) -> StepError {
-        StepError::Plan(PlanError {
+        StepError::Plan(self.unreadable(why, None))
+    }
+
+    /// The error of a payload that cannot be read; `at` is a span of the embedded text (the
+    /// caller maps it into the document, or drops it).
+    fn unreadable(&self, why: String, at: Option<(usize, usize)>) -> PlanError {
+        PlanError {
             code: self.code,
             message: format!("{} cannot be read: {why}", self.what),
             hint: self.hint.to_owned(),
-            at: None,
+            at,
             path: self.path.clone(),
+        }
+    }
+}
+
+/// Why an embedded document cannot be read, with where in its text when that is known.
+pub(super) struct Unreadable {
+    pub(super) error: PlanError,
+}
+
+impl From<Unreadable> for StepError {
+    /// Without a place in the document (the caller points at the string).
+    fn from(u: Unreadable) -> Self {
+        StepError::Plan(PlanError {
+            at: None,
+            ..u.error
         })
     }
 }
@@ -45,20 +66,27 @@ pub(super) struct Read {
 }
 
 /// Reads the embedded `text`: it must parse, use no aliases (a string is no place for them)
-/// and nest no deeper than the limits allow. An empty document (or a lone null) is `None`.
+/// and nest no deeper than the limits allow. An empty document (or a lone null) is `None`. A
+/// syntax error carries its span in `text`.
 pub(super) fn read(
     text: &str,
     payload: &Embedded<'_>,
     options: &RenderOptions,
-) -> Result<Option<Read>, StepError> {
-    let scan = crate::document::scan(text).map_err(|e| payload.invalid(e.message))?;
+) -> Result<Option<Read>, Unreadable> {
+    let unreadable = |why: String, at: Option<usize>| Unreadable {
+        error: payload.unreadable(why, at.map(|a| (a, (a + 1).min(text.len()).max(a)))),
+    };
+    let scan = crate::document::scan(text).map_err(|e| unreadable(e.message, Some(e.offset)))?;
     if scan.alias_uses > 0 {
-        return Err(payload.invalid("it uses YAML aliases".to_owned()));
+        return Err(unreadable("it uses YAML aliases".to_owned(), None));
     }
     if scan.max_depth > options.limits.max_depth.min(32) {
-        return Err(payload.invalid(format!("it nests {} levels deep", scan.max_depth)));
+        return Err(unreadable(
+            format!("it nests {} levels deep", scan.max_depth),
+            None,
+        ));
     }
-    let tree = Tree::parse(text).map_err(|e| payload.invalid(e.message))?;
+    let tree = Tree::parse(text).map_err(|e| unreadable(e.message, Some(e.offset)))?;
     if tree
         .root
         .and_then(|r| tree.node(r))
@@ -66,7 +94,7 @@ pub(super) fn read(
     {
         return Ok(None);
     }
-    let value: Value = serde_yaml::from_str(text).map_err(|e| payload.invalid(e.to_string()))?;
+    let value: Value = serde_yaml::from_str(text).map_err(|e| unreadable(e.to_string(), None))?;
     Ok(Some(Read { tree, value }))
 }
 

@@ -8,7 +8,7 @@ use crate::model::{self, Resource, dotted};
 use crate::patch::{self, Pointer};
 use crate::plan::Decision;
 
-use super::workload::Report;
+use super::planned::Report;
 
 use super::context::{DocContext, resource_node};
 use super::options::Stats;
