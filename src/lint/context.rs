@@ -7,17 +7,21 @@ use std::sync::LazyLock;
 
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
 use crate::document::{self, NodeKind, Scan, Tree};
-use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
+use crate::model::mesh::{self, DurationSite, MeshSource};
 use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
 use crate::model::{self, Resource, dotted};
 use crate::patch::Pointer;
 
 pub use crate::model::classify::{Class, ROUTING_GROUP, looks_like_values};
-use crate::model::classify::{classify, interesting, looks_like_mesh_config, parse_document};
+use crate::model::classify::{
+    classify, interesting, is_mesh_config_map, looks_like_mesh_config, parse_document,
+};
 
 use super::input::{Source, Treat};
+use super::mesh_configs::{self, Embedded, MeshConfigMap};
 use super::{CheckOptions, Finding, rules::gd000_invalid_yaml::InvalidYaml};
+use crate::model::istio;
 
 pub type ObjectId = usize;
 
@@ -53,6 +57,8 @@ pub struct Object {
     tree: usize,
     pub resource: Resource,
     pub class: Class,
+    /// For a mesh config read from the `data.mesh` string of a mesh ConfigMap: where it sits.
+    pub embedded: Option<Embedded>,
 }
 
 impl Object {
@@ -73,6 +79,7 @@ impl Object {
         let r = &self.resource.reference;
         let kind = match self.class {
             Class::ControlPlane { values: true } => "control plane Helm values",
+            Class::IstiodValues => "istiod Helm values",
             _ => r.kind.as_str(),
         };
         match (&r.namespace, &r.name) {
@@ -86,7 +93,9 @@ impl Object {
     /// input's name).
     pub fn fix_command(&self, file: &str) -> String {
         match self.class {
-            Class::ControlPlane { values: true } => format!("meshdrain values -i {file}"),
+            Class::ControlPlane { values: true } | Class::IstiodValues => {
+                format!("meshdrain values -i {file}")
+            }
             _ => "meshdrain render".to_owned(),
         }
     }
@@ -224,7 +233,7 @@ impl Context {
         let mut facts = Facts::default();
         facts.sites = match &object.class {
             Class::ControlPlane { .. } => mesh::overlay_sites(tree, node, pointer),
-            Class::IstioOperator | Class::MeshConfig => self
+            Class::IstioOperator | Class::MeshConfig | Class::IstiodValues => self
                 .meshes
                 .iter()
                 .find(|(id, _)| *id == object.id)
@@ -381,16 +390,24 @@ impl Context {
             }
             if !scan.has_document
                 || !(values_pending
-                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref()))
+                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref())
+                    || is_mesh_config_map(&tree))
             {
                 documents.push(doc);
                 continue;
             }
             // Without apiVersion and kind only values files and mesh configs are read; any
             // other such document (a data file in a scanned folder) is left alone.
-            let values = values_pending || looks_like_values(&tree);
-            let mesh_config = !values && looks_like_mesh_config(&tree);
-            if scan.api_version.is_none() && scan.kind.is_none() && !values && !mesh_config {
+            let istiod = (values_pending || !looks_like_values(&tree))
+                && istio::looks_like_istiod_values(&tree);
+            let values = !istiod && (values_pending || looks_like_values(&tree));
+            let mesh_config = !values && !istiod && looks_like_mesh_config(&tree);
+            if scan.api_version.is_none()
+                && scan.kind.is_none()
+                && !values
+                && !mesh_config
+                && !istiod
+            {
                 documents.push(doc);
                 continue;
             }
@@ -410,7 +427,12 @@ impl Context {
             let tree_index = self.trees.len();
             doc.tree = Some(tree_index);
             values_pending = false;
-            let resources: Vec<(Resource, Class)> = if values {
+            let resources: Vec<(Resource, Class)> = if istiod {
+                model::istiod_values_resource(&tree)
+                    .map(|r| (r, Class::IstiodValues))
+                    .into_iter()
+                    .collect()
+            } else if values {
                 model::values_resource(&tree)
                     .map(|r| (r, Class::ControlPlane { values: true }))
                     .into_iter()
@@ -429,18 +451,61 @@ impl Context {
                     })
                     .collect()
             };
+            self.trees.push(tree);
             for (resource, class) in resources {
+                let embedded = self
+                    .trees
+                    .get(tree_index)
+                    .and_then(|t| mesh_configs::read_config_map(t, doc_text, &resource));
                 let id = self.objects.len();
                 self.objects.push(Object {
                     id,
                     input: input_index,
                     document: documents.len(),
                     tree: tree_index,
-                    resource,
+                    resource: resource.clone(),
                     class,
+                    embedded: None,
                 });
+                match embedded {
+                    Some(MeshConfigMap::Read(read)) => {
+                        let (inner, mut embedded) = *read;
+                        embedded.host_tree = tree_index;
+                        let inner_index = self.trees.len();
+                        // The mesh config is named after its ConfigMap.
+                        let object =
+                            model::whole_document(&inner, "raw", "MeshConfig", None).map(|r| {
+                                Resource {
+                                    reference: resource.reference.clone(),
+                                    ..r
+                                }
+                            });
+                        self.trees.push(inner);
+                        if let Some(inner_resource) = object {
+                            self.objects.push(Object {
+                                id: id + 1,
+                                input: input_index,
+                                document: documents.len(),
+                                tree: inner_index,
+                                resource: inner_resource,
+                                class: Class::MeshConfig,
+                                embedded: Some(embedded),
+                            });
+                        }
+                    }
+                    Some(MeshConfigMap::Invalid { message, at }) => {
+                        errors.push(unparsable(
+                            &name,
+                            &text,
+                            Some((&doc, doc_text)),
+                            Some(at.0),
+                            format!("the mesh config in data.mesh is not valid YAML: {message}"),
+                            "fix the mesh config: istiod does not start with a mesh config it cannot read",
+                        ));
+                    }
+                    None => {}
+                }
             }
-            self.trees.push(tree);
             documents.push(doc);
         }
         self.inputs.push(Input {
@@ -484,36 +549,17 @@ impl Context {
     }
 
     fn read_mesh_source(&self, object: &Object) -> Option<MeshSource> {
-        let tree = self.tree(object);
-        let node = object.resource.node;
-        let pointer = object.pointer();
-        Some(match object.class {
-            Class::ControlPlane { values } => mesh::control_plane(
-                tree,
-                node,
-                pointer,
-                if values {
-                    MeshSourceKind::HelmValues
-                } else {
-                    MeshSourceKind::ControlPlane
-                },
-            ),
-            Class::IstioOperator => mesh::default_config(
-                tree,
-                node,
-                pointer,
-                &mesh::ISTIO_OPERATOR_DEFAULTS,
-                MeshSourceKind::IstioOperator,
-            ),
-            Class::MeshConfig => mesh::default_config(
-                tree,
-                node,
-                pointer,
-                &["defaultConfig"],
-                MeshSourceKind::MeshConfig,
-            ),
-            _ => return None,
-        })
+        let host = object
+            .embedded
+            .as_ref()
+            .and_then(|e| Some((self.trees.get(e.host_tree)?, e.host_node)));
+        mesh_configs::mesh_source(
+            self.tree(object),
+            &object.resource,
+            &object.class,
+            object.embedded.is_some(),
+            host,
+        )
     }
 
     /// Every object that declares a mesh config, with it, in input order.
@@ -554,9 +600,11 @@ impl Context {
                 ..Origin::default()
             })
             .with_path_if_any(dotted(&model::relative(&f.pointer, object.pointer())));
-        if matches!(
+        if let Some(e) = &object.embedded {
+            d.yaml_path = Some(e.shown_path(d.yaml_path.as_deref().unwrap_or("")));
+        } else if matches!(
             object.class,
-            Class::ControlPlane { values: true } | Class::MeshConfig
+            Class::ControlPlane { values: true } | Class::MeshConfig | Class::IstiodValues
         ) {
             d.resource = None;
         }
@@ -576,7 +624,12 @@ impl Context {
                     }
                 )
             });
-        if let Some((start, end)) = tree.nearest_span(&f.pointer, f.at_key || block_scalar) {
+        let span = tree.nearest_span(&f.pointer, f.at_key || block_scalar);
+        let span = match &object.embedded {
+            Some(e) => Some(e.outer(span)),
+            None => span,
+        };
+        if let Some((start, end)) = span {
             let index = indexes
                 .entry((object.input, object.document))
                 .or_insert_with(|| LineIndex::new(text));

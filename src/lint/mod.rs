@@ -9,6 +9,7 @@
 
 pub mod context;
 pub mod input;
+pub mod mesh_configs;
 pub mod rules;
 pub mod suppress;
 

@@ -22,8 +22,11 @@ pub enum Class {
     RoutingGateway,
     /// An `install.istio.io` IstioOperator.
     IstioOperator,
-    /// A raw Istio mesh config document (top-level `defaultConfig`).
+    /// A raw Istio mesh config document (top-level `defaultConfig`), or the one inside the
+    /// `data.mesh` string of the istiod chart's mesh ConfigMap.
     MeshConfig,
+    /// Helm values of Istio's istiod chart (`meshConfig`).
+    IstiodValues,
     /// Something that runs pods.
     Workload(PodTemplate),
     /// A `v1 Namespace`.
@@ -70,13 +73,44 @@ fn guess_identity(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// `metadata.name` as written on a line of its own right below a top-level `metadata:`: a
+/// guess (`None` when the lines do not say).
+fn guess_name(text: &str) -> Option<&str> {
+    let mut lines = crate::linebreak::text_lines(text).skip_while(|l| *l != "metadata:");
+    lines.next()?;
+    for line in lines {
+        if !line.starts_with(' ') {
+            return None;
+        }
+        if let Some(rest) = line.trim_start().strip_prefix("name:") {
+            let v = rest.split(" #").next().unwrap_or("").trim();
+            return Some(v.trim_matches(|c| c == '"' || c == '\''));
+        }
+    }
+    None
+}
+
+/// Whether a document is the istiod chart's mesh ConfigMap (or may be: its name is not on a
+/// line of its own), which the linter reads for the mesh config in its `data.mesh`. Other
+/// ConfigMaps (dashboards, the injector's templates) are not parsed.
+pub fn is_mesh_config_map(tree: &Tree) -> bool {
+    tree.root.is_some_and(|root| {
+        tree.stats.api_version.as_deref() == Some("v1")
+            && tree.stats.kind.as_deref() == Some("ConfigMap")
+            && super::istio::config_map_revision(tree, root).is_some()
+    })
+}
+
 /// Parses a document once, as far as the rules need it: `None` for a document no rule reads
 /// (it is only validated), a pruned tree for a workload, else the whole tree. A cheap look at
 /// the top-level lines decides; the parse confirms, and a wrong guess costs a second parse.
 pub fn parse_document(text: &str, values: bool) -> Result<Option<Tree>, document::SyntaxError> {
     let guess = if values { None } else { guess_identity(text) };
+    let config_map = guess == Some(("v1", "ConfigMap"))
+        && guess_name(text).is_none_or(super::istio::may_be_config_map_name);
     if let Some((api, kind)) = guess
         && !interesting(Some(api), Some(kind))
+        && !config_map
     {
         let scan = document::scan(text)?;
         if !interesting(scan.api_version.as_deref(), scan.kind.as_deref()) {
