@@ -16,7 +16,7 @@ use crate::plan::workload::{
     ProxyEntry, Wanted, config_root, fresh_proxy_config, needed_grace, proxy_entry, set_payload,
 };
 use crate::plan::{self, Decision, PlanError, SidecarTask};
-use crate::policy::{Durations, OnConflict};
+use crate::policy::OnConflict;
 
 use super::options::RenderOptions;
 use super::payload::{self, Embedded};
@@ -387,7 +387,11 @@ fn edit_payload(
 }
 
 /// How long the sidecar outlives its SIGTERM on its shutdown path, and what says so.
-fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -> (f64, String) {
+fn sidecar_wait(
+    configs: &[ProxyConfig],
+    mesh: &Option<(f64, String)>,
+    path: ShutdownPath,
+) -> (f64, String) {
     match path {
         ShutdownPath::Native => {
             return (
@@ -413,11 +417,8 @@ fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -
     {
         return (secs, "terminationDrainDuration".to_owned());
     }
-    match mesh.get(field) {
-        Some(d) => (
-            d.secs() as f64,
-            "the mesh's terminationDrainDuration (the policy's spec.sidecar)".to_owned(),
-        ),
+    match mesh {
+        Some((secs, from)) => (*secs, from.clone()),
         None => (
             field.spec().default_secs as f64,
             "Istio's default terminationDrainDuration".to_owned(),
@@ -440,7 +441,7 @@ fn workload_grace(
     resource: &Resource,
     template: &[&str],
     margin: crate::duration::DrainSeconds,
-    mesh: &Durations,
+    mesh: &Option<(f64, String)>,
     mesh_facts: MeshFacts,
     istio: crate::istio::IstioVersion,
     on_conflict: OnConflict,
