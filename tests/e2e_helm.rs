@@ -414,3 +414,60 @@ fn istios_own_charts_pass_through_the_built_in_policy_byte_identical() {
         );
     }
 }
+
+/// The README's policy for upstream Istio (`examples/policies/upstream-istio.yaml`) on Istio's
+/// own istiod and gateway charts: the mesh config gets the sidecar's wait, the gateway chart's
+/// Deployment its own (in its proxy config annotation) and a grace period that holds it;
+/// nothing else changes, and `meshdrain check --fail-on warning` passes on the result.
+#[test]
+fn the_upstream_istio_policy_makes_the_drain_hold_on_istios_charts() {
+    let Some(helm) = helm3() else { return };
+    let policy = format!(
+        "--policy={}",
+        repo()
+            .join("examples/policies/upstream-istio.yaml")
+            .display()
+    );
+    for (release, chart_dir, namespace, added) in [
+        (
+            "istiod",
+            istio::ISTIOD_CHART,
+            "istio-system",
+            &["      terminationDrainDuration: 25s\n"][..],
+        ),
+        (
+            "istio-ingress",
+            istio::GATEWAY_CHART,
+            "istio-ingress",
+            &[
+                "        proxy.istio.io/config: |\n",
+                "          terminationDrainDuration: 30s\n",
+                "      terminationGracePeriodSeconds: 35\n",
+            ][..],
+        ),
+    ] {
+        let chart_dir = chart(chart_dir);
+        let base = ["template", release, &chart_dir, "-n", namespace];
+        let plain = helm_ok(&helm, &base);
+        let rendered = helm_ok(
+            &helm,
+            &[
+                &base[..],
+                &[
+                    "--post-renderer",
+                    MESHDRAIN,
+                    "--post-renderer-args",
+                    &policy,
+                ],
+            ]
+            .concat(),
+        );
+        let removed: &[&str] = if release == "istiod" {
+            &[]
+        } else {
+            &["      terminationGracePeriodSeconds: 30\n"]
+        };
+        common::diff::assert_changes(&plain, &rendered, removed, added, release);
+        e2e::assert_drain_holds(&rendered, release);
+    }
+}
