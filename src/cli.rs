@@ -24,7 +24,11 @@ stdout with only the drain fields changed:
     the last overlay for IstioOperator/tsb-istiocontrolplane in
     spec.components.istio.kubeSpec.overlays (terminationDrainDuration too, when asked);
   * IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway (install.tetrate.io):
-    spec.connectionDrainDuration.
+    spec.connectionDrainDuration;
+  * upstream Istio, when --sidecar-targets (or the policy's spec.sidecar.targets) names them:
+    an IstioOperator's spec.meshConfig.defaultConfig, and the mesh config in data.mesh of the
+    istiod chart's ConfigMap istio (istio-<rev>); pods get it when they are restarted;
+  * with a policy's workload rules, the pods' proxy config and grace periods.
 Everything else comes out byte for byte as it went in. On any error nothing is written to
 stdout and the exit status is non-zero.
 

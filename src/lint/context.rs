@@ -6,11 +6,11 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
-use crate::document::{self, NodeKind, Scan, Tree};
+use crate::document::{self, Scan, Tree};
 use crate::model::mesh::{self, DurationSite, MeshSource};
 use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
-use crate::model::{self, Resource, dotted};
+use crate::model::{self, Resource};
 use crate::patch::Pointer;
 
 pub use crate::model::classify::{Class, ROUTING_GROUP, looks_like_values};
@@ -20,7 +20,7 @@ use crate::model::classify::{
 
 use super::input::{Source, Treat};
 use super::mesh_configs::{self, Embedded, MeshConfigMap};
-use super::{CheckOptions, Finding, rules::gd000_invalid_yaml::InvalidYaml};
+use super::{CheckOptions, rules::gd000_invalid_yaml::InvalidYaml};
 use crate::model::istio;
 
 pub type ObjectId = usize;
@@ -165,7 +165,7 @@ fn unparsable(
 }
 
 /// Moves a diagnostic positioned in a document's text to its place in the input.
-fn shift(d: &mut Diagnostic, doc: &Doc) {
+pub(super) fn shift(d: &mut Diagnostic, doc: &Doc) {
     if let Some(span) = &mut d.origin.span {
         for p in [&mut span.start, &mut span.end] {
             p.line += doc.line_base;
@@ -457,41 +457,31 @@ impl Context {
                     .trees
                     .get(tree_index)
                     .and_then(|t| mesh_configs::read_config_map(t, doc_text, &resource));
+                // The embedded object right after its ConfigMap.
                 let id = self.objects.len();
                 self.objects.push(Object {
                     id,
                     input: input_index,
                     document: documents.len(),
                     tree: tree_index,
-                    resource: resource.clone(),
+                    resource,
                     class,
                     embedded: None,
                 });
                 match embedded {
                     Some(MeshConfigMap::Read(read)) => {
-                        let (inner, mut embedded) = *read;
+                        let (inner, inner_resource, mut embedded) = *read;
                         embedded.host_tree = tree_index;
-                        let inner_index = self.trees.len();
-                        // The mesh config is named after its ConfigMap.
-                        let object =
-                            model::whole_document(&inner, "raw", "MeshConfig", None).map(|r| {
-                                Resource {
-                                    reference: resource.reference.clone(),
-                                    ..r
-                                }
-                            });
+                        self.objects.push(Object {
+                            id: id + 1,
+                            input: input_index,
+                            document: documents.len(),
+                            tree: self.trees.len(),
+                            resource: inner_resource,
+                            class: Class::MeshConfig,
+                            embedded: Some(embedded),
+                        });
                         self.trees.push(inner);
-                        if let Some(inner_resource) = object {
-                            self.objects.push(Object {
-                                id: id + 1,
-                                input: input_index,
-                                document: documents.len(),
-                                tree: inner_index,
-                                resource: inner_resource,
-                                class: Class::MeshConfig,
-                                embedded: Some(embedded),
-                            });
-                        }
                     }
                     Some(MeshConfigMap::Invalid { message, at }) => {
                         errors.push(unparsable(
@@ -500,7 +490,7 @@ impl Context {
                             Some((&doc, doc_text)),
                             Some(at.0),
                             format!("the mesh config in data.mesh is not valid YAML: {message}"),
-                            "fix the mesh config: istiod does not start with a mesh config it cannot read",
+                            mesh_configs::INVALID_HINT,
                         ));
                     }
                     None => {}
@@ -568,75 +558,6 @@ impl Context {
             .iter()
             .filter_map(|(id, source)| Some((self.object(*id)?, source)))
             .collect()
-    }
-
-    /// Turns a finding into a diagnostic with its position in the input.
-    pub fn resolve(&self, f: &Finding) -> Diagnostic {
-        self.resolve_with(f, &mut HashMap::new())
-    }
-
-    /// [`Context::resolve`], reusing the line indexes of documents already seen (a document
-    /// with many findings is indexed once).
-    pub fn resolve_with<'a>(
-        &'a self,
-        f: &Finding,
-        indexes: &mut HashMap<(usize, usize), LineIndex<'a>>,
-    ) -> Diagnostic {
-        let mut d = Diagnostic::new(f.severity, f.rule, f.message.clone());
-        d.hint = f.hint.clone();
-        d.fix = f.fix.clone();
-        let Some(object) = self.object(f.object) else {
-            return d;
-        };
-        let (Some(input), Some(doc)) = (self.input(object), self.doc(object)) else {
-            return d;
-        };
-        d = d
-            .with_resource(Some(object.resource.reference.clone()))
-            .with_origin(Origin {
-                file: Some(input.name.clone()),
-                document: Some(doc.index),
-                source: doc.source.clone(),
-                ..Origin::default()
-            })
-            .with_path_if_any(dotted(&model::relative(&f.pointer, object.pointer())));
-        if let Some(e) = &object.embedded {
-            d.yaml_path = Some(e.shown_path(d.yaml_path.as_deref().unwrap_or("")));
-        } else if matches!(
-            object.class,
-            Class::ControlPlane { values: true } | Class::MeshConfig | Class::IstiodValues
-        ) {
-            d.resource = None;
-        }
-        let text = input.text.get(doc.range.clone()).unwrap_or("");
-        let tree = self.tree(object);
-        // A block scalar's text starts on the line after its key: show the key.
-        let block_scalar = tree
-            .locate(&f.pointer)
-            .and_then(|(_, n)| tree.node(n))
-            .is_some_and(|n| {
-                matches!(
-                    n.kind,
-                    NodeKind::Scalar {
-                        style: saphyr_parser::ScalarStyle::Literal
-                            | saphyr_parser::ScalarStyle::Folded,
-                        ..
-                    }
-                )
-            });
-        let span = tree.nearest_span(&f.pointer, f.at_key || block_scalar);
-        let span = match &object.embedded {
-            Some(e) => Some(e.outer(span)),
-            None => span,
-        };
-        if let Some((start, end)) = span {
-            let index = indexes
-                .entry((object.input, object.document))
-                .or_insert_with(|| LineIndex::new(text));
-            d = d.at(index, start, end);
-            shift(&mut d, doc);
-        }
-        d
     }
 }
 

@@ -42,10 +42,15 @@ impl Embedded {
     }
 }
 
+/// What to do about a mesh config that does not parse.
+pub(super) const INVALID_HINT: &str =
+    "fix the mesh config: istiod does not start with a mesh config it cannot read";
+
 /// The mesh config inside a mesh ConfigMap, read.
 pub(super) enum MeshConfigMap {
-    /// Its tree, and where it sits (`host_tree` to be filled in).
-    Read(Box<(Tree, Embedded)>),
+    /// Its tree, its object (named after the ConfigMap) and where it sits (`host_tree` to be
+    /// filled in).
+    Read(Box<(Tree, Resource, Embedded)>),
     /// It does not parse: why, and where in the document.
     Invalid { message: String, at: (usize, usize) },
 }
@@ -78,7 +83,15 @@ pub(super) fn read_config_map(
         lines,
     };
     match Tree::parse(string) {
-        Ok(inner) => Some(MeshConfigMap::Read(Box::new((inner, embedded)))),
+        Ok(inner) => {
+            // The mesh config is named after its ConfigMap.
+            let object = crate::model::whole_document(&inner, "raw", "MeshConfig", None)?;
+            let object = Resource {
+                reference: resource.reference.clone(),
+                ..object
+            };
+            Some(MeshConfigMap::Read(Box::new((inner, object, embedded))))
+        }
         Err(e) => {
             let end = (e.offset + 1).min(string.len()).max(e.offset);
             Some(MeshConfigMap::Invalid {

@@ -10,6 +10,7 @@
 pub mod context;
 pub mod input;
 pub mod mesh_configs;
+mod resolve;
 pub mod rules;
 pub mod suppress;
 

@@ -6,6 +6,7 @@ pub mod document;
 pub mod file;
 pub mod ignore;
 pub mod matcher;
+mod schema;
 
 use std::collections::BTreeMap;
 use std::fmt;

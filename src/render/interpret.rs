@@ -360,6 +360,48 @@ mod tests {
     }
 
     #[test]
+    fn a_replace_of_what_an_earlier_change_wrote_takes_its_place() {
+        let path = Pointer::root().key("data").key("mesh");
+        let mut changes = vec![Change::Add {
+            path: path.clone(),
+            value: NewValue::str("a\n"),
+        }];
+        record(
+            &mut changes,
+            &Change::Replace {
+                path: path.clone(),
+                value: NewValue::str("a\nb\n"),
+            },
+        );
+        assert_eq!(
+            changes,
+            [Change::Add {
+                path: path.clone(),
+                value: NewValue::str("a\nb\n")
+            }]
+        );
+        // Not when a change in between went inside what the first one wrote.
+        let map = Pointer::root().key("spec");
+        let mut changes = vec![
+            Change::Add {
+                path: map.clone(),
+                value: NewValue::Map(Vec::new()),
+            },
+            Change::Add {
+                path: map.key("a"),
+                value: NewValue::str("1s"),
+            },
+        ];
+        let replace = Change::Replace {
+            path: map.clone(),
+            value: NewValue::Map(Vec::new()),
+        };
+        record(&mut changes, &replace);
+        assert_eq!(changes.len(), 3);
+        assert_eq!(changes.last(), Some(&replace));
+    }
+
+    #[test]
     fn an_edit_that_misses_the_oracle_is_an_internal_error() {
         let text = "spec:\n  a: 1\n";
         let original: Value = serde_yaml::from_str(text).unwrap();
