@@ -160,7 +160,7 @@ pub static FIELDS: [FieldSpec; 6] = [
         default_secs: 45,
         setting: Some(Setting {
             flag: "drain-duration",
-            flag_help: "Sidecar drainDuration written into the ControlPlane overlay, and into every workload rule that is not skip (Go duration, whole seconds) [default: 50s]",
+            flag_help: "Sidecar drainDuration written into the mesh configs of --sidecar-targets (the ControlPlane overlay by default), and into every workload rule that is not skip (Go duration, whole seconds) [default: 50s]",
             env: "MESHDRAIN_DRAIN_DURATION",
             schema_doc: "`spec.meshConfig.defaultConfig.drainDuration`: Envoy's drain window. The TSB guide\nsets this (50s).",
             builtin: Some(50),

@@ -9,7 +9,7 @@ use crate::document::{NodeId, NodeKind, Tree};
 use crate::model::mesh::{self, MeshSource, MeshSourceKind};
 use crate::model::{Resource, istio};
 
-use super::context::Class;
+use crate::model::classify::Class;
 
 /// Where an object read from a string of another object sits.
 #[derive(Clone, Debug)]

@@ -161,7 +161,7 @@ impl SidecarTargets {
     }
 
     pub fn contains(&self, target: &drain::TargetSpec) -> bool {
-        self.0.iter().any(|t| *t == target)
+        self.0.contains(&target)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'static drain::TargetSpec> + '_ {
@@ -702,18 +702,20 @@ mod tests {
             .with_overrides(&flags(&[(Field::TerminationDrainDuration, "20s")]))
             .unwrap();
         assert_eq!(p.workloads, None);
-        let mut with_rules = DrainPolicy::default();
-        with_rules.workloads = Some(vec![
-            WorkloadRule {
-                exit_on_zero: Some(true),
-                ..WorkloadRule::default()
-            },
-            WorkloadRule {
-                skip: true,
-                ..WorkloadRule::default()
-            },
-            WorkloadRule::default(),
-        ]);
+        let with_rules = DrainPolicy {
+            workloads: Some(vec![
+                WorkloadRule {
+                    exit_on_zero: Some(true),
+                    ..WorkloadRule::default()
+                },
+                WorkloadRule {
+                    skip: true,
+                    ..WorkloadRule::default()
+                },
+                WorkloadRule::default(),
+            ]),
+            ..DrainPolicy::default()
+        };
         let p = with_rules
             .clone()
             .with_overrides(&flags(&[
@@ -752,8 +754,10 @@ mod tests {
 
     #[test]
     fn a_margin_alone_creates_no_gateway_rule() {
-        let mut p = DrainPolicy::default();
-        p.gateways = None;
+        let p = DrainPolicy {
+            gateways: None,
+            ..DrainPolicy::default()
+        };
         let o = Overrides {
             durations: [(
                 Field::GracePeriodMargin,
