@@ -90,6 +90,13 @@ fn guess_name(text: &str) -> Option<&str> {
     None
 }
 
+/// Whether the text of a `v1 ConfigMap` document may be the istiod chart's mesh ConfigMap, by
+/// a look at its lines (its name on a line of its own: `istio`, `istio-…`; or not found). A
+/// parse decides; other ConfigMaps (dashboards, the injector's templates) need none.
+pub fn may_be_mesh_config_map(text: &str) -> bool {
+    guess_name(text).is_none_or(super::istio::may_be_config_map_name)
+}
+
 /// Whether a document is the istiod chart's mesh ConfigMap (or may be: its name is not on a
 /// line of its own), which the linter reads for the mesh config in its `data.mesh`. Other
 /// ConfigMaps (dashboards, the injector's templates) are not parsed.
@@ -106,8 +113,7 @@ pub fn is_mesh_config_map(tree: &Tree) -> bool {
 /// the top-level lines decides; the parse confirms, and a wrong guess costs a second parse.
 pub fn parse_document(text: &str, values: bool) -> Result<Option<Tree>, document::SyntaxError> {
     let guess = if values { None } else { guess_identity(text) };
-    let config_map = guess == Some(("v1", "ConfigMap"))
-        && guess_name(text).is_none_or(super::istio::may_be_config_map_name);
+    let config_map = guess == Some(("v1", "ConfigMap")) && may_be_mesh_config_map(text);
     if let Some((api, kind)) = guess
         && !interesting(Some(api), Some(kind))
         && !config_map

@@ -110,6 +110,11 @@ pub(super) fn gather(text: &str) -> StreamFacts {
             continue;
         };
         let (api, kind) = (scan.api_version.as_deref(), scan.kind.as_deref());
+        // Of the ConfigMaps only those that may be a mesh ConfigMap are parsed.
+        let config_map = matches!((api, kind), (Some("v1"), Some("ConfigMap")));
+        if config_map && !model::classify::may_be_mesh_config_map(doc.text) {
+            continue;
+        }
         if !(is_namespace(api, kind)
             || is_mesh_config(api, kind)
             || model::is_list(api, kind)
