@@ -24,7 +24,11 @@ stdout with only the drain fields changed:
     the last overlay for IstioOperator/tsb-istiocontrolplane in
     spec.components.istio.kubeSpec.overlays (terminationDrainDuration too, when asked);
   * IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway (install.tetrate.io):
-    spec.connectionDrainDuration.
+    spec.connectionDrainDuration;
+  * upstream Istio, when --sidecar-targets (or the policy's spec.sidecar.targets) names them:
+    an IstioOperator's spec.meshConfig.defaultConfig, and the mesh config in data.mesh of the
+    istiod chart's ConfigMap istio (istio-<rev>); pods get it when they are restarted;
+  * with a policy's workload rules, the pods' proxy config and grace periods.
 Everything else comes out byte for byte as it went in. On any error nothing is written to
 stdout and the exit status is non-zero.
 
@@ -96,8 +100,9 @@ pub struct Cli {
 pub enum Command {
     /// Patch the manifest stream on stdin and write it to stdout (the default command)
     Render(RenderArgs),
-    /// Apply the sidecar settings to a TSB control plane Helm values file (its `spec:` is the
-    /// ControlPlane spec), keeping its comments
+    /// Apply the sidecar settings to a Helm values file of TSB's control plane chart (its
+    /// `spec:` is the ControlPlane spec) or of Istio's istiod chart (`meshConfig`), keeping its
+    /// comments
     Values(ValuesArgs),
     /// Show, check or describe DrainPolicy documents
     Policy(PolicyCommandArgs),
@@ -352,6 +357,11 @@ pub struct PolicyArgs {
     #[arg(long, value_enum, value_name = "MODE")]
     pub on_conflict: Option<OnConflict>,
 
+    /// Mesh configs that get the sidecar settings, comma-separated: ControlPlane (TSB, the
+    /// default), IstioOperator (istioctl), MeshConfigMap (the istiod chart's ConfigMap)
+    #[arg(long, value_name = "TARGETS", value_delimiter = ',')]
+    pub sidecar_targets: Option<Vec<String>>,
+
     /// Istio version the mesh runs, for Istio's drainDuration validation
     #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
     pub istio_version: IstioVersion,
@@ -507,6 +517,10 @@ pub struct ValuesArgs {
     /// Print what was changed to stderr
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// The chart the values are for; detected from the file's keys when not given
+    #[arg(long, value_enum, value_name = "CHART")]
+    pub chart: Option<crate::model::classify::ValuesChart>,
 
     /// The values file (`-` for stdin)
     #[arg(value_name = "FILE")]

@@ -106,6 +106,7 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         limits: args.limits.limits(),
         istio_version: args.policy.istio_version,
         input_name: "<stdin>".to_owned(),
+        values_chart: None,
         ..RenderOptions::default()
     };
     if mode == Mode::Krm {
@@ -187,8 +188,12 @@ fn tally(rendered: &Rendered<'_>) -> String {
         (n, 0) => format!(", {}", plural(n, "workload")),
         (n, left) => format!(", {} ({left} left alone)", plural(n, "workload")),
     };
+    let meshes = match s.mesh_configs {
+        0 => String::new(),
+        n => format!(", {}", plural(n, "mesh config")),
+    };
     format!(
-        "meshdrain: {}, {}{workloads}: {} changed, {} already right, {} kept",
+        "meshdrain: {}, {}{meshes}{workloads}: {} changed, {} already right, {} kept",
         plural(s.documents, "document"),
         plural(s.resources, "TSB install resource"),
         plural(s.changed, "field"),
@@ -283,6 +288,7 @@ fn values_command(args: &ValuesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         istio_version: args.policy.istio_version,
         input_name: name.clone(),
         values_file: true,
+        values_chart: args.chart,
         ..RenderOptions::default()
     };
     let rendered = match render::render(&input, &options) {

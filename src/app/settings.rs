@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Origin};
 use crate::policy::file::{self as policy_file};
 use crate::policy::ignore::IgnoreRule;
 use crate::policy::matcher::NamePattern;
-use crate::policy::{self, ConflictSetting, DrainPolicy, Overrides, Setting};
+use crate::policy::{self, ConflictSetting, DrainPolicy, Overrides, Setting, SidecarTargets};
 
 use crate::integration::{Mode, kustomize};
 
@@ -129,7 +129,16 @@ pub fn build_policy(
     } else {
         Overrides::default()
     };
-    let policy = base.with_overrides(&environment.then(flags))?;
+    let mut policy = base.with_overrides(&environment.then(flags))?;
+    if let Some(names) = &args.sidecar_targets {
+        let names = names.iter().map(|n| n.trim()).filter(|n| !n.is_empty());
+        policy.sidecar_targets = SidecarTargets::from_names(names).map_err(|(_, why)| {
+            vec![
+                Diagnostic::error("invalid-setting", format!("--sidecar-targets: {why}"))
+                    .with_hint("name the mesh configs that get the sidecar settings, e.g. --sidecar-targets=MeshConfigMap"),
+            ]
+        })?;
+    }
     policy.validate(args.istio_version)?;
     Ok(policy)
 }

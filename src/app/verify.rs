@@ -56,6 +56,7 @@ fn expectations(args: &VerifyArgs, io: &mut Io<'_>) -> Result<Expectations, Exit
             durations: args.durations.0.clone(),
             on_conflict: None,
             istio_version: IstioVersion::DEFAULT,
+            sidecar_targets: None,
         };
         return match build_policy(&policy_args, &io.env, Mode::PostRenderer, None) {
             Ok(policy) => Ok(Expectations::Policy(PolicyExpectations {

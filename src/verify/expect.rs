@@ -214,10 +214,14 @@ impl PolicyExpectations {
         }
         if !m.names.is_empty() {
             merge(match (&subject.owner, owner_kind) {
-                (Some(o), Some(k)) if k != "ReplicaSet" && m.names.iter().any(|p| p.matches(&o.name)) => {
+                (Some(o), Some(k))
+                    if k != "ReplicaSet" && m.names.iter().any(|p| p.matches(&o.name)) =>
+                {
                     Applies::Yes
                 }
-                (Some(o), Some(k)) if k != "ReplicaSet" && !m.names.iter().any(|p| p.matches(&o.name)) => {
+                (Some(o), Some(k))
+                    if k != "ReplicaSet" && !m.names.iter().any(|p| p.matches(&o.name)) =>
+                {
                     Applies::No
                 }
                 _ => Applies::Maybe,
