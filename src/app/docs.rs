@@ -123,6 +123,61 @@ pub fn man_page(out: &mut dyn Write) -> io::Result<()> {
     man.render_extra_section(&mut notes)?;
     let notes = String::from_utf8_lossy(&notes).replace(".SH EXTRA", ".SH NOTES");
     out.write_all(notes.as_bytes())?;
+    let mut tables = Roff::default();
+    tables.control("SH", ["ENVIRONMENT"]);
+    let mut vars: Vec<(String, String)> = vec![(
+        crate::policy::ENV_POLICY.to_owned(),
+        "As --policy.".to_owned(),
+    )];
+    vars.extend(
+        crate::drain::settable().map(|(_, s)| (s.env.to_owned(), format!("As --{}.", s.flag))),
+    );
+    vars.push((
+        crate::policy::ENV_ON_CONFLICT.to_owned(),
+        "As --on-conflict.".to_owned(),
+    ));
+    vars.push((
+        "XDG_STATE_HOME".to_owned(),
+        "Where the Helm 4 plugin mode keeps meshdrain/last-error.log (default ~/.local/state)."
+            .to_owned(),
+    ));
+    vars.push((
+        "NO_COLOR".to_owned(),
+        "Set and not empty: no colour in check's text output.".to_owned(),
+    ));
+    for (var, what) in &vars {
+        tables.control("TP", []);
+        tables.text([bold(var.as_str())]);
+        tables.text([roman(what.as_str())]);
+    }
+    tables.text([roman(
+        "The MESHDRAIN_ variables are ignored in kustomize and KRM modes; flags override them; \
+         an empty variable counts as unset.",
+    )]);
+    tables.control("SH", ["EXIT STATUS"]);
+    for (code, what) in [
+        (
+            "0",
+            "Success (check: no finding at or above --fail-on, or --exit-zero).",
+        ),
+        (
+            "1",
+            "Findings at or above --fail-on (check, render --check).",
+        ),
+        (
+            "2",
+            "Usage error, unreadable or invalid input, invalid policy; nothing is written to stdout.",
+        ),
+        (
+            "3",
+            "Internal error: an edit failed meshdrain's own verification (a bug; please report it).",
+        ),
+    ] {
+        tables.control("TP", []);
+        tables.text([bold(code)]);
+        tables.text([roman(what)]);
+    }
+    tables.to_writer(out)?;
     let mut see_also = Roff::default();
     see_also.control("SH", ["SEE ALSO"]);
     see_also.text([roman(
