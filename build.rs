@@ -3,6 +3,9 @@
 //! as by `cargo publish`, `cargo install meshdrain` or a source tarball. Never fails: without
 //! git, or with a repository git refuses to read, the revision is `unknown`.
 //!
+//! A build outside the checkout may name the commit in `MESHDRAIN_REVISION` (7 to 40 hex
+//! digits; anything else is ignored), as the Dockerfile does with its `REVISION` argument.
+//!
 //! `tests/version.rs` includes this file to test [`revision`].
 
 use std::path::{Path, PathBuf};
@@ -10,7 +13,13 @@ use std::process::Command;
 
 fn main() {
     let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    println!("cargo:rustc-env=MESHDRAIN_REVISION={}", revision(&dir));
+    // A build without the checkout (the Dockerfile's, a distribution's) may name the commit.
+    let given = std::env::var("MESHDRAIN_REVISION").ok();
+    let revision = given
+        .filter(|r| is_revision(r))
+        .unwrap_or_else(|| revision(&dir));
+    println!("cargo:rustc-env=MESHDRAIN_REVISION={revision}");
+    println!("cargo:rerun-if-env-changed=MESHDRAIN_REVISION");
     println!("cargo:rerun-if-changed=build.rs");
     // A new commit or checkout changes HEAD or the branch it names: rebuild the version then.
     // Only files that exist: cargo reruns a build script every time for a missing one.
@@ -47,13 +56,18 @@ fn is_checkout_root(dir: &Path) -> bool {
     }
 }
 
+/// 7 to 40 hex digits, as git abbreviates a commit.
+pub fn is_revision(text: &str) -> bool {
+    (7..=40).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The commit `dir` is checked out at, or `unknown`.
 pub fn revision(dir: &Path) -> String {
     if !is_checkout_root(dir) {
         return "unknown".to_owned();
     }
     git(dir, &["rev-parse", "--short=12", "HEAD"])
-        .filter(|rev| rev.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|rev| is_revision(rev))
         .unwrap_or_else(|| "unknown".to_owned())
 }
 

@@ -67,6 +67,21 @@ fn a_checkout_has_its_revision_anything_else_is_unknown() {
 }
 
 #[test]
+fn a_given_revision_must_look_like_one() {
+    assert!(build::is_revision("4982eeb"));
+    assert!(build::is_revision("4982eeb58fb4"));
+    for bad in [
+        "",
+        "unknown",
+        "4982ee",
+        "4982eeb58fb4; rm -rf /",
+        &"a".repeat(41),
+    ] {
+        assert!(!build::is_revision(bad), "{bad:?}");
+    }
+}
+
+#[test]
 fn the_binary_names_this_checkout_s_revision() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(env!("CARGO_BIN_EXE_meshdrain"))
@@ -76,7 +91,10 @@ fn the_binary_names_this_checkout_s_revision() {
     let version = String::from_utf8(out.stdout).unwrap();
     // What build.rs saw when this binary was built: this checkout's HEAD (cargo reruns it
     // when HEAD moves), or unknown where there is no checkout (a packaged crate).
-    let want = build::revision(dir);
+    let want = std::env::var("MESHDRAIN_REVISION")
+        .ok()
+        .filter(|r| build::is_revision(r))
+        .unwrap_or_else(|| build::revision(dir));
     assert_eq!(
         version.trim(),
         format!("meshdrain {} (rev {want})", env!("CARGO_PKG_VERSION"))
