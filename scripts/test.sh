@@ -23,6 +23,11 @@ CI="${CI:-1}" cargo test --locked --all-targets
 
 # The binary `cargo install` and the container image ship: no debug info, under 12 MB.
 cargo build --release --locked --quiet
+# The README's install step as written (its other quick-start steps run in tests/readme.rs),
+# reusing that build: the target directory is the same.
+rm -rf target/install-check
+CARGO_TARGET_DIR=target cargo install --quiet --locked --path . --root target/install-check 2>/dev/null
+target/install-check/bin/meshdrain --version
 size=$(stat -c %s target/release/meshdrain)
 echo "test.sh: target/release/meshdrain is $size bytes"
 if [ "$size" -ge $((12 * 1000 * 1000)) ]; then
