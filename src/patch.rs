@@ -71,10 +71,14 @@ impl Pointer {
     }
 }
 
-/// A value meshdrain writes: only strings, mappings and sequences are ever needed.
+/// A value meshdrain writes: strings, integers, booleans, mappings and sequences.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NewValue {
     Str(String),
+    /// An integer (`terminationGracePeriodSeconds: 45`), written plain.
+    Int(i64),
+    /// A boolean (`holdApplicationUntilProxyStarts: true`), written plain.
+    Bool(bool),
     Map(Vec<(String, NewValue)>),
     Seq(Vec<NewValue>),
 }
@@ -94,6 +98,8 @@ impl NewValue {
     pub fn to_json(&self) -> Value {
         match self {
             NewValue::Str(s) => Value::String(s.clone()),
+            NewValue::Int(i) => Value::from(*i),
+            NewValue::Bool(b) => Value::Bool(*b),
             NewValue::Map(entries) => Value::Object(
                 entries
                     .iter()
@@ -213,5 +219,33 @@ mod tests {
             value: NewValue::str("x"),
         }];
         assert!(expected(&original, &bad).is_err());
+    }
+
+    #[test]
+    fn integers_and_booleans_are_json_numbers_and_booleans() {
+        let value = NewValue::Map(vec![
+            ("terminationGracePeriodSeconds".into(), NewValue::Int(45)),
+            ("negative".into(), NewValue::Int(i64::MIN)),
+            ("hold".into(), NewValue::Bool(true)),
+            ("off".into(), NewValue::Bool(false)),
+        ]);
+        assert_eq!(
+            value.to_json(),
+            serde_json::json!({
+                "terminationGracePeriodSeconds": 45,
+                "negative": i64::MIN,
+                "hold": true,
+                "off": false
+            })
+        );
+        let got = expected(
+            &serde_json::json!({"spec": {"t": 30}}),
+            &[Change::Replace {
+                path: Pointer::root().key("spec").key("t"),
+                value: NewValue::Int(45),
+            }],
+        )
+        .unwrap();
+        assert_eq!(got, serde_json::json!({"spec": {"t": 45}}));
     }
 }

@@ -151,6 +151,12 @@ fn value_is_plain(tree: &Tree, id: NodeId, value: &NewValue) -> bool {
         (NewValue::Str(s), NodeKind::Scalar { value, .. }) => {
             node.scalar_type() == Some(ScalarType::Str) && value == s
         }
+        (NewValue::Int(i), NodeKind::Scalar { value, .. }) => {
+            node.scalar_type() == Some(ScalarType::Int) && value.parse::<i64>() == Ok(*i)
+        }
+        (NewValue::Bool(b), NodeKind::Scalar { value, .. }) => {
+            node.scalar_type() == Some(ScalarType::Bool) && value.as_str() == b.to_string()
+        }
         (NewValue::Map(entries), NodeKind::Mapping { .. }) => entries.iter().all(|(k, v)| {
             tree.get(id, k)
                 .is_some_and(|child| value_is_plain(tree, child, v))

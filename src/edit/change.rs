@@ -7,7 +7,7 @@ use crate::patch::{Change, NewValue, Step, dotted};
 
 use super::editor::Editor;
 use super::error::EditError;
-use super::flow::flow;
+use super::flow::{flow, json};
 use super::scalar;
 use super::splice::Splice;
 
@@ -85,9 +85,26 @@ impl<'a> Editor<'a> {
                         style: Style::Flow { open, close },
                         entries,
                     } => {
-                        let item = format!("{}: {}", scalar::write(key), flow(value));
                         let last_end = entries.last().map(|&(k, v)| self.entry_end(k, v));
-                        Ok(vec![self.add_flow_item(*open, *close, last_end, &item)])
+                        // A JSON mapping (`{"a":true}`) gets a JSON entry in its own spacing.
+                        let (item, comma) = match self.json_style(entries) {
+                            Some(style) => (
+                                format!(
+                                    "{}:{}{}",
+                                    scalar::double_quoted(key),
+                                    style.colon,
+                                    json(value, &style.colon, &style.comma)
+                                ),
+                                style.comma,
+                            ),
+                            None => (
+                                format!("{}: {}", scalar::write(key), flow(value)),
+                                ", ".to_owned(),
+                            ),
+                        };
+                        Ok(vec![
+                            self.add_flow_item(*open, *close, last_end, &item, &comma),
+                        ])
                     }
                     NodeKind::Mapping {
                         style: Style::FlowPair,
@@ -118,6 +135,7 @@ impl<'a> Editor<'a> {
                             *close,
                             last_end,
                             &flow(value),
+                            ", ",
                         )])
                     }
                     _ => Err(self.wrong_type(node, &parent_path, "a sequence")),
@@ -128,8 +146,11 @@ impl<'a> Editor<'a> {
                 let node = self.node(target.node)?;
                 if node.is_null() {
                     self.set_null(node, target.key, value, path)
-                } else if let NewValue::Str(s) = value {
-                    self.replace_with_scalar(node, target.key, s, path)
+                } else if matches!(
+                    value,
+                    NewValue::Str(_) | NewValue::Int(_) | NewValue::Bool(_)
+                ) {
+                    self.replace_with_scalar(node, target.key, value, path)
                 } else {
                     Err(EditError::Unsupported {
                         path: dotted(path),
@@ -301,10 +322,10 @@ mod tests {
         assert_eq!(edit("a: '20s' # c\n", c("50s")).unwrap(), "a: '50s' # c\n");
         assert_eq!(edit("a: \"20s\"\n", c("50s")).unwrap(), "a: \"50s\"\n");
         assert_eq!(edit("a: !!str 20s\n", c("50s")).unwrap(), "a: !!str 50s\n");
-        assert!(matches!(
-            edit("a: |\n  20s\n", c("50s")),
-            Err(EditError::Unsupported { .. })
-        ));
+        // A block scalar keeps its header when it can hold the value; `|` needs a final
+        // line break, so a duration is double-quoted.
+        assert_eq!(edit("a: |\n  20s\n", c("50s\n")).unwrap(), "a: |\n  50s\n");
+        assert_eq!(edit("a: |\n  20s\n", c("50s")).unwrap(), "a: \"50s\"\n\n");
     }
 
     #[test]

@@ -10,6 +10,29 @@ use super::error::EditError;
 use super::layout::Layout;
 use super::splice::Splice;
 
+/// How inserted lines end: the document's line break, whether they go at the end of a text
+/// without a final line break (their last line then gets none, so a block scalar written
+/// there must not need one), and what follows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Breaks {
+    pub(super) nl: &'static str,
+    pub(super) at_eof: bool,
+    pub(super) after: After,
+}
+
+/// The document's lines after inserted ones, up to the first holding text: a block scalar
+/// written last would take in blank lines (kept) and lines indented as far as its content.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct After {
+    /// The most spaces on one of the blank lines; none without blank lines.
+    pub(super) blank: Option<usize>,
+    /// The indentation of the first line holding text; none at the end of the text.
+    pub(super) next: Option<usize>,
+    /// No block scalar may end here: a tab in those lines' indentation (an error to libyaml
+    /// after a block scalar), or text after the insertion on its own line.
+    pub(super) refuse: bool,
+}
+
 /// The editor for one document.
 pub struct Editor<'a> {
     pub tree: &'a Tree,
@@ -46,12 +69,13 @@ impl<'a> Editor<'a> {
         linebreak::first(self.text.as_bytes())
     }
 
-    /// Inserts `text` (whole lines ending in `nl`) after the line holding `pos`.
+    /// Inserts the lines `render` writes (whole lines, each ending in the given break) after
+    /// the line holding `pos`.
     pub(super) fn insert_lines_after(
         &self,
         pos: usize,
         path: &Pointer,
-        render: impl Fn(&str) -> String,
+        render: impl Fn(Breaks) -> String,
     ) -> Result<Splice, EditError> {
         let (at, nl, at_eof) = self.after_line(pos);
         if at_eof && let Some(scalar) = self.block_scalar_ending_text() {
@@ -62,7 +86,11 @@ impl<'a> Editor<'a> {
                 at: scalar,
             });
         }
-        let body = render(nl);
+        let body = render(Breaks {
+            nl,
+            at_eof,
+            after: self.following(at),
+        });
         let text = if at_eof {
             // Keep the text's missing final line break missing.
             format!("{nl}{}", body.strip_suffix(nl).unwrap_or(&body))
@@ -73,6 +101,32 @@ impl<'a> Editor<'a> {
             range: at..at,
             text,
         })
+    }
+
+    /// The lines from `at` (a line's start) to the first one holding text.
+    pub(super) fn following(&self, at: usize) -> After {
+        let bytes = self.text.as_bytes();
+        let mut after = After::default();
+        let mut pos = at;
+        while pos < bytes.len() {
+            let (line_end, next) = linebreak::next_break(bytes, pos)
+                .map_or((bytes.len(), bytes.len()), |(b, len)| (b, b + len));
+            let line = bytes.get(pos..line_end).unwrap_or_default();
+            let spaces = line.iter().take_while(|&&b| b == b' ').count();
+            match line.get(spaces) {
+                None => after.blank = after.blank.max(Some(spaces)),
+                Some(b'\t') => {
+                    after.refuse = true;
+                    break;
+                }
+                Some(_) => {
+                    after.next = Some(spaces);
+                    break;
+                }
+            }
+            pos = next;
+        }
+        after
     }
 
     /// The start of a block scalar whose content runs to the end of the text, if any.

@@ -5,7 +5,8 @@ use saphyr_parser::ScalarStyle;
 use crate::document::{Node, NodeId, NodeKind, Style};
 use crate::patch::{NewValue, Pointer, dotted};
 
-use super::editor::Editor;
+use super::block_scalar::{new_literal, write_lines};
+use super::editor::{After, Breaks, Editor};
 use super::error::EditError;
 use super::flow::flow;
 use super::layout::column;
@@ -16,7 +17,7 @@ impl<'a> Editor<'a> {
     /// A tab between a key's `:` and a value on the same line, as one space. saphyr refuses
     /// `key:<TAB>10s` (its value indicator wants a space there), so a value meshdrain writes
     /// after such a separator would make the text unreadable to it.
-    fn tab_separator(&self, key: NodeId) -> Option<Splice> {
+    pub(super) fn tab_separator(&self, key: NodeId) -> Option<Splice> {
         let colon = self.colon_after(self.tree.node(key)?)?;
         let rest = self.text.get(colon + 1..)?;
         let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
@@ -57,21 +58,24 @@ impl<'a> Editor<'a> {
         let block_collection = match value {
             NewValue::Map(e) => !e.is_empty(),
             NewValue::Seq(i) => !i.is_empty(),
-            NewValue::Str(_) => false,
+            NewValue::Str(_) | NewValue::Int(_) | NewValue::Bool(_) => false,
         };
-        if !matches!(
+        let block_map = matches!(
             map.kind,
             NodeKind::Mapping {
                 style: Style::Block,
                 ..
             }
-        ) || !block_collection
+        );
+        if block_map
+            && let NewValue::Str(s) = value
+            && let Some(splices) = self.null_to_literal(colon, token.clone(), key_id, s, path)?
         {
+            return Ok(splices);
+        }
+        if !block_map || !block_collection {
             // One token after the colon: a scalar, `{}`/`[]`, or anything inside a flow mapping.
-            let text = match value {
-                NewValue::Str(s) => scalar::write(s),
-                other => flow(other),
-            };
+            let text = scalar::write_value(value).unwrap_or_else(|| flow(value));
             return Ok(match token {
                 Some(range) => {
                     let mut splices: Vec<Splice> = self.tab_separator(key_id).into_iter().collect();
@@ -85,9 +89,9 @@ impl<'a> Editor<'a> {
             });
         }
         let key_col = column(self.text, key_node.start);
-        let render = |nl: &str| {
+        let render = |b: Breaks| {
             let mut out = String::new();
-            self.block_value(&mut out, value, key_col, nl);
+            self.block_value(&mut out, value, key_col, b);
             out
         };
         match token {
@@ -105,7 +109,18 @@ impl<'a> Editor<'a> {
                     ])
                 } else {
                     let (_, nl, _) = self.after_line(colon);
-                    let body = render(nl);
+                    let (next_line, _, at_eof) = self.after_line(range.end);
+                    // The rest of the null's line (white space too) ends the last new line.
+                    let rest = self.text.get(range.end..next_line).unwrap_or("");
+                    let after = if rest.trim_end_matches(['\n', '\r']).is_empty() {
+                        self.following(next_line)
+                    } else {
+                        After {
+                            refuse: true,
+                            ..After::default()
+                        }
+                    };
+                    let body = render(Breaks { nl, at_eof, after });
                     let body = body.strip_suffix(nl).unwrap_or(&body);
                     Ok(vec![Splice {
                         range: colon + 1..range.end,
@@ -116,12 +131,62 @@ impl<'a> Editor<'a> {
         }
     }
 
-    /// Replaces an existing value by a scalar, keeping a scalar's quoting style.
+    /// A multi-line string for the null value of a block mapping's key, as a literal block
+    /// (`key: |`, the header where the null was, the lines below the key's line). `None` when
+    /// the string is no literal block or the null is not on the key's line.
+    fn null_to_literal(
+        &self,
+        colon: usize,
+        token: Option<std::ops::Range<usize>>,
+        key_id: NodeId,
+        value: &str,
+        path: &Pointer,
+    ) -> Result<Option<Vec<Splice>>, EditError> {
+        let (line_end, _, _) = self.after_line(colon);
+        if token.as_ref().is_some_and(|t| t.start >= line_end) {
+            return Ok(None);
+        }
+        let last = token.as_ref().map_or(colon, |t| t.end);
+        let content_col = column(self.text, self.node(key_id)?.start) + self.layout.step;
+        let (next_line, nl, at_eof) = self.after_line(last);
+        let breaks = Breaks {
+            nl,
+            at_eof,
+            after: self.following(next_line),
+        };
+        let Some(literal) = new_literal(value, content_col, breaks) else {
+            return Ok(None);
+        };
+        let header = format!("|{}", literal.chomp.indicator());
+        let mut splices: Vec<Splice> = Vec::new();
+        match token {
+            Some(range) => {
+                splices.extend(self.tab_separator(key_id));
+                splices.push(Splice {
+                    range,
+                    text: header,
+                });
+            }
+            None => splices.push(Splice {
+                range: colon + 1..colon + 1,
+                text: format!(" {header}"),
+            }),
+        }
+        splices.push(self.insert_lines_after(last, path, |b| {
+            let mut out = String::new();
+            write_lines(&mut out, &literal.lines, content_col, b.nl);
+            out
+        })?);
+        Ok(Some(splices))
+    }
+
+    /// Replaces an existing value by a scalar (a string, integer or boolean), keeping a
+    /// string's quoting style; an integer or boolean is written plain, without a tag.
     pub(super) fn replace_with_scalar(
         &self,
         node: &Node,
         key: Option<(NodeId, NodeId)>,
-        value: &str,
+        value: &NewValue,
         path: &Pointer,
     ) -> Result<Vec<Splice>, EditError> {
         let unsupported = |what| EditError::Unsupported {
@@ -129,19 +194,28 @@ impl<'a> Editor<'a> {
             what,
             at: node.start,
         };
+        let plain =
+            scalar::write_value(value).ok_or_else(|| unsupported("a collection to write"))?;
         match &node.kind {
+            NodeKind::Scalar {
+                style: ScalarStyle::Literal | ScalarStyle::Folded,
+                ..
+            } => self.replace_block_scalar(node, key, value, path),
             NodeKind::Scalar { style, .. } => {
-                let text = match style {
-                    ScalarStyle::Plain => scalar::write(value),
-                    ScalarStyle::SingleQuoted => scalar::single_quoted(value),
-                    ScalarStyle::DoubleQuoted => scalar::double_quoted(value),
-                    ScalarStyle::Literal | ScalarStyle::Folded => {
-                        return Err(unsupported("a block scalar"));
+                let (text, keep_tag) = match (value, style) {
+                    (NewValue::Str(s), ScalarStyle::SingleQuoted) => {
+                        (scalar::single_quoted(s), !node.foreign_tag)
                     }
+                    (NewValue::Str(s), ScalarStyle::DoubleQuoted) => {
+                        (scalar::double_quoted(s), !node.foreign_tag)
+                    }
+                    (NewValue::Str(_), _) => (plain, !node.foreign_tag),
+                    // The type changes: no quotes and no tag, not even `!!str`.
+                    _ => (plain, false),
                 };
                 // A tag such as `!!int` or `!!binary` would re-type the new string (or make it
                 // invalid): it goes with the old value. `!!str` and anchors stay.
-                let start = self.scalar_token_start(node, !node.foreign_tag);
+                let start = self.scalar_token_start(node, keep_tag);
                 let mut splices: Vec<Splice> = key
                     .and_then(|(_, k)| self.tab_separator(k))
                     .into_iter()
@@ -165,7 +239,7 @@ impl<'a> Editor<'a> {
                 }
                 Ok(vec![Splice {
                     range: node.start..node.end,
-                    text: scalar::write(value),
+                    text: plain,
                 }])
             }
             NodeKind::Mapping {
@@ -183,7 +257,7 @@ impl<'a> Editor<'a> {
                     .ok_or_else(|| unsupported("a mapping entry without a visible ':'"))?;
                 Ok(vec![Splice {
                     range: colon + 1..node.end,
-                    text: format!(" {}", scalar::write(value)),
+                    text: format!(" {plain}"),
                 }])
             }
             _ => Err(unsupported("this kind of node")),

@@ -5,6 +5,8 @@
 //! write those plain (`crates.md`, the "Norway" caveat). So we write plain only what is safe
 //! in both and double-quote everything else.
 
+use crate::patch::NewValue;
+
 /// YAML 1.1 and 1.2 words that do not read as strings when plain.
 const RESERVED: &[&str] = &[
     "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
@@ -43,6 +45,24 @@ pub fn write(s: &str) -> String {
     } else {
         double_quoted(s)
     }
+}
+
+/// A scalar value as one token: a string as [`write`] gives it, an integer or boolean plain
+/// (`45`, `true`, read as the same in YAML 1.1 and 1.2). `None` for a collection.
+pub fn write_value(value: &NewValue) -> Option<String> {
+    match value {
+        NewValue::Str(s) => Some(write(s)),
+        NewValue::Int(i) => Some(i.to_string()),
+        NewValue::Bool(b) => Some(b.to_string()),
+        NewValue::Map(_) | NewValue::Seq(_) => None,
+    }
+}
+
+/// Whether a block scalar's line may hold `c` raw: printable (YAML's c-printable, tab
+/// included) and read as the same character by libyaml-family readers: no line break of any
+/// kind (CR, NEL, LS, PS), no control character, no byte order mark or non-character.
+pub fn printable_in_block(c: char) -> bool {
+    c == '\t' || !(c.is_control() || needs_escape(c))
 }
 
 /// A double-quoted scalar; JSON string syntax is valid YAML double-quoted syntax. What JSON
@@ -160,5 +180,34 @@ mod tests {
         }
         assert_eq!(write("say \"hi\""), r#""say \"hi\"""#);
         assert_eq!(single_quoted("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn integers_and_booleans_are_plain() {
+        assert_eq!(write_value(&NewValue::Int(45)).as_deref(), Some("45"));
+        assert_eq!(write_value(&NewValue::Int(-1)).as_deref(), Some("-1"));
+        assert_eq!(write_value(&NewValue::Bool(true)).as_deref(), Some("true"));
+        assert_eq!(
+            write_value(&NewValue::Bool(false)).as_deref(),
+            Some("false")
+        );
+        assert_eq!(
+            write_value(&NewValue::str("true")).as_deref(),
+            Some("\"true\"")
+        );
+        assert_eq!(write_value(&NewValue::Map(vec![])), None);
+    }
+
+    #[test]
+    fn block_lines_hold_only_printable_characters() {
+        for c in ['a', ' ', '\t', '#', 'é', '新', '\u{a0}', '\u{fdd0}'] {
+            assert!(printable_in_block(c), "{c:?}");
+        }
+        for c in [
+            '\n', '\r', '\u{0}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}', '\u{2028}', '\u{2029}',
+            '\u{feff}', '\u{fffe}', '\u{ffff}',
+        ] {
+            assert!(!printable_in_block(c), "{c:?}");
+        }
     }
 }
