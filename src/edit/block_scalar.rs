@@ -847,6 +847,39 @@ mod tests {
     }
 
     #[test]
+    fn lines_go_after_a_block_scalars_lines_of_spaces() {
+        // Found by the editor fuzz target: saphyr's span of a block scalar ends before lines
+        // of spaces deeper than its indentation, which are content; the new key went between.
+        let z = add(&["z"], NewValue::str("10s"));
+        assert_eq!(
+            checked("a: |\n  x\n    \n", &z).unwrap(),
+            "a: |\n  x\n    \nz: 10s\n"
+        );
+        assert_eq!(
+            checked("a: |-\n  x\n    \n   \n\nb: 1\n", &z).unwrap(),
+            "a: |-\n  x\n    \n   \n\nb: 1\nz: 10s\n"
+        );
+        let sub = add(&["s", "z"], NewValue::str("10s"));
+        assert_eq!(
+            checked("s:\n  a: |+\n    x\n      \n\n# c\nb: 1\n", &sub).unwrap(),
+            "s:\n  a: |+\n    x\n      \n\n  z: 10s\n# c\nb: 1\n"
+        );
+        assert_eq!(
+            checked("s:\n  a: |2\n     \n\nb: 1\n", &sub).unwrap(),
+            "s:\n  a: |2\n     \n  z: 10s\n\nb: 1\n"
+        );
+        assert_eq!(
+            checked("s:\n  a: >\n    x\n       \nb: 1\n", &sub).unwrap(),
+            "s:\n  a: >\n    x\n       \n  z: 10s\nb: 1\n"
+        );
+        // Ending the text without a line break: refused, as for any block scalar there.
+        assert!(matches!(
+            checked("a: |2\n  x\n   ", &z),
+            Err(EditError::Unsupported { .. })
+        ));
+    }
+
+    #[test]
     fn an_empty_block_scalars_blank_lines_are_rewritten() {
         assert_eq!(
             set("a: |\n      \nb: 1\n", "y\n").unwrap(),

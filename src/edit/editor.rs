@@ -77,7 +77,7 @@ impl<'a> Editor<'a> {
         path: &Pointer,
         render: impl Fn(Breaks) -> String,
     ) -> Result<Splice, EditError> {
-        let (at, nl, at_eof) = self.after_line(pos);
+        let (at, nl, at_eof) = self.after_line(self.past_block_scalar(pos));
         if at_eof && let Some(scalar) = self.block_scalar_ending_text() {
             // Its last line would get the line break it lacks: `|` and `|+` values change.
             return Err(EditError::Unsupported {
@@ -101,6 +101,46 @@ impl<'a> Editor<'a> {
             range: at..at,
             text,
         })
+    }
+
+    /// `pos`, or where the last line of a block scalar whose span ends at `pos` ends. saphyr's
+    /// span of one stops at its last character that is not white space (kept empty lines
+    /// aside), but lines after it that hold only spaces beyond its indentation are content
+    /// too: its value says how many line breaks follow its last text.
+    fn past_block_scalar(&self, pos: usize) -> usize {
+        let Some(value) = self.tree.nodes.iter().find_map(|n| match &n.kind {
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Literal | ScalarStyle::Folded,
+            } if n.end == pos => Some(value),
+            _ => None,
+        }) else {
+            return pos;
+        };
+        let text = value.trim_end_matches([' ', '\t', '\n']).len();
+        let breaks = value.get(text..).unwrap_or("").matches('\n').count();
+        let ends_in_break = value.ends_with('\n');
+        // Lines after the last one with text (or after the header, for a value without text).
+        let lines = if text == 0 {
+            breaks + usize::from(!ends_in_break && !value.is_empty())
+        } else {
+            breaks - usize::from(ends_in_break)
+        };
+        if lines == 0 {
+            return pos;
+        }
+        let bytes = self.text.as_bytes();
+        let mut end = pos;
+        while end > 0 && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            end -= 1;
+        }
+        for _ in 0..lines {
+            match linebreak::next_break(bytes, end) {
+                Some((at, len)) => end = at + len,
+                None => return bytes.len(),
+            }
+        }
+        linebreak::next_break(bytes, end).map_or(bytes.len(), |(at, _)| at)
     }
 
     /// The lines from `at` (a line's start) to the first one holding text.
