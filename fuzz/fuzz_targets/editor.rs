@@ -1,8 +1,10 @@
 //! The splice editor on its own: parse a document (raw or generated), pick a path by walking
 //! its tree and a change there (add a key, append an item, replace a scalar or a null), and
 //! when `Editor::splices` + `edit::apply` succeed the result must parse (saphyr and
-//! yaml_serde), equal the json-patch oracle `patch::expected(original, [change])`, and a
-//! replaced value must not keep a tag that changes its type.
+//! yaml_serde), equal the json-patch oracle `patch::expected(original, [change])`, pass the
+//! renderer's `selfcheck::check_document` (saphyr reads the value as written), and a
+//! replaced value must not keep a tag that changes its type. Values are strings (one line or
+//! several, for literal blocks), integers, booleans and collections of them.
 #![no_main]
 
 use arbitrary::Unstructured;
@@ -66,10 +68,49 @@ const STRS: &[&str] = &[
     "\u{2028}",
     "a\r\nb",
 ];
+/// Multi-line strings: literal blocks when added, new lines under a block scalar's header.
+const LINES: &[&str] = &[
+    "terminationDrainDuration: 25s\ndrainDuration: 30s\n",
+    "x\n",
+    "x\ny",
+    "x\n\n",
+    "x\n\n\ny\n\n\n",
+    "\nx\n",
+    "\n",
+    "\n\n",
+    " lead\nx\n",
+    "  two\n",
+    "x \ny\n",
+    "tab\tin\n",
+    "\ttab\n",
+    "a\n  b\n",
+    "a\n\tb\n",
+    "a\n   \nb\n",
+    "# c\n- x\n",
+    "---\n...\n",
+    "a\rb\n",
+    "a\u{85}b\n",
+    "a\u{2028}b\n",
+    "\u{feff}x\n",
+    "é\n新\n",
+    "{\"a\": 1}",
+    "x\n  ",
+];
+const INTS: &[i64] = &[0, 45, -1, 30, i64::MAX, i64::MIN];
+
+/// A scalar value: a string (one line or several), an integer or a boolean.
+fn scalar(c: &mut impl Choices) -> NewValue {
+    match c.below(6) {
+        0 | 1 => NewValue::str(c.pick(STRS)),
+        2 | 3 => NewValue::str(c.pick(LINES)),
+        4 => NewValue::Int(INTS.get(c.below(INTS.len())).copied().unwrap_or(0)),
+        _ => NewValue::Bool(c.flip()),
+    }
+}
 
 fn value(c: &mut impl Choices, depth: usize) -> NewValue {
     match c.below(if depth > 2 { 1 } else { 4 }) {
-        0 => NewValue::str(c.pick(STRS)),
+        0 => scalar(c),
         1 => NewValue::Map(
             (0..c.below(3))
                 .map(|_| (c.pick(KEYS).to_owned(), value(c, depth + 1)))
@@ -137,7 +178,7 @@ fn change(tree: &Tree, c: &mut impl Choices) -> Option<Change> {
         _ if n.is_null() => Change::Replace { path, value: v },
         _ => Change::Replace {
             path,
-            value: NewValue::str(c.pick(STRS)),
+            value: scalar(c),
         },
     })
 }
@@ -182,9 +223,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let context =
         || format!("\n---- change: {change:?}\n---- document:\n{doc}\n---- edited:\n{edited}");
-    if let Err(e) = Tree::parse(&edited) {
-        panic!("the edited text does not parse (saphyr): {e}{}", context());
-    }
+    let edited_tree = match Tree::parse(&edited) {
+        Ok(t) => t,
+        Err(e) => panic!("the edited text does not parse (saphyr): {e}{}", context()),
+    };
     let Some(actual) = yaml(&edited) else {
         panic!("the edited text does not parse (yaml_serde){}", context());
     };
@@ -198,6 +240,41 @@ fuzz_target!(|data: &[u8]| {
             "the editor made a change json-patch refuses ({e}){}",
             context()
         ),
+    }
+    // What the renderer's self-check asks too: saphyr reads the new value as written (a
+    // string a string, an integer an integer, no tag or alias on the way).
+    if let Err(e) = meshdrain::selfcheck::check_document(
+        &original,
+        std::slice::from_ref(&change),
+        &edited,
+        &edited_tree,
+    ) {
+        panic!(
+            "the renderer's self-check refuses the edit: {e}{}",
+            context()
+        );
+    }
+    // Replacing a block scalar never removes lines: the renderer places later documents'
+    // findings by the lines edits add.
+    let block_scalar = |p: &Pointer| {
+        tree.locate(p)
+            .and_then(|(_, n)| tree.node(n))
+            .is_some_and(|n| {
+                // saphyr's ScalarStyle, named by its Debug text (the fuzz crate does not
+                // depend on saphyr-parser).
+                matches!(&n.kind, NodeKind::Scalar { style, .. }
+                    if matches!(format!("{style:?}").as_str(), "Literal" | "Folded"))
+            })
+    };
+    if let Change::Replace { path, .. } = &change
+        && block_scalar(path)
+    {
+        assert!(
+            meshdrain::linebreak::count(edited.as_bytes())
+                >= meshdrain::linebreak::count(doc.as_bytes()),
+            "replacing a block scalar removed lines{}",
+            context()
+        );
     }
     if let Change::Replace {
         path,
