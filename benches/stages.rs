@@ -72,7 +72,7 @@ fn classify(bencher: Bencher) {
             .filter_map(|d| {
                 lint::read::read_document("stream.yaml", text, d, false, &limits).parsed
             })
-            .map(|(_, objects)| objects.len())
+            .map(|p| p.resources.len() + p.embedded.len())
             .sum::<usize>()
     });
 }

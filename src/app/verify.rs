@@ -56,6 +56,7 @@ fn expectations(args: &VerifyArgs, io: &mut Io<'_>) -> Result<Expectations, Exit
             durations: args.durations.0.clone(),
             on_conflict: None,
             istio_version: IstioVersion::DEFAULT,
+            sidecar_targets: None,
         };
         return match build_policy(&policy_args, &io.env, Mode::PostRenderer, None) {
             Ok(policy) => Ok(Expectations::Policy(PolicyExpectations {
@@ -76,14 +77,14 @@ fn expectations(args: &VerifyArgs, io: &mut Io<'_>) -> Result<Expectations, Exit
         ));
     }
     let limits = args.limits.limits();
-    let sources = match lint_input::collect(&args.manifests, &[], io.stdin, limits.max_input_bytes)
-    {
-        Ok(s) => s,
-        Err(d) => {
-            report_diagnostics(io, &[d], false);
-            return Err(ExitStatus::Invalid);
-        }
-    };
+    let sources =
+        match lint_input::collect(&args.manifests, &[], io.stdin, None, limits.max_input_bytes) {
+            Ok(s) => s,
+            Err(d) => {
+                report_diagnostics(io, &[d], false);
+                return Err(ExitStatus::Invalid);
+            }
+        };
     let options = CheckOptions {
         limits,
         ..CheckOptions::default()

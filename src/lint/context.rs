@@ -6,19 +6,20 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock};
 
-use crate::diagnostic::{Diagnostic, LineIndex, Origin, Suppression};
-use crate::document::{NodeKind, Scan, Tree};
-use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
+use crate::diagnostic::{Diagnostic, Suppression};
+use crate::document::{Scan, Tree};
+use crate::model::Resource;
+use crate::model::mesh::{self, DurationSite, MeshSource};
 use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
-use crate::model::{self, Resource, dotted};
 use crate::patch::Pointer;
 
 pub use crate::model::classify::{Class, ROUTING_GROUP, looks_like_values};
 
 use super::input::{Source, Treat};
+use super::mesh_configs::{self, Embedded};
 pub use super::read::Doc;
-use super::read::{self, ReadDoc};
+use super::read::{self, Parsed, ReadDoc};
 use super::{CheckOptions, Finding};
 
 pub type ObjectId = usize;
@@ -41,6 +42,8 @@ pub struct Object {
     tree: usize,
     pub resource: Resource,
     pub class: Class,
+    /// For a mesh config read from the `data.mesh` string of a mesh ConfigMap: where it sits.
+    pub embedded: Option<Embedded>,
 }
 
 impl Object {
@@ -61,6 +64,7 @@ impl Object {
         let r = &self.resource.reference;
         let kind = match self.class {
             Class::ControlPlane { values: true } => "control plane Helm values",
+            Class::IstiodValues => "istiod Helm values",
             _ => r.kind.as_str(),
         };
         match (&r.namespace, &r.name) {
@@ -74,7 +78,9 @@ impl Object {
     /// input's name).
     pub fn fix_command(&self, file: &str) -> String {
         match self.class {
-            Class::ControlPlane { values: true } => format!("meshdrain values -i {file}"),
+            Class::ControlPlane { values: true } | Class::IstiodValues => {
+                format!("meshdrain values -i {file}")
+            }
             _ => "meshdrain render".to_owned(),
         }
     }
@@ -207,7 +213,7 @@ impl Context {
         let mut facts = Facts::default();
         facts.sites = match &object.class {
             Class::ControlPlane { .. } => mesh::overlay_sites(tree, node, pointer),
-            Class::IstioOperator | Class::MeshConfig => self
+            Class::IstioOperator | Class::MeshConfig | Class::IstiodValues => self
                 .meshes
                 .iter()
                 .find(|(id, _)| *id == object.id)
@@ -288,7 +294,7 @@ impl Context {
             let mut read =
                 read::read_document(&name, &text, &slice, values_pending, &self.options.limits);
             values_pending &= read.parsed.is_none();
-            errors.extend(read.error.take());
+            errors.append(&mut read.errors);
             self.push_document(input_index, read, &mut documents);
         }
         self.inputs.push(Input {
@@ -303,21 +309,43 @@ impl Context {
         let ReadDoc {
             mut doc, parsed, ..
         } = read;
-        if let Some((tree, resources)) = parsed {
+        if let Some(Parsed {
+            tree,
+            resources,
+            embedded,
+        }) = parsed
+        {
             let tree_index = self.trees.len();
             doc.tree = Some(tree_index);
-            for (resource, class) in resources {
-                let id = self.objects.len();
+            self.trees.push(tree);
+            let mut embedded = embedded.into_iter().peekable();
+            for (host, (resource, class)) in resources.into_iter().enumerate() {
                 self.objects.push(Object {
-                    id,
+                    id: self.objects.len(),
                     input,
                     document: documents.len(),
                     tree: tree_index,
                     resource,
                     class,
+                    embedded: None,
                 });
+                // The embedded mesh config right after its ConfigMap.
+                while let Some((_, inner, inner_resource, mut place)) =
+                    embedded.next_if(|e| e.0 == host)
+                {
+                    place.host_tree = tree_index;
+                    self.objects.push(Object {
+                        id: self.objects.len(),
+                        input,
+                        document: documents.len(),
+                        tree: self.trees.len(),
+                        resource: inner_resource,
+                        class: Class::MeshConfig,
+                        embedded: Some(place),
+                    });
+                    self.trees.push(inner);
+                }
             }
-            self.trees.push(tree);
         }
         documents.push(doc);
     }
@@ -356,36 +384,17 @@ impl Context {
     }
 
     fn read_mesh_source(&self, object: &Object) -> Option<MeshSource> {
-        let tree = self.tree(object);
-        let node = object.resource.node;
-        let pointer = object.pointer();
-        Some(match object.class {
-            Class::ControlPlane { values } => mesh::control_plane(
-                tree,
-                node,
-                pointer,
-                if values {
-                    MeshSourceKind::HelmValues
-                } else {
-                    MeshSourceKind::ControlPlane
-                },
-            ),
-            Class::IstioOperator => mesh::default_config(
-                tree,
-                node,
-                pointer,
-                &mesh::ISTIO_OPERATOR_DEFAULTS,
-                MeshSourceKind::IstioOperator,
-            ),
-            Class::MeshConfig => mesh::default_config(
-                tree,
-                node,
-                pointer,
-                &["defaultConfig"],
-                MeshSourceKind::MeshConfig,
-            ),
-            _ => return None,
-        })
+        let host = object
+            .embedded
+            .as_ref()
+            .and_then(|e| Some((self.trees.get(e.host_tree)?, e.host_node)));
+        mesh_configs::mesh_source(
+            self.tree(object),
+            &object.resource,
+            &object.class,
+            object.embedded.is_some(),
+            host,
+        )
     }
 
     /// Every object that declares a mesh config, with it, in input order.
@@ -396,94 +405,18 @@ impl Context {
             .collect()
     }
 
-    /// Turns a finding into a diagnostic with its position in the input.
-    /// Where a node of an object is: `(file, line, column)`, 1-based, in its input.
-    pub fn position(&self, object: &Object, pointer: &Pointer) -> Option<(String, usize, usize)> {
-        let (input, doc) = (self.input(object)?, self.doc(object)?);
-        let text = input.text.get(doc.range.clone())?;
-        let (start, end) = self.tree(object).nearest_span(pointer, false)?;
-        let d = Diagnostic::new(crate::diagnostic::Severity::Info, "position", String::new()).at(
-            &LineIndex::new(text),
-            start,
-            end,
-        );
-        let span = d.origin.span?;
-        Some((
-            input.name.clone(),
-            span.start.line + doc.line_base,
-            span.start.column,
-        ))
-    }
-
-    pub fn resolve(&self, f: &Finding) -> Diagnostic {
-        self.resolve_with(f, &mut HashMap::new())
-    }
-
-    /// [`Context::resolve`], reusing the line indexes of documents already seen (a document
-    /// with many findings is indexed once).
-    pub fn resolve_with<'a>(
-        &'a self,
-        f: &Finding,
-        indexes: &mut HashMap<(usize, usize), LineIndex<'a>>,
-    ) -> Diagnostic {
-        let mut d = Diagnostic::new(f.severity, f.rule, f.message.clone());
-        d.hint = f.hint.clone();
-        d.fix = f.fix.clone();
-        let Some(object) = self.object(f.object) else {
-            return d;
-        };
-        let (Some(input), Some(doc)) = (self.input(object), self.doc(object)) else {
-            return d;
-        };
-        d = d
-            .with_resource(Some(object.resource.reference.clone()))
-            .with_origin(Origin {
-                file: Some(input.name.clone()),
-                document: Some(doc.index),
-                source: doc.source.clone(),
-                ..Origin::default()
-            })
-            .with_path_if_any(dotted(&model::relative(&f.pointer, object.pointer())));
-        if matches!(
-            object.class,
-            Class::ControlPlane { values: true } | Class::MeshConfig
-        ) {
-            d.resource = None;
-        }
-        let text = input.text.get(doc.range.clone()).unwrap_or("");
-        let tree = self.tree(object);
-        // A block scalar's text starts on the line after its key: show the key.
-        let block_scalar = tree
-            .locate(&f.pointer)
-            .and_then(|(_, n)| tree.node(n))
-            .is_some_and(|n| {
-                matches!(
-                    n.kind,
-                    NodeKind::Scalar {
-                        style: saphyr_parser::ScalarStyle::Literal
-                            | saphyr_parser::ScalarStyle::Folded,
-                        ..
-                    }
-                )
-            });
-        if let Some((start, end)) = tree.nearest_span(&f.pointer, f.at_key || block_scalar) {
-            let index = indexes
-                .entry((object.input, object.document))
-                .or_insert_with(|| LineIndex::new(text));
-            d = d.at(index, start, end);
-            read::shift(&mut d, doc);
-        }
-        d
-    }
-
     /// An object's `meshdrain.io/ignore` annotation (control plane Helm values have none).
     pub fn ignore_annotation(&self, object: &Object) -> Option<&str> {
         if matches!(object.class, Class::ControlPlane { values: true }) {
             return None;
         }
-        let tree = self.tree(object);
+        // A mesh config read from a ConfigMap's string is suppressed by the ConfigMap's.
+        let (tree, node) = match &object.embedded {
+            Some(e) => (self.trees.get(e.host_tree)?, e.host_node),
+            None => (self.tree(object), object.resource.node),
+        };
         tree.get_path(
-            object.resource.node,
+            node,
             &[
                 "metadata",
                 "annotations",

@@ -56,8 +56,8 @@ const BATCH_BYTES: usize = 1 << 20;
 /// What reading one document came to.
 #[derive(Debug, Default)]
 struct DocOut {
-    /// Why it could not be read (GD000).
-    error: Option<Diagnostic>,
+    /// Why it (or a mesh config in one of its strings) could not be read (GD000).
+    errors: Vec<Diagnostic>,
     /// It was parsed and holds objects a rule reads.
     parsed: bool,
     objects: usize,
@@ -87,7 +87,7 @@ impl Gathered {
     fn merge(&mut self, out: DocOut) {
         self.documents += 1;
         self.objects += out.objects;
-        self.errors.extend(out.error);
+        self.errors.extend(out.errors);
         self.found.extend(out.found);
         self.notes.extend(out.notes);
         self.facts.merge(out.facts);
@@ -190,7 +190,7 @@ fn document(
 ) -> DocOut {
     let mut read = read::read_document(&p.name, &p.text, slice, values, &options.limits);
     let mut out = DocOut {
-        error: read.error.take(),
+        errors: std::mem::take(&mut read.errors),
         parsed: read.parsed.is_some(),
         ..DocOut::default()
     };

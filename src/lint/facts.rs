@@ -13,7 +13,7 @@ use crate::model::injection::{PodInjection, pod_injection};
 use crate::model::mesh::{self, DrainField, MeshSource, Written};
 use crate::model::shutdown::{self, MeshFacts, ShutdownPath};
 use crate::model::workload::{self, PodTemplate};
-use crate::model::{self, gateway};
+use crate::model::{self, gateway, istio};
 
 use super::context::{Class, Context, Object};
 use super::rules::{Effective, duration, longest_prestop, own_effective};
@@ -61,6 +61,8 @@ pub struct WorkloadFact {
     pub grace: Option<Option<i64>>,
     /// The longest preStop sleep of its containers, with the container's name.
     pub prestop: Option<(f64, String)>,
+    /// Its pods' own `istio.io/rev` label, when set ([`StreamFacts::revision`]).
+    pub revision: Option<String>,
 }
 
 /// An install gateway with a valid `connectionDrainDuration`.
@@ -205,6 +207,33 @@ impl StreamFacts {
         workload.injection.injected(labels, workload.listed)
     }
 
+    /// The Istio revision of a workload's sidecar: its pods' `istio.io/rev` label, else its
+    /// namespace's, else the default (as [`istio::workload_revision`] reads it from trees).
+    pub fn revision(&self, workload: &WorkloadFact) -> String {
+        workload
+            .revision
+            .clone()
+            .or_else(|| {
+                let labels = self.namespaces.get(workload.injection.namespace()?)?;
+                labels
+                    .get(istio::REVISION_LABEL)
+                    .filter(|r| !r.is_empty())
+                    .cloned()
+            })
+            .unwrap_or_else(|| istio::DEFAULT_REVISION.to_owned())
+    }
+
+    /// The mesh configs a sidecar of `revision` reads, in input order: those of its revision
+    /// when the input has any, else those that name no revision.
+    pub fn meshes_for(&self, revision: &str) -> Vec<&MeshFact> {
+        let sources: Vec<(&MeshFact, &MeshSource)> =
+            self.meshes.iter().map(|m| (m, &m.source)).collect();
+        super::mesh_configs::for_revision(&sources, revision)
+            .into_iter()
+            .map(|(m, _)| *m)
+            .collect()
+    }
+
     /// The workloads rule `code` has findings about, now that injection and the global
     /// `proxy.lifecycle` are known.
     pub fn decided(&self, code: &str) -> impl Iterator<Item = &WorkloadFact> {
@@ -309,5 +338,8 @@ fn workload_fact(
         own_wait: own_effective(configs, wait_field(options.drain_model)),
         grace: workload::grace_period(tree, template).map(|g| g.seconds),
         prestop: longest_prestop(tree, containers),
+        revision: istio::label(tree, template.node, istio::REVISION_LABEL)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
     }
 }

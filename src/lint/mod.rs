@@ -14,7 +14,9 @@ pub mod context;
 pub mod engine;
 pub mod facts;
 pub mod input;
+pub mod mesh_configs;
 pub mod read;
+mod resolve;
 pub mod rules;
 pub mod suppress;
 

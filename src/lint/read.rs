@@ -8,11 +8,13 @@ use std::ops::Range;
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
 use crate::document::{self, Limits, Tree};
 use crate::model::classify::{
-    Class, classify, interesting, looks_like_mesh_config, looks_like_values, parse_document,
+    Class, classify, interesting, is_mesh_config_map, looks_like_mesh_config, looks_like_values,
+    parse_document,
 };
-use crate::model::{self, Resource};
+use crate::model::{self, Resource, istio};
 
 use super::input::Source;
+use super::mesh_configs::{self, Embedded, MeshConfigMap};
 use super::rules::gd000_invalid_yaml::InvalidYaml;
 
 /// One document of an input.
@@ -35,9 +37,20 @@ pub struct Doc {
 pub struct ReadDoc {
     pub doc: Doc,
     /// Its tree and objects, when it holds something a rule reads.
-    pub parsed: Option<(Tree, Vec<(Resource, Class)>)>,
-    /// Why it could not be read (GD000).
-    pub error: Option<Diagnostic>,
+    pub parsed: Option<Parsed>,
+    /// Why it (or a mesh config in one of its strings) could not be read (GD000).
+    pub errors: Vec<Diagnostic>,
+}
+
+/// A document's tree and objects.
+#[derive(Debug)]
+pub struct Parsed {
+    pub tree: Tree,
+    pub resources: Vec<(Resource, Class)>,
+    /// The mesh configs read from the `data.mesh` strings of mesh ConfigMaps: the ConfigMap's
+    /// index among `resources`, the embedded document's tree, its object and where it sits
+    /// (`host_tree` to be filled in by whoever stores the trees).
+    pub embedded: Vec<(usize, Tree, Resource, Embedded)>,
 }
 
 /// A parse error (or other unreadable document) as a GD000 finding.
@@ -142,7 +155,7 @@ pub fn read_document(
         ReadDoc {
             doc,
             parsed: None,
-            error: Some(error),
+            errors: vec![error],
         }
     };
     let tree = match parse_document(doc_text, values) {
@@ -151,7 +164,7 @@ pub fn read_document(
             return ReadDoc {
                 doc,
                 parsed: None,
-                error: None,
+                errors: Vec::new(),
             };
         }
         Err(e) => {
@@ -165,7 +178,7 @@ pub fn read_document(
     let unread = |doc: Doc| ReadDoc {
         doc,
         parsed: None,
-        error: None,
+        errors: Vec::new(),
     };
     if let Some((at, c)) = crate::linebreak::find_ambiguous_break(doc_text) {
         let read_differently = document::scan(&crate::linebreak::as_libyaml_reads(doc_text))
@@ -183,15 +196,18 @@ pub fn read_document(
         }
     }
     if !scan.has_document
-        || !(values || interesting(scan.api_version.as_deref(), scan.kind.as_deref()))
+        || !(values
+            || interesting(scan.api_version.as_deref(), scan.kind.as_deref())
+            || is_mesh_config_map(&tree))
     {
         return unread(doc);
     }
     // Without apiVersion and kind only values files and mesh configs are read; any other
     // such document (a data file in a scanned folder) is left alone.
-    let values = values || looks_like_values(&tree);
-    let mesh_config = !values && looks_like_mesh_config(&tree);
-    if scan.api_version.is_none() && scan.kind.is_none() && !values && !mesh_config {
+    let istiod = (values || !looks_like_values(&tree)) && istio::looks_like_istiod_values(&tree);
+    let values = !istiod && (values || looks_like_values(&tree));
+    let mesh_config = !values && !istiod && looks_like_mesh_config(&tree);
+    if scan.api_version.is_none() && scan.kind.is_none() && !values && !mesh_config && !istiod {
         return unread(doc);
     }
     if let Some(over) = crate::input::exceeded(scan, limits).map(crate::input::Exceeded::what) {
@@ -202,7 +218,12 @@ pub fn read_document(
             crate::input::Exceeded::HINT,
         );
     }
-    let resources: Vec<(Resource, Class)> = if values {
+    let resources: Vec<(Resource, Class)> = if istiod {
+        model::istiod_values_resource(&tree)
+            .map(|r| (r, Class::IstiodValues))
+            .into_iter()
+            .collect()
+    } else if values {
         model::values_resource(&tree)
             .map(|r| (r, Class::ControlPlane { values: true }))
             .into_iter()
@@ -221,9 +242,32 @@ pub fn read_document(
             })
             .collect()
     };
+    let mut errors = Vec::new();
+    let mut embedded = Vec::new();
+    for (host, (resource, _)) in resources.iter().enumerate() {
+        match mesh_configs::read_config_map(&tree, doc_text, resource) {
+            Some(MeshConfigMap::Read(read)) => {
+                let (inner, inner_resource, place) = *read;
+                embedded.push((host, inner, inner_resource, place));
+            }
+            Some(MeshConfigMap::Invalid { message, at }) => errors.push(unparsable(
+                name,
+                text,
+                Some((&doc, doc_text)),
+                Some(at.0),
+                format!("the mesh config in data.mesh is not valid YAML: {message}"),
+                mesh_configs::INVALID_HINT,
+            )),
+            None => {}
+        }
+    }
     ReadDoc {
         doc,
-        parsed: Some((tree, resources)),
-        error: None,
+        parsed: Some(Parsed {
+            tree,
+            resources,
+            embedded,
+        }),
+        errors,
     }
 }

@@ -142,7 +142,7 @@ fn document(
             || model::needs_interpretation(
                 scanned.api_version.as_deref(),
                 scanned.kind.as_deref(),
-                options.policy.workloads.is_some(),
+                |t| options.policy.reads(t),
             )
     };
     if let Some(d) = ambiguous_break(&ctx, doc.text, interpret, options) {

@@ -12,7 +12,10 @@ mod context;
 mod each;
 mod facts;
 mod interpret;
+mod mesh;
 pub mod options;
+mod payload;
+mod planned;
 mod summary;
 mod tasks;
 mod workload;
@@ -150,6 +153,7 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                 }
                 stats.documents += 1;
                 stats.resources += result.resources;
+                stats.mesh_configs += result.mesh_configs;
                 stats.workloads += result.workloads;
                 for (outcome, mut d) in result.summary {
                     stats.count(outcome);

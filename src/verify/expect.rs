@@ -17,7 +17,7 @@ use crate::drain::Field;
 use crate::duration::GoDuration;
 use crate::lint::context::{Class, Context, Object};
 use crate::model::mesh::{self, Place, Written};
-use crate::policy::{DrainPolicy, GatewayRule};
+use crate::policy::{DrainPolicy, GatewayRule, WorkloadRule};
 
 use super::{Knob, Subject};
 
@@ -124,6 +124,9 @@ impl PolicyExpectations {
         if knob == Knob::GatewayDrain {
             return self.gateway(subject);
         }
+        if let Some(found) = self.workload(subject, field) {
+            return found;
+        }
         let Some(sidecar) = &self.policy.sidecar else {
             return Lookup::Nothing(
                 "the policy leaves the mesh's proxy config untouched (no spec.sidecar)".to_owned(),
@@ -176,6 +179,101 @@ impl PolicyExpectations {
             merge(Applies::Maybe);
         }
         out
+    }
+
+    /// Whether a workload rule applies to the pod's workload, as far as the pod shows it: its
+    /// namespace, and its owner's kind and name (a ReplicaSet standing for its Deployment).
+    fn workload_applies(rule: &WorkloadRule, subject: &Subject) -> Applies {
+        let m = &rule.matcher;
+        let mut out = Applies::Yes;
+        let mut merge = |a: Applies| {
+            out = match (out, a) {
+                (Applies::No, _) | (_, Applies::No) => Applies::No,
+                (Applies::Maybe, _) | (_, Applies::Maybe) => Applies::Maybe,
+                _ => Applies::Yes,
+            }
+        };
+        let owner_kind = subject.owner.as_ref().and_then(|o| o.kind.as_deref());
+        let kinds = m.covered_kinds();
+        merge(match owner_kind {
+            Some(k) if kinds.contains(&k) => Applies::Yes,
+            Some("ReplicaSet") if kinds.contains(&"Deployment") || kinds.contains(&"Rollout") => {
+                Applies::Maybe
+            }
+            Some(_) if !m.kinds.is_empty() => Applies::No,
+            Some(_) => Applies::Yes,
+            None if m.kinds.is_empty() => Applies::Yes,
+            None => Applies::Maybe,
+        });
+        if !m.namespaces.is_empty() {
+            merge(match &subject.namespace {
+                Some(ns) if m.namespaces.iter().any(|n| n == ns) => Applies::Yes,
+                Some(_) => Applies::No,
+                None => Applies::Maybe,
+            });
+        }
+        if !m.names.is_empty() {
+            merge(match (&subject.owner, owner_kind) {
+                (Some(o), Some(k))
+                    if k != "ReplicaSet" && m.names.iter().any(|p| p.matches(&o.name)) =>
+                {
+                    Applies::Yes
+                }
+                (Some(o), Some(k))
+                    if k != "ReplicaSet" && !m.names.iter().any(|p| p.matches(&o.name)) =>
+                {
+                    Applies::No
+                }
+                _ => Applies::Maybe,
+            });
+        }
+        if !m.labels.is_empty() || m.where_query.is_some() {
+            merge(Applies::Maybe);
+        }
+        out
+    }
+
+    /// The value the first matching workload rule writes into the pod's proxy config, where the
+    /// pod says enough to decide it; `None` when no rule applies (the mesh's value then).
+    fn workload(&self, subject: &Subject, field: Field) -> Option<Lookup> {
+        let rules = self.policy.workloads.as_ref()?;
+        let mut outcomes: Vec<Option<GoDuration>> = Vec::new();
+        let mut decided = false;
+        let mut first = None;
+        for (i, rule) in rules.iter().enumerate() {
+            match Self::workload_applies(rule, subject) {
+                Applies::No => continue,
+                a => {
+                    let value = (!rule.skip)
+                        .then(|| rule.durations.get(field))
+                        .flatten()
+                        .map(|d| d.as_go());
+                    if !outcomes.contains(&value) {
+                        outcomes.push(value);
+                    }
+                    first.get_or_insert(i);
+                    if a == Applies::Yes {
+                        decided = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if !decided && !outcomes.contains(&None) {
+            outcomes.push(None);
+        }
+        match (outcomes.as_slice(), first) {
+            ([Some(value)], Some(i)) => Some(Lookup::Found(Expectation {
+                value: *value,
+                written: super::canonical(*value),
+                from: format!("{} (workload rule {})", self.source(field), i + 1),
+                per_workload: true,
+            })),
+            ([None], _) | ([], _) => None,
+            _ => Some(Lookup::Ambiguous(
+                "which workload rule applies depends on the workload's labels, name or a `where` query, which a pod does not show: pass the rendered workloads with --manifests".to_owned(),
+            )),
+        }
     }
 
     /// The first matching gateway rule, where the pod says enough to decide it.

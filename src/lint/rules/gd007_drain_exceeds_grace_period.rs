@@ -1,4 +1,6 @@
-use super::{exact, mesh_effective, seconds, show_seconds};
+use std::collections::HashMap;
+
+use super::{Effective, exact, mesh_effective, seconds, show_seconds};
 use crate::lint::context::Class;
 use crate::lint::facts::wait_field;
 use crate::lint::{DrainModel, Later, Rule, RuleMeta, StreamFacts, declare_rule};
@@ -14,7 +16,10 @@ declare_rule! {
     /// `terminationDrainDuration`, 5s when unset; `guide` (as the TSB guide assumes) is
     /// `drainDuration`, 45s when unset. It is read from the istio-proxy container's
     /// `PROXY_CONFIG`, else the pod's `proxy.istio.io/config` annotation, else the last mesh
-    /// config in the input (ControlPlane, control plane values, IstioOperator). Which
+    /// config in the input (ControlPlane, control plane values, IstioOperator, the istiod
+    /// chart's mesh ConfigMap or values) for the sidecar's revision: the pod's `istio.io/rev`
+    /// label, else its namespace's, selects `istio-<rev>` (and an IstioOperator or values
+    /// with that `revision`) when the input has it. Which
     /// workloads have a sidecar is decided as render decides it, like Istio's injection webhook:
     /// an `istio-proxy` container in the pod spec; the pod's `sidecar.istio.io/inject` label;
     /// its namespace's `istio-injection` or `istio.io/rev` label when the input has the
@@ -64,14 +69,9 @@ impl Rule for DrainExceedsGracePeriod {
     fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
         let options = &facts.options;
         let field = wait_field(options.drain_model);
-        // The mesh's setting, for the workloads whose own proxy configs do not set it.
-        let mesh_wait = mesh_effective(
-            facts
-                .meshes
-                .iter()
-                .map(|m| (&m.source, || m.describe.clone())),
-            field,
-        );
+        // The mesh's setting for each revision, for the workloads whose own proxy configs do
+        // not set it.
+        let mut mesh_waits: HashMap<String, Effective> = HashMap::new();
         let mut skipped = Vec::new();
         for workload in &facts.workloads {
             if !facts.injected(workload) {
@@ -85,7 +85,20 @@ impl Rule for DrainExceedsGracePeriod {
             if matches!(path, ShutdownPath::Native | ShutdownPath::ExitOnZero) {
                 continue;
             }
-            let wait = workload.own_wait.as_ref().unwrap_or(&mesh_wait);
+            let wait = match &workload.own_wait {
+                Some(own) => own,
+                None => mesh_waits
+                    .entry(facts.revision(workload))
+                    .or_insert_with_key(|revision| {
+                        let meshes = facts.meshes_for(revision);
+                        mesh_effective(
+                            meshes
+                                .into_iter()
+                                .map(|m| (&m.source, || m.describe.clone())),
+                            field,
+                        )
+                    }),
+            };
             let Some(wait_value) = wait.value else {
                 continue;
             };
