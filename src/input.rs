@@ -20,26 +20,64 @@ pub struct Document<'a> {
     pub lines: usize,
 }
 
+/// Whether a run spreads its documents over the cores (render and check alike).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Parallelism {
+    /// On every core for a large input, on the calling thread for a small one.
+    #[default]
+    Auto,
+    /// Always on the calling thread.
+    Serial,
+    /// On every core, whatever the size (tests compare it with the serial run).
+    Parallel,
+}
+
+impl Parallelism {
+    /// Whether `bytes` of input in `documents` documents are processed on every core.
+    pub fn parallel(self, bytes: usize, documents: usize) -> bool {
+        match self {
+            Parallelism::Auto => bytes >= PARALLEL_FROM_BYTES && documents > 1,
+            Parallelism::Serial => false,
+            Parallelism::Parallel => true,
+        }
+    }
+}
+
+/// Inputs from this size on are worth both cores: below it a thread pool's start-up and
+/// hand-offs cost more than a second core saves.
+pub const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
 /// The documents of `text`, in order (separators and markers as [`crate::stream::split`]
-/// cuts them).
-pub fn documents(text: &str) -> impl Iterator<Item = Document<'_>> {
+/// cuts them). Large inputs count their documents' lines on every core.
+pub fn documents(text: &str) -> Vec<Document<'_>> {
+    let slices = crate::stream::split(text.as_bytes());
+    let lines = |slice: &crate::stream::Slice| {
+        text.get(slice.range.clone())
+            .map_or(0, |t| crate::linebreak::count(t.as_bytes()))
+    };
+    let counts: Vec<usize> = if text.len() >= PARALLEL_FROM_BYTES {
+        use rayon::prelude::*;
+        slices.par_iter().with_min_len(64).map(lines).collect()
+    } else {
+        slices.iter().map(lines).collect()
+    };
     let mut line_base = 0;
-    crate::stream::split(text.as_bytes())
+    slices
         .into_iter()
+        .zip(counts)
         .enumerate()
-        .filter_map(move |(index, slice)| {
-            let doc_text = text.get(slice.range.clone())?;
-            let lines = crate::linebreak::count(doc_text.as_bytes());
+        .filter_map(|(index, (slice, lines))| {
             let doc = Document {
                 index,
+                text: text.get(slice.range.clone())?,
                 range: slice.range,
-                text: doc_text,
                 line_base,
                 lines,
             };
             line_base += lines;
             Some(doc)
         })
+        .collect()
 }
 
 /// Whether a document slice holds no node at all: only white space, comments, directives
@@ -121,7 +159,7 @@ mod tests {
     #[test]
     fn documents_know_their_lines() {
         let text = "a: 1\n---\nb: 2\nc: 3\n---\r\nd: 4";
-        let docs: Vec<_> = documents(text).collect();
+        let docs = documents(text);
         assert_eq!(docs.len(), 3);
         let bases: Vec<_> = docs.iter().map(|d| (d.index, d.line_base)).collect();
         assert_eq!(bases, [(0, 0), (1, 1), (2, 4)]);

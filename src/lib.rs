@@ -59,6 +59,9 @@ impl ExitStatus {
 pub struct Io<'a> {
     pub stdin: &'a mut dyn Read,
     pub stdin_is_terminal: bool,
+    /// Stdin's size when it is a regular file (`meshdrain < FILE`): it is read into one
+    /// buffer of that size instead of a growing one.
+    pub stdin_size: Option<u64>,
     pub stdout: &'a mut dyn Write,
     /// Colour text output only on a terminal.
     pub stdout_is_terminal: bool,

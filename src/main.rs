@@ -3,6 +3,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// A thread-caching allocator: a render or check of a large stream allocates on both cores at
+/// once (per-document parser buffers, trees), where the system allocator's arenas cost more.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // kustomize execs the plugin as `…/DrainPolicy CONFIG`.
     let args = meshdrain::integration::kustomize::normalize_args(std::env::args_os().collect());
@@ -22,6 +27,7 @@ fn main() -> ExitCode {
     };
     let stdin = std::io::stdin();
     let stdin_is_terminal = stdin.is_terminal();
+    let stdin_size = regular_file_size(&stdin);
     let mut stdin = stdin.lock();
     // Locked stdout is line-buffered; a BufWriter keeps large streams to a few big writes.
     let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -30,10 +36,19 @@ fn main() -> ExitCode {
     let mut io = meshdrain::Io {
         stdin: &mut stdin,
         stdin_is_terminal,
+        stdin_size,
         stdout: &mut stdout,
         stdout_is_terminal,
         stderr: &mut stderr,
         env: meshdrain::relevant_env(),
     };
     ExitCode::from(meshdrain::run(cli, &mut io).code())
+}
+
+/// The size of the file stdin is, when it is a regular one.
+fn regular_file_size(stdin: &std::io::Stdin) -> Option<u64> {
+    use std::os::fd::AsFd;
+    let file = std::fs::File::from(stdin.as_fd().try_clone_to_owned().ok()?);
+    let meta = file.metadata().ok()?;
+    meta.is_file().then_some(meta.len())
 }

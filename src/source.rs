@@ -62,11 +62,36 @@ fn check_characters(text: &str, name: &str) -> Result<(), Diagnostic> {
 /// The first character outside YAML's printable set (c-printable), with its byte offset.
 fn forbidden_char(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
+    // Most input is printable ASCII: a branch-free test of 64 bytes at a time (which the
+    // compiler vectorizes) skips those blocks, and only blocks with a control character or a
+    // multi-byte sequence are looked at byte by byte.
+    const BLOCK: usize = 64;
+    let plain = |block: &[u8]| {
+        !block.iter().fold(false, |odd, &b| {
+            odd | (b >= 0x7f) | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+        })
+    };
+    let mut from = 0;
+    for block in bytes.chunks(BLOCK) {
+        if !plain(block)
+            && let Some(found) = forbidden_in(text, from, from + block.len())
+        {
+            return Some(found);
+        }
+        from += block.len();
+    }
+    None
+}
+
+/// The first forbidden character starting in `from..to` of `text`.
+fn forbidden_in(text: &str, from: usize, to: usize) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
     let bad_ascii = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
-    // Fast path over bytes; only multi-byte sequences that can be C1 controls or
-    // non-characters (U+0080–U+009F, U+FFFE, U+FFFF) need a closer look.
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    // Only multi-byte sequences that can be C1 controls or non-characters (U+0080–U+009F,
+    // U+FFFE, U+FFFF) need a closer look.
+    let mut i = from;
+    while i < to {
+        let b = *bytes.get(i)?;
         if b < 0x80 {
             if bad_ascii(b) {
                 return Some((i, char::from(b)));
@@ -103,5 +128,23 @@ mod tests {
         assert_eq!(forbidden_char("é\u{86}"), Some((2, '\u{86}')));
         assert_eq!(forbidden_char("x\u{fffe}"), Some((1, '\u{fffe}')));
         assert_eq!(forbidden_char("\u{feff}a: \u{a0}b"), None);
+    }
+
+    #[test]
+    fn blocks_find_the_first_forbidden_character_wherever_it_is() {
+        for at in [0, 1, 62, 63, 64, 65, 127, 128, 200] {
+            for bad in ['\u{1}', '\u{7f}', '\u{86}', '\u{fffe}'] {
+                // Harmless multi-byte characters before and after it (some across a block's
+                // end), and a later forbidden one.
+                let text = format!("{}é{bad}é{}\u{2}", "a".repeat(at), "a".repeat(100));
+                assert_eq!(
+                    forbidden_char(&text),
+                    Some((at + 2, bad)),
+                    "{bad:?} at {at}"
+                );
+            }
+            let clean = format!("{}é€\u{a0}{}", "a".repeat(at), "a".repeat(100));
+            assert_eq!(forbidden_char(&clean), None);
+        }
     }
 }

@@ -172,6 +172,7 @@ fn a_terminal_on_stdin_is_a_usage_error() {
     let mut io = meshdrain::Io {
         stdin: &mut stdin,
         stdin_is_terminal: true,
+        stdin_size: None,
         stdout_is_terminal: false,
         stdout: &mut stdout,
         stderr: &mut stderr,
@@ -367,6 +368,7 @@ fn io_errors_of_a_helm_plugin_run_reach_the_error_log() {
     let mut io = meshdrain::Io {
         stdin: &mut stdin,
         stdin_is_terminal: false,
+        stdin_size: None,
         stdout_is_terminal: false,
         stdout: &mut stdout,
         stderr: &mut stderr,

@@ -816,6 +816,7 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Run {
         let mut io = Io {
             stdin: &mut input,
             stdin_is_terminal: false,
+            stdin_size: None,
             stdout: &mut stdout,
             stdout_is_terminal: false,
             stderr: &mut stderr,

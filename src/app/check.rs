@@ -30,6 +30,7 @@ pub fn options(
         no_ignores: lint.no_ignores,
         injected_namespaces: policy.injected_namespaces,
         native_sidecars: policy.native_sidecars || lint.native_sidecars,
+        parallelism: crate::input::Parallelism::Auto,
     }
 }
 

@@ -82,9 +82,11 @@ fn failure_status(kind: FailureKind) -> ExitStatus {
     }
 }
 
-/// Reads at most `limit + 1` bytes, so an oversized input is detected without reading it all.
-fn read_limited(input: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+/// Reads at most `limit + 1` bytes, so an oversized input is detected without reading it all;
+/// into one buffer of the input's `size`, when it is known.
+fn read_limited(input: &mut dyn Read, limit: usize, size: Option<u64>) -> io::Result<Vec<u8>> {
+    let capacity = size.map_or(0, |n| n.min(limit as u64 + 1));
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     input.take(limit as u64 + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
@@ -107,7 +109,8 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         report(io, &[d], args.helm_plugin);
         return Ok(ExitStatus::Invalid);
     }
-    let input = read_limited(io.stdin, args.limits.max_input_bytes).context("cannot read stdin")?;
+    let input = read_limited(io.stdin, args.limits.max_input_bytes, io.stdin_size)
+        .context("cannot read stdin")?;
     let mode = resolve_mode(args.mode, &input);
     let options = RenderOptions {
         policy: DrainPolicy::default(),
@@ -287,6 +290,7 @@ fn values_command(args: &ValuesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         read_limited(
             io.stdin,
             render::RenderOptions::default().limits.max_input_bytes,
+            io.stdin_size,
         )
         .context("cannot read stdin")?
     } else {

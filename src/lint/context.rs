@@ -1,50 +1,35 @@
 //! What the linter knows about its inputs: every document, parsed when it can matter, and
-//! every object classified through the shared model. Built once; rules only read it.
+//! every object classified through the shared model ([`super::read`]). Built once; rules only
+//! read it. `meshdrain check` builds one for each document in turn ([`Context::of_document`]);
+//! `explain` and `verify` build one for all of their inputs ([`Context::build`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
-use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
-use crate::document::{self, Scan, Tree};
+use crate::diagnostic::{Diagnostic, Suppression};
+use crate::document::{Scan, Tree};
+use crate::model::Resource;
 use crate::model::mesh::{self, DurationSite, MeshSource};
 use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
-use crate::model::{self, Resource};
 use crate::patch::Pointer;
 
 pub use crate::model::classify::{Class, ROUTING_GROUP, looks_like_values};
-use crate::model::classify::{
-    classify, interesting, is_mesh_config_map, looks_like_mesh_config, parse_document,
-};
 
 use super::input::{Source, Treat};
-use super::mesh_configs::{self, Embedded, MeshConfigMap};
-use super::{CheckOptions, rules::gd000_invalid_yaml::InvalidYaml};
-use crate::model::istio;
+use super::mesh_configs::{self, Embedded};
+pub use super::read::Doc;
+use super::read::{self, Parsed, ReadDoc};
+use super::{CheckOptions, Finding};
 
 pub type ObjectId = usize;
-
-/// One document of an input.
-#[derive(Debug)]
-pub struct Doc {
-    /// 0-based position in its input.
-    pub index: usize,
-    /// Bytes of the input.
-    pub range: Range<usize>,
-    /// Lines before the document in its input.
-    pub line_base: usize,
-    /// Helm's `# Source:` file (or the Helm 4 filename annotation).
-    pub source: Option<String>,
-    /// Index into [`Context::trees`], for documents that were parsed.
-    pub tree: Option<usize>,
-}
 
 /// One input file (or stdin).
 #[derive(Debug)]
 pub struct Input {
     pub name: String,
-    pub text: String,
+    /// The whole input (shared by the contexts of its documents).
+    pub text: Arc<String>,
     pub documents: Vec<Doc>,
 }
 
@@ -115,7 +100,7 @@ pub struct Context {
     pub inputs: Vec<Input>,
     pub trees: Vec<Tree>,
     pub objects: Vec<Object>,
-    pub options: CheckOptions,
+    pub options: Arc<CheckOptions>,
     /// Labels of the Namespaces in the input, by name.
     pub namespaces: HashMap<String, BTreeMap<String, String>>,
     /// The objects that declare a mesh config, with it, in input order.
@@ -134,96 +119,91 @@ struct Facts {
     sites: Vec<DurationSite>,
 }
 
-/// A parse error (or other unreadable document) as a GD000 finding.
-fn unparsable(
-    input: &str,
-    text: &str,
-    doc: Option<(&Doc, &str)>,
-    at: Option<usize>,
-    message: String,
-    hint: &str,
-) -> Diagnostic {
-    let mut d = Diagnostic::error(&InvalidYaml::META, message)
-        .with_hint(hint)
-        .with_origin(Origin {
-            file: Some(input.to_owned()),
-            document: doc.map(|(d, _)| d.index),
-            source: doc.and_then(|(d, _)| d.source.clone()),
-            ..Origin::default()
-        });
-    if let Some(at) = at {
-        match doc {
-            Some((doc, doc_text)) => {
-                let end = (at + 1).min(doc_text.len());
-                d = d.at(&LineIndex::new(doc_text), at, end);
-                shift(&mut d, doc);
-            }
-            None => d = d.at(&LineIndex::new(text), at, at),
-        }
-    }
-    d
-}
-
-/// Moves a diagnostic positioned in a document's text to its place in the input.
-pub(super) fn shift(d: &mut Diagnostic, doc: &Doc) {
-    if let Some(span) = &mut d.origin.span {
-        for p in [&mut span.start, &mut span.end] {
-            p.line += doc.line_base;
-            p.byte += doc.range.start;
-        }
-    }
-}
-
-/// A hint for documents that do not parse: unrendered templates are the usual cause.
-fn parse_hint(text: &str) -> &'static str {
-    if text.contains("{{") || text.contains("%{") || text.contains("${") {
-        "this looks like an unrendered template: check the rendered output (helm template …, terraform …) instead"
-    } else {
-        "fix the YAML syntax; the other documents and files are still checked"
-    }
-}
-
 impl Context {
     /// Reads and classifies every input; documents that cannot be read become GD000 findings.
     pub fn build(sources: Vec<Source>, options: &CheckOptions) -> (Context, Vec<Diagnostic>) {
-        let mut cx = Context {
-            inputs: Vec::new(),
-            trees: Vec::new(),
-            objects: Vec::new(),
-            options: options.clone(),
-            namespaces: HashMap::new(),
-            meshes: Vec::new(),
-            global_lifecycle: false,
-            facts: Vec::new(),
-        };
+        let mut cx = Context::empty(Arc::new(options.clone()));
         let mut errors = Vec::new();
         for source in sources {
             cx.add(source, &mut errors);
         }
+        cx.derive();
+        (cx, errors)
+    }
+
+    /// The context of one document of input `name` (whose whole text is `text`), read by
+    /// [`read::read_document`]: what `check` gives its rules' `check_object`.
+    pub fn of_document(
+        name: &str,
+        text: &Arc<String>,
+        read: ReadDoc,
+        options: &Arc<CheckOptions>,
+    ) -> Context {
+        let mut cx = Context::empty(Arc::clone(options));
+        let mut documents = Vec::new();
+        cx.push_document(0, read, &mut documents);
+        cx.inputs.push(Input {
+            name: name.to_owned(),
+            text: Arc::clone(text),
+            documents,
+        });
+        cx.derive();
+        cx
+    }
+
+    fn empty(options: Arc<CheckOptions>) -> Context {
+        Context {
+            inputs: Vec::new(),
+            trees: Vec::new(),
+            objects: Vec::new(),
+            options,
+            namespaces: HashMap::new(),
+            meshes: Vec::new(),
+            global_lifecycle: false,
+            facts: Vec::new(),
+        }
+    }
+
+    /// What is worked out once every document is read: namespaces, mesh configs, the
+    /// objects' facts.
+    fn derive(&mut self) {
+        let cx = &*self;
+        let mut namespaces = HashMap::new();
         for object in &cx.objects {
             if object.class == Class::Namespace
                 && let Some(name) = object.name()
             {
                 let labels = workload::labels(cx.tree(object), object.resource.node);
-                cx.namespaces.insert(name.to_owned(), labels);
+                namespaces.insert(name.to_owned(), labels);
             }
         }
-        cx.meshes = cx
+        let meshes = cx
             .objects
             .iter()
             .filter_map(|o| Some((o.id, cx.read_mesh_source(o)?)))
             .collect();
-        cx.global_lifecycle = cx.objects.iter().any(|o| match o.class {
-            Class::ControlPlane { values: false } => {
-                shutdown::sets_global_lifecycle(cx.tree(o), o.resource.node, "ControlPlane")
-            }
-            Class::IstioOperator => {
-                shutdown::sets_global_lifecycle(cx.tree(o), o.resource.node, "IstioOperator")
-            }
+        let global_lifecycle = cx.objects.iter().any(|o| cx.sets_global_lifecycle(o));
+        self.namespaces = namespaces;
+        self.meshes = meshes;
+        self.global_lifecycle = global_lifecycle;
+        self.facts = self.objects.iter().map(|o| self.facts_of(o)).collect();
+    }
+
+    /// Whether a mesh config object sets the injector's global `proxy.lifecycle`.
+    pub fn sets_global_lifecycle(&self, object: &Object) -> bool {
+        match object.class {
+            Class::ControlPlane { values: false } => shutdown::sets_global_lifecycle(
+                self.tree(object),
+                object.resource.node,
+                "ControlPlane",
+            ),
+            Class::IstioOperator => shutdown::sets_global_lifecycle(
+                self.tree(object),
+                object.resource.node,
+                "IstioOperator",
+            ),
             _ => false,
-        });
-        cx.facts = cx.objects.iter().map(|o| cx.facts_of(o)).collect();
-        (cx, errors)
+        }
     }
 
     fn facts_of(&self, object: &Object) -> Facts {
@@ -294,215 +274,80 @@ impl Context {
 
     fn add(&mut self, source: Source, errors: &mut Vec<Diagnostic>) {
         let input_index = self.inputs.len();
-        let limits = self.options.limits;
-        let name = source.name;
-        let fail = |errors: &mut Vec<Diagnostic>, d: Diagnostic| errors.push(d);
-        if crate::input::too_large(source.bytes.len(), &limits) {
-            fail(
-                errors,
-                unparsable(
-                    &name,
-                    "",
-                    None,
-                    None,
-                    format!(
-                        "the file is larger than the limit of {} bytes and was not checked",
-                        limits.max_input_bytes
-                    ),
-                    "split the input, or check it in parts",
-                ),
-            );
-            self.inputs.push(Input {
-                name,
-                text: String::new(),
-                documents: Vec::new(),
-            });
-            return;
-        }
-        let text = match crate::source::validate_owned(source.bytes, &name) {
-            Ok(text) => text,
-            Err(mut d) => {
-                d.code = Code::Rule(&InvalidYaml::META);
-                fail(errors, d);
+        let name = source.name.clone();
+        let values = source.treat == Treat::Values;
+        let text = match read::read_text(source, &self.options.limits) {
+            Ok(text) => Arc::new(text),
+            Err(d) => {
+                errors.push(d);
                 self.inputs.push(Input {
                     name,
-                    text: String::new(),
+                    text: Arc::default(),
                     documents: Vec::new(),
                 });
                 return;
             }
         };
         let mut documents = Vec::new();
-        let mut values_pending = source.treat == Treat::Values;
-        // A blank slice (an empty file or stdin, a trailing `---`) is no document.
-        for slice in crate::input::documents(&text).filter(|d| !crate::input::is_blank(d.text)) {
-            let doc_text = slice.text;
-            let mut doc = Doc {
-                index: slice.index,
-                range: slice.range.clone(),
-                line_base: slice.line_base,
-                source: None,
-                tree: None,
-            };
-            let tree = match parse_document(doc_text, values_pending) {
-                Ok(Some(tree)) => tree,
-                Ok(None) => {
-                    documents.push(doc);
-                    continue;
-                }
-                Err(e) => {
-                    doc.source = model::source_file(doc_text);
-                    errors.push(unparsable(
-                        &name,
-                        &text,
-                        Some((&doc, doc_text)),
-                        Some(e.offset),
-                        format!("invalid YAML: {}", e.message),
-                        parse_hint(doc_text),
-                    ));
-                    documents.push(doc);
-                    continue;
-                }
-            };
-            doc.source = model::source_file(doc_text);
-            let scan = &tree.stats;
-            if let Some((at, c)) = crate::linebreak::find_ambiguous_break(doc_text) {
-                let read_differently =
-                    document::scan(&crate::linebreak::as_libyaml_reads(doc_text))
-                        .is_ok_and(|s| interesting(s.api_version.as_deref(), s.kind.as_deref()));
-                if read_differently
-                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref())
-                {
-                    errors.push(unparsable(
-                        &name,
-                        &text,
-                        Some((&doc, doc_text)),
-                        Some(at),
-                        format!(
-                            "this document contains {}: Kubernetes' YAML reader takes it as a line break, YAML 1.2 readers do not, so the two read different objects",
-                            crate::linebreak::describe(c)
-                        ),
-                        "replace the character with a line break, or write it as an escape (\\N, \\L, \\P) inside a double-quoted string",
-                    ));
-                    documents.push(doc);
-                    continue;
-                }
-            }
-            if !scan.has_document
-                || !(values_pending
-                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref())
-                    || is_mesh_config_map(&tree))
-            {
-                documents.push(doc);
-                continue;
-            }
-            // Without apiVersion and kind only values files and mesh configs are read; any
-            // other such document (a data file in a scanned folder) is left alone.
-            let istiod = (values_pending || !looks_like_values(&tree))
-                && istio::looks_like_istiod_values(&tree);
-            let values = !istiod && (values_pending || looks_like_values(&tree));
-            let mesh_config = !values && !istiod && looks_like_mesh_config(&tree);
-            if scan.api_version.is_none()
-                && scan.kind.is_none()
-                && !values
-                && !mesh_config
-                && !istiod
-            {
-                documents.push(doc);
-                continue;
-            }
-            let over = crate::input::exceeded(scan, &limits).map(crate::input::Exceeded::what);
-            if let Some(over) = over {
-                errors.push(unparsable(
-                    &name,
-                    &text,
-                    Some((&doc, doc_text)),
-                    Some(0),
-                    format!("this document {over}, over meshdrain's limit, and was not checked"),
-                    crate::input::Exceeded::HINT,
-                ));
-                documents.push(doc);
-                continue;
-            }
-            let tree_index = self.trees.len();
-            doc.tree = Some(tree_index);
-            values_pending = false;
-            let resources: Vec<(Resource, Class)> = if istiod {
-                model::istiod_values_resource(&tree)
-                    .map(|r| (r, Class::IstiodValues))
-                    .into_iter()
-                    .collect()
-            } else if values {
-                model::values_resource(&tree)
-                    .map(|r| (r, Class::ControlPlane { values: true }))
-                    .into_iter()
-                    .collect()
-            } else if mesh_config {
-                model::whole_document(&tree, "raw", "MeshConfig", None)
-                    .map(|r| (r, Class::MeshConfig))
-                    .into_iter()
-                    .collect()
-            } else {
-                model::resources(&tree)
-                    .into_iter()
-                    .map(|r| {
-                        let class = classify(&tree, &r);
-                        (r, class)
-                    })
-                    .collect()
-            };
-            self.trees.push(tree);
-            for (resource, class) in resources {
-                let embedded = self
-                    .trees
-                    .get(tree_index)
-                    .and_then(|t| mesh_configs::read_config_map(t, doc_text, &resource));
-                // The embedded object right after its ConfigMap.
-                let id = self.objects.len();
-                self.objects.push(Object {
-                    id,
-                    input: input_index,
-                    document: documents.len(),
-                    tree: tree_index,
-                    resource,
-                    class,
-                    embedded: None,
-                });
-                match embedded {
-                    Some(MeshConfigMap::Read(read)) => {
-                        let (inner, inner_resource, mut embedded) = *read;
-                        embedded.host_tree = tree_index;
-                        self.objects.push(Object {
-                            id: id + 1,
-                            input: input_index,
-                            document: documents.len(),
-                            tree: self.trees.len(),
-                            resource: inner_resource,
-                            class: Class::MeshConfig,
-                            embedded: Some(embedded),
-                        });
-                        self.trees.push(inner);
-                    }
-                    Some(MeshConfigMap::Invalid { message, at }) => {
-                        errors.push(unparsable(
-                            &name,
-                            &text,
-                            Some((&doc, doc_text)),
-                            Some(at.0),
-                            format!("the mesh config in data.mesh is not valid YAML: {message}"),
-                            mesh_configs::INVALID_HINT,
-                        ));
-                    }
-                    None => {}
-                }
-            }
-            documents.push(doc);
+        let mut values_pending = values;
+        for slice in read::documents(&text) {
+            let mut read =
+                read::read_document(&name, &text, &slice, values_pending, &self.options.limits);
+            values_pending &= read.parsed.is_none();
+            errors.append(&mut read.errors);
+            self.push_document(input_index, read, &mut documents);
         }
         self.inputs.push(Input {
             name,
             text,
             documents,
         });
+    }
+
+    /// Adds a document that was read (its tree and objects) to input `input`'s `documents`.
+    fn push_document(&mut self, input: usize, read: ReadDoc, documents: &mut Vec<Doc>) {
+        let ReadDoc {
+            mut doc, parsed, ..
+        } = read;
+        if let Some(Parsed {
+            tree,
+            resources,
+            embedded,
+        }) = parsed
+        {
+            let tree_index = self.trees.len();
+            doc.tree = Some(tree_index);
+            self.trees.push(tree);
+            let mut embedded = embedded.into_iter().peekable();
+            for (host, (resource, class)) in resources.into_iter().enumerate() {
+                self.objects.push(Object {
+                    id: self.objects.len(),
+                    input,
+                    document: documents.len(),
+                    tree: tree_index,
+                    resource,
+                    class,
+                    embedded: None,
+                });
+                // The embedded mesh config right after its ConfigMap.
+                while let Some((_, inner, inner_resource, mut place)) =
+                    embedded.next_if(|e| e.0 == host)
+                {
+                    place.host_tree = tree_index;
+                    self.objects.push(Object {
+                        id: self.objects.len(),
+                        input,
+                        document: documents.len(),
+                        tree: self.trees.len(),
+                        resource: inner_resource,
+                        class: Class::MeshConfig,
+                        embedded: Some(place),
+                    });
+                    self.trees.push(inner);
+                }
+            }
+        }
+        documents.push(doc);
     }
 
     pub fn tree(&self, object: &Object) -> &Tree {
@@ -558,6 +403,41 @@ impl Context {
             .iter()
             .filter_map(|(id, source)| Some((self.object(*id)?, source)))
             .collect()
+    }
+
+    /// An object's `meshdrain.io/ignore` annotation (control plane Helm values have none).
+    pub fn ignore_annotation(&self, object: &Object) -> Option<&str> {
+        if matches!(object.class, Class::ControlPlane { values: true }) {
+            return None;
+        }
+        // A mesh config read from a ConfigMap's string is suppressed by the ConfigMap's.
+        let (tree, node) = match &object.embedded {
+            Some(e) => (self.trees.get(e.host_tree)?, e.host_node),
+            None => (self.tree(object), object.resource.node),
+        };
+        tree.get_path(
+            node,
+            &[
+                "metadata",
+                "annotations",
+                super::suppress::IGNORE_ANNOTATION,
+            ],
+        )
+        .and_then(|n| tree.node(n))
+        .and_then(|n| n.as_str())
+    }
+
+    /// What suppresses a finding, if anything does: its resource's annotation, else the
+    /// first matching entry of the policy.
+    pub fn suppression(&self, finding: &Finding, options: &CheckOptions) -> Option<Suppression> {
+        let object = self.object(finding.object)?;
+        super::suppress::suppression_of(
+            finding.rule.code,
+            self.ignore_annotation(object),
+            &object.resource.reference,
+            self.input(object).map(|i| i.name.as_str()),
+            options,
+        )
     }
 }
 

@@ -143,7 +143,14 @@ pub fn collect(
         }
         let mut bytes = Vec::new();
         fs::File::open(&file)
-            .and_then(|f| f.take(max_bytes as u64 + 1).read_to_end(&mut bytes))
+            .and_then(|f| {
+                // One buffer of the file's size, not a growing one (large inputs).
+                let size = f
+                    .metadata()
+                    .map_or(0, |m| m.len().min(max_bytes as u64 + 1));
+                bytes.reserve_exact(usize::try_from(size).unwrap_or(0));
+                f.take(max_bytes as u64 + 1).read_to_end(&mut bytes)
+            })
             .map_err(|e| unreadable(&file, &e))?;
         let treat = if forced.contains(&key) {
             Treat::Values

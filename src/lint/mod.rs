@@ -1,15 +1,21 @@
 //! `meshdrain check`: the offline drain linter.
 //!
-//! Inputs ([`input`]) become a [`Context`]: every document parsed where it matters and every
-//! object classified by the shared [`crate::model`] (the same code decides which overlay is
-//! effective and which resources are targets for `render`). Each rule ([`rules`], one file per
-//! rule, one registry) looks at objects and reports [`Finding`]s with symbolic locations (an
-//! object and a YAML path); the engine resolves them into [`Diagnostic`]s with line:column
-//! spans, applies suppressions ([`suppress`]) and hands them to the reporters.
+//! Inputs ([`input`]) are read one document at a time ([`read`]): each document parsed where
+//! it matters and its objects classified by the shared [`crate::model`] (the same code decides
+//! which overlay is effective and which resources are targets for `render`), in a [`Context`]
+//! of that document. Each rule ([`rules`], one file per rule, one registry) looks at objects and
+//! reports [`Finding`]s with symbolic locations (an object and a YAML path); the engine
+//! ([`engine`]) resolves them into [`Diagnostic`]s with line:column spans while the document is
+//! at hand, applies suppressions ([`suppress`]) and hands them to the reporters. Rules that
+//! compare documents keep compact facts of each ([`facts`]) and report once all are read. The
+//! documents of a large input are read on every core.
 
 pub mod context;
+pub mod engine;
+pub mod facts;
 pub mod input;
 pub mod mesh_configs;
+pub mod read;
 mod resolve;
 pub mod rules;
 pub mod suppress;
@@ -18,10 +24,12 @@ use std::fmt;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Limits;
+use crate::input::Parallelism;
 use crate::patch::Pointer;
 use crate::policy::IstioVersion;
 
 pub use context::{Class, Context, Object, ObjectId};
+pub use facts::{DocFacts, Spot, StreamFacts};
 
 /// A rule's identity and documentation (with the diagnostic, whose [`crate::diagnostic::Code`]
 /// points at it).
@@ -31,11 +39,18 @@ pub use crate::diagnostic::RuleMeta;
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Called once for every object.
+    /// Called once for every object. `check` gives it the context of the object's document
+    /// alone: a rule that needs other documents keeps facts in [`Rule::gather`] and reports
+    /// in [`Rule::check_facts`].
     fn check_object(&self, _cx: &Context, _object: &Object, _out: &mut Findings<'_>) {}
 
-    /// Called once with every object, for rules that compare objects.
-    fn check_all(&self, _cx: &Context, _out: &mut Findings<'_>) {}
+    /// Called once for every object (after the shared facts of [`facts::gather`] are taken):
+    /// keeps what [`Rule::check_facts`] will need of it, or findings that wait for the other
+    /// documents to decide.
+    fn gather(&self, _cx: &Context, _object: &Object, _facts: &mut DocFacts) {}
+
+    /// Called once, after every document was read, with the facts of all of them.
+    fn check_facts(&self, _facts: &StreamFacts, _out: &mut Later<'_>) {}
 }
 
 /// Declares a rule's unit struct and its [`RuleMeta`], whose `doc` is the struct's own doc
@@ -112,6 +127,18 @@ pub struct Findings<'a> {
 }
 
 impl Findings<'_> {
+    /// What `f` reports as rule `meta` (to know whether a rule has findings before other
+    /// documents decide them: see [`DocFacts::conditional`]); notes are dropped.
+    pub fn collect(meta: &'static RuleMeta, f: impl FnOnce(&mut Findings<'_>)) -> Vec<Finding> {
+        let (mut list, mut notes) = (Vec::new(), Vec::new());
+        f(&mut Findings {
+            meta,
+            list: &mut list,
+            notes: &mut notes,
+        });
+        list
+    }
+
     /// A finding about `object` at `pointer` (from the document root).
     pub fn report(
         &mut self,
@@ -134,6 +161,61 @@ impl Findings<'_> {
     }
 
     /// A line for `--verbose` (e.g. what a rule skipped and why).
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.notes
+            .push(format!("{}: {}", self.meta.code, note.into()));
+    }
+}
+
+/// How a finding decided by [`Rule::check_facts`] is reported: on its object's document,
+/// read again (its context and the object), like [`Rule::check_object`].
+pub type LateReport = Box<dyn FnOnce(&Context, &Object, &mut Findings<'_>) + Send>;
+
+/// A finding (or a few) that [`Rule::check_facts`] decided, about the object at `spot`.
+pub struct Request {
+    pub spot: Spot,
+    /// Ordered with the findings of `check_object` (by object), not in the order of the
+    /// requests.
+    pub by_object: bool,
+    pub report: LateReport,
+}
+
+/// Where [`Rule::check_facts`] puts its findings.
+pub struct Later<'a> {
+    requests: &'a mut Vec<Request>,
+    meta: &'static RuleMeta,
+    notes: &'a mut Vec<String>,
+}
+
+impl Later<'_> {
+    /// Findings about the object at `spot`: `report` makes them on its document.
+    pub fn about(
+        &mut self,
+        spot: Spot,
+        report: impl FnOnce(&Context, &Object, &mut Findings<'_>) + Send + 'static,
+    ) {
+        self.requests.push(Request {
+            spot,
+            by_object: false,
+            report: Box::new(report),
+        });
+    }
+
+    /// [`Later::about`], for a rule whose findings about an object come in the order of the
+    /// objects (as `check_object`'s do).
+    pub fn about_object(
+        &mut self,
+        spot: Spot,
+        report: impl FnOnce(&Context, &Object, &mut Findings<'_>) + Send + 'static,
+    ) {
+        self.requests.push(Request {
+            spot,
+            by_object: true,
+            report: Box::new(report),
+        });
+    }
+
+    /// A line for `--verbose`.
     pub fn note(&mut self, note: impl Into<String>) {
         self.notes
             .push(format!("{}: {}", self.meta.code, note.into()));
@@ -176,6 +258,8 @@ pub struct CheckOptions {
     /// Istio injects native sidecars mesh-wide (`--native-sidecars`, the policy's
     /// `nativeSidecars`).
     pub native_sidecars: bool,
+    /// Whether the documents of a large input are read on every core.
+    pub parallelism: Parallelism,
 }
 
 impl Default for CheckOptions {
@@ -188,6 +272,7 @@ impl Default for CheckOptions {
             injected_namespaces: Vec::new(),
             native_sidecars: false,
             no_ignores: false,
+            parallelism: Parallelism::Auto,
         }
     }
 }
@@ -222,60 +307,7 @@ impl Report {
 
 /// Checks the inputs.
 pub fn check(inputs: Vec<input::Source>, options: &CheckOptions) -> Report {
-    let (cx, mut diagnostics) = Context::build(inputs, options);
-    let mut findings = Vec::new();
-    let mut notes = Vec::new();
-    for rule in rules::RULES {
-        let mut out = Findings {
-            meta: rule.meta(),
-            list: &mut findings,
-            notes: &mut notes,
-        };
-        for object in &cx.objects {
-            rule.check_object(&cx, object, &mut out);
-        }
-        rule.check_all(&cx, &mut out);
-    }
-    let mut suppressed = 0;
-    let mut indexes = std::collections::HashMap::new();
-    for finding in findings {
-        let mut d = cx.resolve_with(&finding, &mut indexes);
-        match suppress::suppression(&cx, &finding, options) {
-            Some(suppression) if options.no_ignores => d.suppressed = Some(suppression),
-            Some(_) => {
-                suppressed += 1;
-                continue;
-            }
-            None => {}
-        }
-        diagnostics.push(d);
-    }
-    let order: std::collections::HashMap<&str, usize> = cx
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(i, input)| (input.name.as_str(), i))
-        .collect();
-    diagnostics.sort_by_key(|d| {
-        (
-            d.origin
-                .file
-                .as_deref()
-                .and_then(|f| order.get(f).copied())
-                .unwrap_or(usize::MAX),
-            d.origin.span.map_or(0, |s| s.start.byte),
-            d.code_str(),
-        )
-    });
-    diagnostics.dedup();
-    Report {
-        diagnostics,
-        suppressed,
-        notes,
-        files: cx.inputs.len(),
-        documents: cx.document_count(),
-        objects: cx.objects.len(),
-    }
+    engine::check(inputs, options)
 }
 
 /// The registered rule with this code.

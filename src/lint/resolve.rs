@@ -9,7 +9,8 @@ use crate::document::NodeKind;
 use crate::model::{self, dotted};
 
 use super::Finding;
-use super::context::{Class, Context, Object, shift};
+use super::context::{Class, Context, Object};
+use super::read::shift;
 use crate::patch::Pointer;
 
 impl Context {

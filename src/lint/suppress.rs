@@ -5,10 +5,9 @@
 pub use crate::diagnostic::IGNORE_ANNOTATION;
 pub use crate::policy::ignore::IgnoreRule;
 
-use crate::diagnostic::{Suppression, SuppressionKind};
+use crate::diagnostic::{ResourceRef, Suppression, SuppressionKind};
 
-use super::context::{Class, Context};
-use super::{CheckOptions, Finding};
+use super::CheckOptions;
 
 /// Parses an annotation value: codes separated by commas or spaces, then an optional reason
 /// after `;`.
@@ -26,19 +25,13 @@ pub fn parse_annotation(value: &str) -> (Vec<String>, Option<String>) {
     (codes, reason.filter(|r| !r.is_empty()))
 }
 
-/// Whether a policy's ignore entry hides `finding`.
-fn ignores(rule: &IgnoreRule, cx: &Context, finding: &Finding) -> bool {
-    if !rule
-        .rules
-        .iter()
-        .any(|r| r.eq_ignore_ascii_case(finding.rule.code))
-    {
+/// Whether a policy's ignore entry hides a finding of rule `code` about the object
+/// `reference` in input `file`.
+fn ignores(rule: &IgnoreRule, code: &str, reference: &ResourceRef, file: Option<&str>) -> bool {
+    if !rule.rules.iter().any(|r| r.eq_ignore_ascii_case(code)) {
         return false;
     }
-    let Some(object) = cx.object(finding.object) else {
-        return false;
-    };
-    let r = &object.resource.reference;
+    let r = reference;
     let kind_ok = rule.kinds.is_empty() || rule.kinds.contains(&r.kind);
     let ns_ok = rule.namespaces.is_empty()
         || r.namespace
@@ -48,40 +41,33 @@ fn ignores(rule: &IgnoreRule, cx: &Context, finding: &Finding) -> bool {
         || r.name
             .as_deref()
             .is_some_and(|name| rule.names.iter().any(|p| p.matches(name)));
-    let file_ok = rule.files.is_empty()
-        || cx
-            .input(object)
-            .is_some_and(|i| rule.files.iter().any(|p| p.matches(&i.name)));
+    let file_ok =
+        rule.files.is_empty() || file.is_some_and(|f| rule.files.iter().any(|p| p.matches(f)));
     kind_ok && ns_ok && name_ok && file_ok
 }
 
-/// What suppresses a finding, if anything does: its resource's annotation, else the first
-/// matching entry of the policy.
-pub fn suppression(cx: &Context, finding: &Finding, options: &CheckOptions) -> Option<Suppression> {
-    let object = cx.object(finding.object)?;
-    if !matches!(object.class, Class::ControlPlane { values: true }) {
-        let tree = cx.tree(object);
-        let value = tree
-            .get_path(
-                object.resource.node,
-                &["metadata", "annotations", IGNORE_ANNOTATION],
-            )
-            .and_then(|n| tree.node(n))
-            .and_then(|n| n.as_str());
-        if let Some(value) = value {
-            let (codes, reason) = parse_annotation(value);
-            if codes.iter().any(|c| c == finding.rule.code) {
-                return Some(Suppression {
-                    kind: SuppressionKind::Annotation,
-                    reason,
-                });
-            }
+/// What suppresses a finding of rule `code` about the object `reference` (whose ignore
+/// annotation is `annotation`) in input `file`.
+pub fn suppression_of(
+    code: &str,
+    annotation: Option<&str>,
+    reference: &ResourceRef,
+    file: Option<&str>,
+    options: &CheckOptions,
+) -> Option<Suppression> {
+    if let Some(value) = annotation {
+        let (codes, reason) = parse_annotation(value);
+        if codes.iter().any(|c| c == code) {
+            return Some(Suppression {
+                kind: SuppressionKind::Annotation,
+                reason,
+            });
         }
     }
     options
         .ignores
         .iter()
-        .find(|rule| ignores(rule, cx, finding))
+        .find(|rule| ignores(rule, code, reference, file))
         .map(|rule| Suppression {
             kind: SuppressionKind::Policy,
             reason: rule.reason.clone(),

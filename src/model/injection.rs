@@ -69,19 +69,64 @@ pub fn injection(
     containers: &[Container],
     namespace: NamespaceFacts<'_>,
 ) -> Injection {
+    pod_injection(tree, template, containers, namespace.name)
+        .decide(namespace.labels, namespace.listed)
+}
+
+/// What a pod template says about its injection, before its namespace's labels are known
+/// (`meshdrain check` keeps this for every workload until it has read every Namespace).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodInjection {
+    /// Decided by the pod and its namespace's name alone.
+    decided: Option<Injection>,
+    /// `metadata.namespace`.
+    namespace: Option<String>,
+    /// How the pod asks for injection itself (the object webhooks), if it does.
+    by_object: Option<ByObject>,
+}
+
+/// How a pod asks the object webhooks for injection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ByObject {
+    /// Its `istio.io/rev` label, with this value.
+    Revision(String),
+    /// Its `sidecar.istio.io/inject: "true"` label.
+    InjectLabel,
+}
+
+fn shown_namespace(namespace: Option<&str>) -> String {
+    namespace.map_or_else(
+        || "the release namespace (the resource names none)".to_owned(),
+        |n| format!("namespace {n}"),
+    )
+}
+
+/// What a pod template says about its injection in namespace `namespace` (`None`: the
+/// resource names none).
+pub fn pod_injection(
+    tree: &Tree,
+    template: &PodTemplate,
+    containers: &[Container],
+    namespace: Option<&str>,
+) -> PodInjection {
+    let decided = |injection: Injection| PodInjection {
+        decided: Some(injection),
+        namespace: namespace.map(str::to_owned),
+        by_object: None,
+    };
     if containers
         .iter()
         .any(|c| c.name.as_deref() == Some(SIDECAR_CONTAINER))
     {
-        return Injection::Injected("its pod spec has an istio-proxy container".to_owned());
+        return decided(Injection::Injected(
+            "its pod spec has an istio-proxy container".to_owned(),
+        ));
     }
-    let ns_name = namespace.name.unwrap_or("");
-    let shown_ns = namespace.name.map_or_else(
-        || "the release namespace (the resource names none)".to_owned(),
-        |n| format!("namespace {n}"),
-    );
-    if IGNORED_NAMESPACES.contains(&ns_name) {
-        return Injection::NotInjected(format!("Istio never injects into {shown_ns}"));
+    if IGNORED_NAMESPACES.contains(&namespace.unwrap_or("")) {
+        return decided(Injection::NotInjected(format!(
+            "Istio never injects into {}",
+            shown_namespace(namespace)
+        )));
     }
     // A YAML boolean as Kubernetes reads it (`true`, `True`, `TRUE`), not a string.
     let host_network = tree
@@ -91,9 +136,9 @@ pub fn injection(
         .and_then(|n| n.as_str())
         .is_some_and(|s| s.eq_ignore_ascii_case("true"));
     if host_network {
-        return Injection::NotInjected(
+        return decided(Injection::NotInjected(
             "its pods use hostNetwork, which Istio's injector skips".to_owned(),
-        );
+        ));
     }
     let label = |key: &str| meta_value(tree, template.metadata, "labels", key).map(|(_, v)| v);
     let inject_label = label(INJECT_KEY);
@@ -107,50 +152,97 @@ pub fn injection(
         && !value.is_empty()
         && !yaml_true(value)
     {
-        return Injection::NotInjected(format!("its pod {what} {INJECT_KEY} is {value:?}"));
+        return decided(Injection::NotInjected(format!(
+            "its pod {what} {INJECT_KEY} is {value:?}"
+        )));
     }
     // The object webhooks: no namespace label, and the pod asks for itself.
-    let by_object = || {
-        if let Some(rev) = rev_label {
-            Some(format!("its pod label {REV_LABEL} is {rev:?}"))
-        } else if inject_label == Some("true") {
-            Some(format!("its pod label {INJECT_KEY} is \"true\""))
-        } else {
-            None
-        }
+    let by_object = match (rev_label, inject_label) {
+        (Some(rev), _) => Some(ByObject::Revision(rev.to_owned())),
+        (None, Some("true")) => Some(ByObject::InjectLabel),
+        _ => None,
     };
-    match namespace.labels {
-        Some(labels) => {
-            if let Some(value) = labels.get(INJECTION_LABEL) {
-                return if value == "enabled" {
-                    Injection::Injected(format!(
-                        "{shown_ns} has the label {INJECTION_LABEL}=enabled"
-                    ))
-                } else {
-                    Injection::NotInjected(format!(
-                        "{shown_ns} has the label {INJECTION_LABEL}={value}, which turns injection off"
-                    ))
-                };
+    PodInjection {
+        decided: None,
+        namespace: namespace.map(str::to_owned),
+        by_object,
+    }
+}
+
+impl PodInjection {
+    /// The decision, given the labels of the namespace (when the input has it) and whether
+    /// the policy's `injectedNamespaces` lists it (read when it does not).
+    pub fn decide(&self, labels: Option<&BTreeMap<String, String>>, listed: bool) -> Injection {
+        if let Some(decided) = &self.decided {
+            return decided.clone();
+        }
+        let shown_ns = &shown_namespace(self.namespace.as_deref());
+        let by_object = self.by_object.as_ref().map(|b| match b {
+            ByObject::Revision(rev) => format!("its pod label {REV_LABEL} is {rev:?}"),
+            ByObject::InjectLabel => format!("its pod label {INJECT_KEY} is \"true\""),
+        });
+        match labels {
+            Some(labels) => {
+                if let Some(value) = labels.get(INJECTION_LABEL) {
+                    return if value == "enabled" {
+                        Injection::Injected(format!(
+                            "{shown_ns} has the label {INJECTION_LABEL}=enabled"
+                        ))
+                    } else {
+                        Injection::NotInjected(format!(
+                            "{shown_ns} has the label {INJECTION_LABEL}={value}, which turns injection off"
+                        ))
+                    };
+                }
+                if let Some(rev) = labels.get(REV_LABEL) {
+                    return Injection::Injected(format!(
+                        "{shown_ns} has the label {REV_LABEL}={rev}"
+                    ));
+                }
+                match by_object {
+                    Some(why) => Injection::Injected(why),
+                    None => Injection::NotInjected(format!(
+                        "{shown_ns} has no injection label, and its pods neither {INJECT_KEY}: \"true\" nor {REV_LABEL}"
+                    )),
+                }
             }
-            if let Some(rev) = labels.get(REV_LABEL) {
-                return Injection::Injected(format!("{shown_ns} has the label {REV_LABEL}={rev}"));
+            None if listed => {
+                Injection::Injected(format!("the policy's injectedNamespaces covers {shown_ns}"))
             }
-            match by_object() {
+            None => match by_object {
                 Some(why) => Injection::Injected(why),
-                None => Injection::NotInjected(format!(
-                    "{shown_ns} has no injection label, and its pods neither {INJECT_KEY}: \"true\" nor {REV_LABEL}"
+                None => Injection::Unknown(format!(
+                    "{shown_ns} is not in the input or in the policy's injectedNamespaces, and its pods have no {INJECT_KEY}: \"true\" or {REV_LABEL} label"
                 )),
-            }
+            },
         }
-        None if namespace.listed => {
-            Injection::Injected(format!("the policy's injectedNamespaces covers {shown_ns}"))
+    }
+
+    /// The pod's namespace (`metadata.namespace`).
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// Whether some labels of its namespace would have Istio inject.
+    pub fn may_be_injected(&self, listed: bool) -> bool {
+        match &self.decided {
+            Some(decided) => decided.is_injected(),
+            None => self.namespace.is_some() || listed || self.by_object.is_some(),
         }
-        None => match by_object() {
-            Some(why) => Injection::Injected(why),
-            None => Injection::Unknown(format!(
-                "{shown_ns} is not in the input or in the policy's injectedNamespaces, and its pods have no {INJECT_KEY}: \"true\" or {REV_LABEL} label"
-            )),
-        },
+    }
+
+    /// Whether Istio injects: [`PodInjection::decide`] without the reason.
+    pub fn injected(&self, labels: Option<&BTreeMap<String, String>>, listed: bool) -> bool {
+        match &self.decided {
+            Some(decided) => decided.is_injected(),
+            None => match labels {
+                Some(labels) => match labels.get(INJECTION_LABEL) {
+                    Some(value) => value == "enabled",
+                    None => labels.contains_key(REV_LABEL) || self.by_object.is_some(),
+                },
+                None => listed || self.by_object.is_some(),
+            },
+        }
     }
 }
 
@@ -165,7 +257,26 @@ mod tests {
         let tree = Tree::parse(&text).unwrap();
         let t = pod_template(&tree, tree.root.unwrap(), &Pointer::root(), "v1", "Pod").unwrap();
         let cs = containers(&tree, &t);
-        injection(&tree, &t, &cs, ns)
+        let decided = injection(&tree, &t, &cs, ns);
+        // The yes-or-no shortcut agrees with the decision, whatever the namespace says.
+        let pod = pod_injection(&tree, &t, &cs, ns.name);
+        let samples = [
+            labels(&[]),
+            labels(&[("istio-injection", "enabled")]),
+            labels(&[("istio-injection", "disabled")]),
+            labels(&[("istio.io/rev", "canary")]),
+            labels(&[("istio-injection", "x"), ("istio.io/rev", "canary")]),
+        ];
+        for listed in [false, true] {
+            let named = ns.name.is_some();
+            let mut any = false;
+            for l in samples.iter().map(Some).filter(|_| named).chain([None]) {
+                assert_eq!(pod.injected(l, listed), pod.decide(l, listed).is_injected());
+                any |= pod.injected(l, listed);
+            }
+            assert_eq!(pod.may_be_injected(listed), any);
+        }
+        decided
     }
 
     fn ns<'a>(name: &'a str, labels: Option<&'a BTreeMap<String, String>>) -> NamespaceFacts<'a> {

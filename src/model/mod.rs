@@ -7,6 +7,7 @@ pub use crate::patch::dotted;
 pub use patch_path::{normalize_patch_path, patch_path_problem};
 
 pub mod classify;
+pub mod gateway;
 pub mod injection;
 pub mod istio;
 pub mod mesh;

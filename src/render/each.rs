@@ -14,7 +14,7 @@ use crate::model;
 use super::context::{DocContext, ambiguous_break};
 use super::facts::StreamFacts;
 use super::interpret::{DocResult, process_document};
-use super::options::{FailureKind, Parallelism, RenderOptions};
+use super::options::{FailureKind, RenderOptions};
 
 /// What one document came to.
 pub(super) enum DocOutcome {
@@ -30,12 +30,11 @@ pub(super) enum DocOutcome {
     Interpreted {
         source: Option<String>,
         result: DocResult,
+        /// Why the edited text would not stay one document in its place in the stream
+        /// ([`crate::stream::cut_in_place`]), if it would not.
+        misplaced: Option<String>,
     },
 }
-
-/// Streams below this size are processed on the calling thread: for them the pool's start-up
-/// and hand-offs cost more than a second core saves.
-const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 
 /// The outcome of every document, in order.
 pub(super) fn documents(
@@ -45,18 +44,57 @@ pub(super) fn documents(
     name: &str,
 ) -> Vec<DocOutcome> {
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
-    let one = |doc: &Document<'_>| document(doc, options, facts, name);
-    let parallel = match options.parallelism {
-        Parallelism::Auto => bytes >= PARALLEL_FROM_BYTES && docs.len() > 1,
-        Parallelism::Serial => false,
-        Parallelism::Parallel => true,
+    let one = |(i, doc): (usize, &Document<'_>)| {
+        let outcome = document(doc, options, facts, name);
+        match outcome {
+            DocOutcome::Interpreted {
+                source,
+                result,
+                misplaced: None,
+            } => {
+                let misplaced = result
+                    .new_text
+                    .as_ref()
+                    .and_then(|text| misplaced(docs, i, text));
+                DocOutcome::Interpreted {
+                    source,
+                    result,
+                    misplaced,
+                }
+            }
+            other => other,
+        }
     };
+    let parallel = options.parallelism.parallel(bytes, docs.len());
     if !parallel {
-        docs.iter().map(one).collect()
+        docs.iter().enumerate().map(one).collect()
     } else {
         // Chunks of documents, so that small documents do not each pay a hand-off.
-        docs.par_iter().with_min_len(16).map(one).collect()
+        docs.par_iter()
+            .enumerate()
+            .with_min_len(16)
+            .map(one)
+            .collect()
     }
+}
+
+/// The last check of an edited document, which the whole stream's correctness rests on: its
+/// new text, in place of the old one, must still be cut into exactly this document (an edit
+/// that ran past its end would glue it to the next one, and still parse). Together with the
+/// json-patch oracle (which checked the text itself) this is the output's self-check.
+fn misplaced(docs: &[Document<'_>], i: usize, text: &str) -> Option<String> {
+    let doc = docs.get(i)?;
+    let entry = i
+        .checked_sub(1)
+        .and_then(|p| docs.get(p))
+        .map(|p| crate::stream::entry_after(p.text.as_bytes(), p.index == 0));
+    crate::stream::cut_in_place(
+        doc.text.as_bytes(),
+        text.as_bytes(),
+        entry,
+        i + 1 == docs.len(),
+    )
+    .err()
 }
 
 fn document(
@@ -123,6 +161,7 @@ fn document(
         Ok(result) => DocOutcome::Interpreted {
             source: ctx.source,
             result,
+            misplaced: None,
         },
         Err((kind, diagnostics)) => DocOutcome::Failed {
             internal: kind == FailureKind::Internal,

@@ -24,17 +24,7 @@ pub struct RenderOptions {
     pub parallelism: Parallelism,
 }
 
-/// Whether a render spreads its documents over the cores.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Parallelism {
-    /// On every core for a large stream, on the calling thread for a small one.
-    #[default]
-    Auto,
-    /// Always on the calling thread.
-    Serial,
-    /// On every core, whatever the size (tests compare it with the serial run).
-    Parallel,
-}
+pub use crate::input::Parallelism;
 
 impl Default for RenderOptions {
     fn default() -> Self {

@@ -36,6 +36,7 @@ pub fn run(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Run {
         let mut io = Io {
             stdin: &mut stdin,
             stdin_is_terminal: false,
+            stdin_size: None,
             stdout: &mut stdout,
             stdout_is_terminal: false,
             stderr: &mut stderr,

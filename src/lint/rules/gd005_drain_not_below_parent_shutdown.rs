@@ -1,6 +1,7 @@
 use super::{duration, exact, seconds};
 use crate::lint::context::{Class, Context, Object};
-use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::lint::facts::ParentCheck;
+use crate::lint::{DocFacts, Findings, Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::mesh::{DrainField, Place, Setting, Written};
 use crate::patch::Pointer;
 
@@ -33,7 +34,43 @@ declare_rule! {
 /// One of the two settings: written (with where), or Istio's default.
 type Side<'a> = Option<(&'a Written, Pointer)>;
 
-/// Checks a drain/parent pair; either may be Istio's default, not both.
+/// Why `drain` is not below `parent` (either may be unset: the default applies), with a
+/// hint; `context` says where they sit.
+fn judge(
+    drain: Option<&Written>,
+    parent: Option<&Written>,
+    context: &str,
+) -> Option<(String, String)> {
+    let side = |side: Option<&Written>, field: DrainField| {
+        let spec = field.spec();
+        match side {
+            Some(w) => duration(w).map(|d| (d, format!("{} {}", spec.name, exact(d)))),
+            None => Some((
+                spec.default_duration(),
+                format!("the default {} {}s", spec.name, spec.default_secs),
+            )),
+        }
+    };
+    let (Some((d, shown_drain)), Some((p, shown_parent))) = (
+        side(drain, DrainField::DrainDuration),
+        side(parent, DrainField::ParentShutdownDuration),
+    ) else {
+        return None;
+    };
+    if d.nanos() <= 0 || p.nanos() <= 0 || d < p {
+        return None;
+    }
+    let above = seconds(d).floor() as i64 + 15;
+    Some((
+        format!(
+            "{shown_drain}{context} is not below {shown_parent}: Istio 1.16 and older reject the mesh config"
+        ),
+        format!(
+            "keep drainDuration below parentShutdownDuration: lower drainDuration, or set parentShutdownDuration to e.g. \"{above}s\"; pass --istio-version if the mesh runs Istio 1.17 or later"
+        ),
+    ))
+}
+
 fn check(
     object: &Object,
     drain: Side<'_>,
@@ -45,36 +82,13 @@ fn check(
         (Some((_, p)), _) | (None, Some((_, p))) => p.clone(),
         (None, None) => return,
     };
-    let side = |side: &Side<'_>, field: DrainField| {
-        let spec = field.spec();
-        match side {
-            Some((w, _)) => duration(w).map(|d| (d, format!("{} {}", spec.name, exact(d)))),
-            None => Some((
-                spec.default_duration(),
-                format!("the default {} {}s", spec.name, spec.default_secs),
-            )),
-        }
-    };
-    let (Some((d, shown_drain)), Some((p, shown_parent))) = (
-        side(&drain, DrainField::DrainDuration),
-        side(&parent, DrainField::ParentShutdownDuration),
-    ) else {
-        return;
-    };
-    if d.nanos() <= 0 || p.nanos() <= 0 || d < p {
-        return;
+    if let Some((message, hint)) = judge(
+        drain.as_ref().map(|(w, _)| *w),
+        parent.as_ref().map(|(w, _)| *w),
+        context,
+    ) {
+        out.report(object, at, message).hint(hint);
     }
-    let above = seconds(d).floor() as i64 + 15;
-    out.report(
-        object,
-        at,
-        format!(
-            "{shown_drain}{context} is not below {shown_parent}: Istio 1.16 and older reject the mesh config"
-        ),
-    )
-    .hint(format!(
-        "keep drainDuration below parentShutdownDuration: lower drainDuration, or set parentShutdownDuration to e.g. \"{above}s\"; pass --istio-version if the mesh runs Istio 1.17 or later"
-    ));
 }
 
 impl Rule for DrainNotBelowParentShutdown {
@@ -95,19 +109,19 @@ impl Rule for DrainNotBelowParentShutdown {
                 side(source.defaults.get(DrainField::ParentShutdownDuration)),
             );
             check(object, drain, parent, "", out);
+        }
+    }
+
+    /// A pod's proxy config is merged over the mesh's: its parent may come from a mesh config
+    /// in another document.
+    fn gather(&self, cx: &Context, object: &Object, facts: &mut DocFacts) {
+        if !cx.options.istio_version.has_parent_shutdown()
+            || cx.mesh_source(object).is_some()
+            || !matches!(object.class, Class::Workload(_))
+        {
             return;
         }
-        let Class::Workload(_) = &object.class else {
-            return;
-        };
-        // A pod's proxy config is merged over the mesh's: its parent may come from either.
-        let meshes = cx.mesh_sources();
-        let mesh_parent = meshes.iter().rev().find_map(|(_, s)| {
-            s.defaults
-                .get(DrainField::ParentShutdownDuration)
-                .map(|p| (&p.written, p.pointer.clone()))
-        });
-        for config in cx.proxy_configs(object) {
+        for (index, config) in cx.proxy_configs(object).iter().enumerate() {
             let sites = config.sites();
             let Some(drain) = sites.iter().find(|s| s.field == DrainField::DrainDuration) else {
                 continue;
@@ -115,19 +129,46 @@ impl Rule for DrainNotBelowParentShutdown {
             let parent = sites
                 .iter()
                 .find(|s| s.field == DrainField::ParentShutdownDuration)
-                .map(|s| (&s.written, s.pointer.clone()))
-                .or_else(|| mesh_parent.clone());
-            let context = match config.place {
-                Place::ProxyConfigEnv => " in the PROXY_CONFIG env of istio-proxy",
-                _ => " in the proxy.istio.io/config annotation",
-            };
-            check(
-                object,
-                Some((&drain.written, drain.pointer.clone())),
+                .map(|s| s.written.clone());
+            facts.parent_checks.push(ParentCheck {
+                spot: facts.spot(object),
+                config: index,
+                drain: drain.written.clone(),
                 parent,
-                context,
-                out,
-            );
+                context: match config.place {
+                    Place::ProxyConfigEnv => " in the PROXY_CONFIG env of istio-proxy",
+                    _ => " in the proxy.istio.io/config annotation",
+                },
+            });
+        }
+    }
+
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        if !facts.options.istio_version.has_parent_shutdown() {
+            return;
+        }
+        let mesh_parent = facts.meshes.iter().rev().find_map(|m| {
+            m.source
+                .defaults
+                .get(DrainField::ParentShutdownDuration)
+                .map(|p| &p.written)
+        });
+        for c in &facts.parent_checks {
+            let parent = c.parent.as_ref().or(mesh_parent);
+            let Some((message, hint)) = judge(Some(&c.drain), parent, c.context) else {
+                continue;
+            };
+            let config = c.config;
+            out.about_object(c.spot, move |cx, object, out| {
+                let drain = cx.proxy_configs(object).get(config).and_then(|c| {
+                    c.sites()
+                        .into_iter()
+                        .find(|s| s.field == DrainField::DrainDuration)
+                });
+                if let Some(drain) = drain {
+                    out.report(object, drain.pointer, message).hint(hint);
+                }
+            });
         }
     }
 }

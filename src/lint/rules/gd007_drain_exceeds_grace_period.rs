@@ -1,9 +1,9 @@
-use super::{
-    effective, exact, injected, longest_prestop, revision, seconds, show_seconds, shutdown_of,
-};
-use crate::lint::context::{Class, Context};
-use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
-use crate::model::mesh::DrainField;
+use std::collections::HashMap;
+
+use super::{Effective, exact, mesh_effective, seconds, show_seconds};
+use crate::lint::context::Class;
+use crate::lint::facts::wait_field;
+use crate::lint::{DrainModel, Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::shutdown::ShutdownPath;
 use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
 
@@ -66,57 +66,57 @@ impl Rule for DrainExceedsGracePeriod {
         &Self::META
     }
 
-    fn check_all(&self, cx: &Context, out: &mut Findings<'_>) {
-        let field = match cx.options.drain_model {
-            DrainModel::Istio => DrainField::TerminationDrainDuration,
-            DrainModel::Guide => DrainField::DrainDuration,
-        };
-        let meshes = cx.mesh_sources();
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        let options = &facts.options;
+        let field = wait_field(options.drain_model);
+        // The mesh's setting for each revision, for the workloads whose own proxy configs do
+        // not set it.
+        let mut mesh_waits: HashMap<String, Effective> = HashMap::new();
         let mut skipped = Vec::new();
-        for object in &cx.objects {
-            let Class::Workload(template) = &object.class else {
-                continue;
-            };
-            let tree = cx.tree(object);
-            let containers = cx.containers(object);
-            if !injected(cx, object, template) {
-                skipped.push(object.describe());
+        for workload in &facts.workloads {
+            if !facts.injected(workload) {
+                skipped.push(workload.describe.as_str());
                 continue;
             }
             // A native sidecar (Istio 1.21+) stops with the applications, without a wait of
             // its own; on the exit-on-zero path terminationDrainDuration is not used (GD020
             // checks MINIMUM_DRAIN_DURATION).
-            let (_, path) = shutdown_of(cx, object, template);
+            let path = workload.paths[usize::from(facts.global_lifecycle)];
             if matches!(path, ShutdownPath::Native | ShutdownPath::ExitOnZero) {
                 continue;
             }
-            let wait = effective(
-                cx.proxy_configs(object),
-                &meshes,
-                field,
-                &revision(cx, object, template),
-            );
+            let wait = match &workload.own_wait {
+                Some(own) => own,
+                None => mesh_waits
+                    .entry(facts.revision(workload))
+                    .or_insert_with_key(|revision| {
+                        let meshes = facts.meshes_for(revision);
+                        mesh_effective(
+                            meshes
+                                .into_iter()
+                                .map(|m| (&m.source, || m.describe.clone())),
+                            field,
+                        )
+                    }),
+            };
             let Some(wait_value) = wait.value else {
                 continue;
             };
-            let grace = workload::grace_period(tree, template);
-            let (grace_seconds, grace_text) = match &grace {
-                Some(g) => match g.seconds {
-                    Some(s) => (s, format!("terminationGracePeriodSeconds is {s}s")),
-                    None => continue,
-                },
+            let (grace_seconds, grace_text) = match workload.grace {
+                Some(Some(s)) => (s, format!("terminationGracePeriodSeconds is {s}s")),
+                Some(None) => continue,
                 None => (
                     DEFAULT_GRACE_SECONDS,
                     format!("terminationGracePeriodSeconds is unset, so {DEFAULT_GRACE_SECONDS}s"),
                 ),
             };
-            let prestop = longest_prestop(tree, containers);
+            let prestop = &workload.prestop;
             let budget = grace_seconds as f64 - prestop.as_ref().map_or(0.0, |p| p.0);
             let wait_seconds = seconds(wait_value);
             if wait_seconds < budget {
                 continue;
             }
-            let budget_text = match &prestop {
+            let budget_text = match prestop {
                 Some((s, name)) => format!(
                     "{grace_text}, and after the {} preStop sleep of container {name} that leaves {}",
                     show_seconds(*s),
@@ -125,37 +125,42 @@ impl Rule for DrainExceedsGracePeriod {
                 None => grace_text.clone(),
             };
             let needed = wait_seconds + prestop.as_ref().map_or(0.0, |p| p.0) + 5.0;
-            let pointer = match &grace {
-                Some(g) => g.pointer.clone(),
-                None => template.pointer.key("spec"),
-            };
-            let finding = out.report(
-                object,
-                pointer,
-                format!(
-                    "the sidecar of {} waits {} {} after SIGTERM (from {}), but {budget_text}: kubelet kills the pod before the drain ends",
-                    object.describe(),
-                    field.name(),
-                    exact(wait_value),
-                    wait.from,
-                ),
+            let message = format!(
+                "the sidecar of {} waits {} {} after SIGTERM (from {}), but {budget_text}: kubelet kills the pod before the drain ends",
+                workload.describe,
+                field.name(),
+                exact(wait_value),
+                wait.from,
             );
-            finding.hint(format!(
+            let hint = format!(
                 "set terminationGracePeriodSeconds to at least {}, or shorten {}{}",
                 needed.ceil(),
                 field.name(),
-                if cx.options.drain_model == DrainModel::Guide {
+                if options.drain_model == DrainModel::Guide {
                     " (the guide's model; by Istio's source the wait is terminationDrainDuration: see --drain-model)"
                 } else {
                     ""
                 }
-            ));
-            if grace.is_none() {
-                finding.at_key();
-            }
+            );
+            out.about(workload.spot, move |cx, object, out| {
+                let Class::Workload(template) = &object.class else {
+                    return;
+                };
+                // At the grace period, or at the pod spec's key when it is unset.
+                match workload::grace_period(cx.tree(object), template) {
+                    Some(g) => {
+                        out.report(object, g.pointer, message).hint(hint);
+                    }
+                    None => {
+                        out.report(object, template.pointer.key("spec"), message)
+                            .hint(hint)
+                            .at_key();
+                    }
+                }
+            });
         }
         if !skipped.is_empty() {
-            let shown: Vec<&str> = skipped.iter().take(10).map(String::as_str).collect();
+            let shown: Vec<&str> = skipped.iter().take(10).copied().collect();
             let more = match skipped.len().saturating_sub(shown.len()) {
                 0 => String::new(),
                 n => format!(" and {n} more"),

@@ -2,9 +2,9 @@ use std::collections::BTreeMap;
 
 use super::{duration, exact};
 use crate::duration::GoDuration;
-use crate::lint::context::{Class, Context};
-use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
-use crate::model::mesh::{self, DrainField};
+use crate::lint::facts::{GatewayFact, wait_field};
+use crate::lint::{Later, Rule, RuleMeta, StreamFacts, declare_rule};
+use crate::model::mesh;
 
 declare_rule! {
     /// ## What it detects
@@ -41,71 +41,81 @@ impl Rule for InconsistentDrain {
         &Self::META
     }
 
-    fn check_all(&self, cx: &Context, out: &mut Findings<'_>) {
-        let gateways: Vec<_> = cx
-            .objects
-            .iter()
-            .filter(|o| matches!(o.class, Class::InstallGateway(_)))
-            .filter_map(|o| {
-                let site = mesh::gateway_site(cx.tree(o), o.resource.node, o.pointer())?;
-                Some((o, duration(&site.written)?, site))
-            })
-            .collect();
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        let gateways = &facts.gateways;
         let mut counts: BTreeMap<GoDuration, usize> = BTreeMap::new();
-        for (_, d, _) in &gateways {
-            *counts.entry(*d).or_default() += 1;
+        for g in gateways {
+            *counts.entry(g.drain).or_default() += 1;
         }
         // The most common value (the smallest on a tie) is the norm.
         let norm = counts
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(d, _)| *d);
-        let field = match cx.options.drain_model {
-            DrainModel::Istio => DrainField::TerminationDrainDuration,
-            DrainModel::Guide => DrainField::DrainDuration,
-        };
-        let sidecar = cx.mesh_sources().into_iter().rev().find_map(|(o, s)| {
-            let setting = s.defaults.get(field)?;
-            Some((o.describe(), duration(&setting.written)?))
+        let field = wait_field(facts.options.drain_model);
+        let sidecar = facts.meshes.iter().rev().find_map(|m| {
+            let setting = m.source.defaults.get(field)?;
+            Some((m.describe.as_str(), duration(&setting.written)?))
         });
         // A few of the gateways on the norm, to name them.
-        let others: Vec<String> = gateways
+        let others: Vec<&str> = gateways
             .iter()
-            .filter(|(_, other, _)| Some(*other) == norm)
-            .map(|(o, _, _)| o.describe())
+            .filter(|g| Some(g.drain) == norm)
+            .map(|g| g.describe.as_str())
             .take(3)
             .collect();
-        for (object, d, site) in &gateways {
-            if counts.len() > 1 && Some(*d) != norm {
-                out.report(
-                    object,
-                    site.pointer.clone(),
+        for g in gateways {
+            let d = g.drain;
+            if counts.len() > 1 && Some(d) != norm {
+                report_at_drain(
+                    out,
+                    g,
                     format!(
                         "{} drains connections for {}, but most gateways here use {} ({}{})",
-                        object.describe(),
-                        exact(*d),
+                        g.describe,
+                        exact(d),
                         norm.map_or_else(String::new, exact),
                         others.join(", "),
-                        if counts.values().sum::<usize>() > others.len() + 1 { ", …" } else { "" }
+                        if counts.values().sum::<usize>() > others.len() + 1 {
+                            ", …"
+                        } else {
+                            ""
+                        }
                     ),
-                )
-                .hint("use one drain duration for all gateways, or suppress this where the difference is deliberate");
+                    "use one drain duration for all gateways, or suppress this where the difference is deliberate",
+                );
             } else if let Some((from, s)) = &sidecar
-                && s != d
+                && *s != d
             {
-                out.report(
-                    object,
-                    site.pointer.clone(),
+                report_at_drain(
+                    out,
+                    g,
                     format!(
                         "{} drains connections for {}, but the sidecars' {} is {} ({from})",
-                        object.describe(),
-                        exact(*d),
+                        g.describe,
+                        exact(d),
                         field.name(),
                         exact(*s)
                     ),
-                )
-                .hint("align the gateway and sidecar drain settings, or suppress this where the difference is deliberate");
+                    "align the gateway and sidecar drain settings, or suppress this where the difference is deliberate",
+                );
             }
         }
     }
+}
+
+/// A finding about a gateway, at its `connectionDrainDuration`.
+pub(crate) fn report_at_drain(
+    out: &mut Later<'_>,
+    gateway: &GatewayFact,
+    message: String,
+    hint: impl Into<String>,
+) {
+    let hint = hint.into();
+    out.about(gateway.spot, move |cx, object, out| {
+        let tree = cx.tree(object);
+        if let Some(site) = mesh::gateway_site(tree, object.resource.node, object.pointer()) {
+            out.report(object, site.pointer, message).hint(hint);
+        }
+    });
 }

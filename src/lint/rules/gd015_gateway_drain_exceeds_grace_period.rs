@@ -1,12 +1,8 @@
-use std::collections::HashMap;
-
-use super::{duration, exact, longest_prestop, seconds, show_seconds};
-use crate::document::{NodeId, ScalarType, Tree};
-use crate::lint::context::{Class, Context, Object};
-use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
-use crate::model::mesh;
-use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
-use crate::model::{self, FieldPatch};
+use super::gd014_inconsistent_drain::report_at_drain;
+use super::{exact, seconds, show_seconds};
+use crate::lint::facts::GatewayFact;
+use crate::lint::{Later, Rule, RuleMeta, StreamFacts, declare_rule};
+use crate::model::workload::DEFAULT_GRACE_SECONDS;
 
 declare_rule! {
     /// ## What it detects
@@ -38,162 +34,42 @@ declare_rule! {
     summary: "a gateway's drain outlasts its pods' grace period",
 }
 
-const GRACE_PATH: [&str; 4] = ["spec", "template", "spec", "terminationGracePeriodSeconds"];
-
-fn int(tree: &Tree, node: NodeId) -> Option<i64> {
-    let n = tree.node(node)?;
-    (n.scalar_type() == Some(ScalarType::Int))
-        .then(|| n.as_str()?.parse().ok())
-        .flatten()
-}
-
-/// The grace period a gateway CR's own overlays give its Deployment: the last overlay for
-/// that Deployment counts, and in it the last patch of the field or an ancestor (the model's
-/// rules for TSB overlays, as for the ControlPlane).
-/// The patches of the gateway's own overlay on its Deployment (the last one applies).
-fn deployment_patches(tree: &Tree, object: &Object) -> Option<NodeId> {
-    let list = tree.get_path(object.resource.node, &["spec", "kubeSpec", "overlays"])?;
-    let overlay = *tree.items(list).iter().rev().find(|&&o| {
-        tree.str_at(o, "kind") == Some("Deployment")
-            && (object.name().is_none() || tree.str_at(o, "name") == object.name())
-    })?;
-    tree.get(overlay, "patches")
-}
-
-/// The longest preStop sleep a patch of the gateway's Deployment overlay gives a container
-/// (`spec.template.spec.containers[name:X]` and anything down to the hook's sleep or exec
-/// command), with the container's name or selector.
-fn overlay_prestop(tree: &Tree, object: &Object) -> Option<(f64, String)> {
-    const CONTAINERS: [&str; 4] = ["spec", "template", "spec", "containers"];
-    const SLEEP: [&str; 4] = ["lifecycle", "preStop", "sleep", "seconds"];
-    const EXEC: [&str; 4] = ["lifecycle", "preStop", "exec", "command"];
-    let patches = deployment_patches(tree, object)?;
-    let mut best: Option<(f64, String)> = None;
-    for &patch in tree.items(patches) {
-        let Some(path) = tree.str_at(patch, "path") else {
-            continue;
-        };
-        let segments = model::normalize_patch_path(path);
-        let Some((selector, rest)) = segments
-            .strip_prefix(&CONTAINERS.map(String::from)[..])
-            .and_then(|r| r.split_first())
-            .filter(|(s, _)| s.starts_with('['))
-        else {
-            continue;
-        };
-        let Some(value) = tree.get(patch, "value") else {
-            continue;
-        };
-        let name = selector
-            .trim_matches(['[', ']'])
-            .strip_prefix("name:")
-            .unwrap_or(selector)
-            .to_owned();
-        // Walk from the patch's value along the part of the hook's path it does not name.
-        let below = |target: &[&str]| -> Option<NodeId> {
-            let covered = rest.len();
-            let prefix_ok =
-                target.get(..covered)? == rest.iter().map(String::as_str).collect::<Vec<_>>();
-            if !prefix_ok {
-                return None;
-            }
-            target
-                .get(covered..)?
-                .iter()
-                .try_fold(value, |node, key| tree.get(node, key))
-        };
-        let seconds = below(&SLEEP)
-            .and_then(|n| tree.node(n)?.as_str()?.parse::<f64>().ok())
-            .or_else(|| {
-                let command = below(&EXEC)?;
-                let words: Vec<&str> = tree
-                    .items(command)
-                    .iter()
-                    .filter_map(|&w| tree.node(w)?.as_str())
-                    .collect();
-                workload::sleep_seconds(&words.join(" "))
-            });
-        if let Some(s) = seconds.filter(|s| s.is_finite() && *s >= 0.0)
-            && best.as_ref().is_none_or(|(b, _)| s > *b)
-        {
-            best = Some((s, name));
-        }
-    }
-    best
-}
-
-fn overlay_grace(tree: &Tree, object: &Object) -> Option<i64> {
-    let patches = deployment_patches(tree, object)?;
-    let path: Vec<String> = GRACE_PATH.iter().map(|s| (*s).to_owned()).collect();
-    let (patch, rest) = match model::field_patch(tree, patches, &path) {
-        FieldPatch::None => return None,
-        FieldPatch::Exact { patch, .. } => (patch, Vec::new()),
-        FieldPatch::Ancestor { patch, rest, .. } => (patch, rest),
-    };
-    let value = rest
-        .iter()
-        .try_fold(tree.get(patch, "value")?, |node, key| tree.get(node, key))?;
-    int(tree, value)
-}
-
 impl Rule for GatewayDrainExceedsGracePeriod {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check_all(&self, cx: &Context, out: &mut Findings<'_>) {
-        // The rendered gateway Deployments in the input, by namespace and name.
-        let deployments: HashMap<(Option<&str>, Option<&str>), &Object> = cx
-            .objects
-            .iter()
-            .filter(|o| {
-                o.resource.reference.kind == "Deployment"
-                    && model::api_group(&o.resource.reference.api_version) == "apps"
-            })
-            .map(|o| ((o.namespace(), o.name()), o))
-            .collect();
-        for object in &cx.objects {
-            if matches!(object.class, Class::InstallGateway(_)) {
-                let deployment = deployments
-                    .get(&(object.namespace(), object.name()))
-                    .copied();
-                check_gateway(cx, object, deployment, out);
-            }
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        for gateway in &facts.gateways {
+            // The rendered gateway Deployment in the input, by namespace and name.
+            let deployment = facts.deployments.get(&gateway.key);
+            check_gateway(facts, gateway, deployment, out);
         }
     }
 }
 
 fn check_gateway(
-    cx: &Context,
-    object: &Object,
-    deployment: Option<&Object>,
-    out: &mut Findings<'_>,
+    facts: &StreamFacts,
+    gateway: &GatewayFact,
+    deployment: Option<&Option<usize>>,
+    out: &mut Later<'_>,
 ) {
-    let tree = cx.tree(object);
-    let Some(site) = mesh::gateway_site(tree, object.resource.node, object.pointer()) else {
-        return;
-    };
-    let Some(drain) = duration(&site.written) else {
-        return;
-    };
+    let drain = gateway.drain;
     // A preStop sleep set by the gateway's own Deployment overlay counts like one in the
     // rendered Deployment.
-    let mut prestop = overlay_prestop(tree, object);
-    let (grace, from) = if let Some(g) = overlay_grace(tree, object) {
+    let mut prestop = gateway.overlay_prestop.clone();
+    let (grace, from) = if let Some(g) = gateway.overlay_grace {
         (g, "its kubeSpec.overlays patch".to_owned())
-    } else if let Some(d) = deployment
-        && let Class::Workload(t) = &d.class
+    } else if let Some(Some(d)) = deployment
+        && let Some(d) = facts.workloads.get(*d)
     {
-        let dtree = cx.tree(d);
-        prestop = longest_prestop(dtree, &workload::containers(dtree, t)).or(prestop);
-        match workload::grace_period(dtree, t) {
-            Some(g) => match g.seconds {
-                Some(s) => (s, d.describe()),
-                None => return,
-            },
+        prestop = d.prestop.clone().or(prestop);
+        match d.grace {
+            Some(Some(s)) => (s, d.describe.clone()),
+            Some(None) => return,
             None => (
                 DEFAULT_GRACE_SECONDS,
-                format!("{}, which leaves it unset", d.describe()),
+                format!("{}, which leaves it unset", d.describe),
             ),
         }
     } else {
@@ -210,17 +86,17 @@ fn check_gateway(
         ),
         None => String::new(),
     };
-    out.report(
-            object,
-            site.pointer.clone(),
-            format!(
-                "{} drains connections for {}, but its pods get terminationGracePeriodSeconds {grace}s ({from}){sleep}: kubelet kills them before the drain ends",
-                object.describe(),
-                exact(drain)
-            ),
-        )
-        .hint(format!(
+    report_at_drain(
+        out,
+        gateway,
+        format!(
+            "{} drains connections for {}, but its pods get terminationGracePeriodSeconds {grace}s ({from}){sleep}: kubelet kills them before the drain ends",
+            gateway.describe,
+            exact(drain)
+        ),
+        format!(
             "shorten connectionDrainDuration below {}, or raise the grace period with a kubeSpec.overlays patch of spec.template.spec.terminationGracePeriodSeconds on the gateway's Deployment",
             show_seconds(budget.max(0.0))
-        ));
+        ),
+    );
 }

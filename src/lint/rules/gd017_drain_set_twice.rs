@@ -1,5 +1,5 @@
-use crate::lint::context::{Class, Context};
-use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::lint::facts::MeshFact;
+use crate::lint::{Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::mesh::DrainField;
 
 declare_rule! {
@@ -31,40 +31,54 @@ impl Rule for DrainSetTwice {
         &Self::META
     }
 
-    fn check_all(&self, cx: &Context, out: &mut Findings<'_>) {
-        let sources: Vec<_> = cx
-            .mesh_sources()
-            .into_iter()
-            .filter(|(o, _)| matches!(o.class, Class::ControlPlane { .. }))
-            .collect();
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        let sources: Vec<_> = facts.meshes.iter().filter(|m| m.control_plane).collect();
         for field in [
             DrainField::DrainDuration,
             DrainField::TerminationDrainDuration,
         ] {
             let setters: Vec<_> = sources
                 .iter()
-                .filter_map(|(o, s)| Some((*o, s.defaults.get(field)?)))
+                .filter_map(|m| Some((*m, m.source.defaults.get(field)?)))
                 .collect();
             let Some(((first, first_setting), rest)) = setters.split_first() else {
                 continue;
             };
-            let first_file = cx.input(first).map_or("", |i| i.name.as_str());
-            for (object, setting) in rest {
+            for (mesh, setting) in rest {
                 let values = match (first_setting.written.text(), setting.written.text()) {
                     (Some(a), Some(b)) if a != b => format!(" ({b} here, {a} there)"),
                     _ => String::new(),
                 };
-                out.report(
-                    object,
-                    setting.pointer.clone(),
+                report_at_setting(
+                    out,
+                    mesh,
+                    field,
                     format!(
-                        "{} is also set by {} in {first_file}{values}: whichever is applied last wins",
+                        "{} is also set by {} in {}{values}: whichever is applied last wins",
                         field.name(),
-                        first.describe()
+                        first.describe,
+                        first.file
                     ),
-                )
-                .hint("set the sidecar drain in one place, or suppress this for ControlPlanes of different clusters");
+                    "set the sidecar drain in one place, or suppress this for ControlPlanes of different clusters",
+                );
             }
         }
     }
+}
+
+/// A finding about a mesh config, at its setting of `field`.
+pub(crate) fn report_at_setting(
+    out: &mut Later<'_>,
+    mesh: &MeshFact,
+    field: DrainField,
+    message: String,
+    hint: &'static str,
+) {
+    out.about(mesh.spot, move |cx, object, out| {
+        let setting = cx.mesh_source(object).and_then(|s| s.defaults.get(field));
+        if let Some(setting) = setting {
+            out.report(object, setting.pointer.clone(), message)
+                .hint(hint);
+        }
+    });
 }

@@ -1,9 +1,9 @@
-use super::{exact, injected, longest_prestop, show_seconds, shutdown_of};
+use super::{exact, longest_prestop, show_seconds, shutdown_with};
 use crate::diagnostic::Severity;
 use crate::drain::Field;
 use crate::istio::IstioVersion;
 use crate::lint::context::{Class, Context, Object};
-use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::lint::{DocFacts, Findings, Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::shutdown::{self, EXIT_ON_ZERO, MINIMUM_DRAIN};
 use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
 
@@ -52,24 +52,53 @@ impl Rule for ExitOnZero {
         &Self::META
     }
 
-    fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
+    /// Whether the workload is injected, and whether the injector's global `proxy.lifecycle`
+    /// changes its path, may be decided by other documents: the findings wait for them.
+    fn gather(&self, cx: &Context, object: &Object, facts: &mut DocFacts) {
         let Class::Workload(template) = &object.class else {
             return;
         };
-        let configs = cx.proxy_configs(object);
-        if !shutdown::exits_on_zero(configs) {
+        if !shutdown::exits_on_zero(cx.proxy_configs(object)) {
             return;
         }
-        if !injected(cx, object, template) {
-            return;
+        let findings = [false, true].map(|lifecycle| {
+            !Findings::collect(&Self::META, |out| {
+                injected_workload(cx, object, template, lifecycle, out);
+            })
+            .is_empty()
+        });
+        facts.conditional(Self::META.code, findings);
+    }
+
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        let lifecycle = facts.global_lifecycle;
+        for workload in facts.decided(Self::META.code) {
+            out.about_object(workload.spot, move |cx, object, out| {
+                if let Class::Workload(template) = &object.class {
+                    injected_workload(cx, object, template, lifecycle, out);
+                }
+            });
         }
-        let Some((_, config)) = shutdown::metadata_value(configs, EXIT_ON_ZERO) else {
-            return;
-        };
-        let at = config.pointer.clone();
-        let (_, path) = shutdown_of(cx, object, template);
-        if path.is_native() {
-            out.report(
+    }
+}
+
+/// The findings about an injected workload whose proxy config asks to exit on zero
+/// connections, with or without the global `proxy.lifecycle`.
+fn injected_workload(
+    cx: &Context,
+    object: &Object,
+    template: &workload::PodTemplate,
+    global_lifecycle: bool,
+    out: &mut Findings<'_>,
+) {
+    let configs = cx.proxy_configs(object);
+    let Some((_, config)) = shutdown::metadata_value(configs, EXIT_ON_ZERO) else {
+        return;
+    };
+    let at = config.pointer.clone();
+    let (_, path) = shutdown_with(cx, object, template, global_lifecycle);
+    if path.is_native() {
+        out.report(
                 object,
                 at,
                 format!(
@@ -79,10 +108,10 @@ impl Rule for ExitOnZero {
             )
             .severity(Severity::Info)
             .hint("drop EXIT_ON_ZERO_ACTIVE_CONNECTIONS, and size drainDuration for the applications' shutdown");
-            return;
-        }
-        if cx.options.istio_version < EXIT_ON_ZERO_SINCE {
-            out.report(
+        return;
+    }
+    if cx.options.istio_version < EXIT_ON_ZERO_SINCE {
+        out.report(
                 object,
                 at.clone(),
                 format!(
@@ -92,9 +121,9 @@ impl Rule for ExitOnZero {
             )
             .severity(Severity::Warning)
             .hint("pass --istio-version if the mesh runs 1.12 or later, or set terminationDrainDuration instead");
-        }
-        if let Some((_, holder)) = shutdown::field_value(configs, Field::TerminationDrainDuration) {
-            out.report(
+    }
+    if let Some((_, holder)) = shutdown::field_value(configs, Field::TerminationDrainDuration) {
+        out.report(
                 object,
                 holder.pointer.clone(),
                 format!(
@@ -104,32 +133,32 @@ impl Rule for ExitOnZero {
             )
             .severity(Severity::Info)
             .hint("drop terminationDrainDuration (or EXIT_ON_ZERO_ACTIVE_CONNECTIONS) so the config says what runs");
-        }
-        let tree = cx.tree(object);
-        let minimum = shutdown::metadata_value(configs, MINIMUM_DRAIN);
-        let seconds = match minimum {
-            Some((v, _)) => match shutdown::value_seconds(v) {
-                Some(s) => s,
-                None => return,
-            },
-            None => Field::MinimumDrainDuration.spec().default_secs as f64,
-        };
-        let grace = workload::grace_period(tree, template);
-        let grace_seconds = match &grace {
-            Some(g) => match g.seconds {
-                Some(s) => s as f64,
-                None => return,
-            },
-            None => DEFAULT_GRACE_SECONDS as f64,
-        };
-        let prestop = longest_prestop(tree, cx.containers(object)).map_or(0.0, |p| p.0);
-        let budget = grace_seconds - prestop;
-        if seconds < budget {
-            return;
-        }
-        let at = minimum.map_or(at, |(_, c)| c.pointer.clone());
-        let shown = crate::duration::GoDuration((seconds * 1e9) as i64);
-        out.report(
+    }
+    let tree = cx.tree(object);
+    let minimum = shutdown::metadata_value(configs, MINIMUM_DRAIN);
+    let seconds = match minimum {
+        Some((v, _)) => match shutdown::value_seconds(v) {
+            Some(s) => s,
+            None => return,
+        },
+        None => Field::MinimumDrainDuration.spec().default_secs as f64,
+    };
+    let grace = workload::grace_period(tree, template);
+    let grace_seconds = match &grace {
+        Some(g) => match g.seconds {
+            Some(s) => s as f64,
+            None => return,
+        },
+        None => DEFAULT_GRACE_SECONDS as f64,
+    };
+    let prestop = longest_prestop(tree, cx.containers(object)).map_or(0.0, |p| p.0);
+    let budget = grace_seconds - prestop;
+    if seconds < budget {
+        return;
+    }
+    let at = minimum.map_or(at, |(_, c)| c.pointer.clone());
+    let shown = crate::duration::GoDuration((seconds * 1e9) as i64);
+    out.report(
             object,
             at,
             format!(
@@ -143,5 +172,4 @@ impl Rule for ExitOnZero {
             "lower MINIMUM_DRAIN_DURATION, or raise terminationGracePeriodSeconds above {}",
             show_seconds(seconds + prestop)
         ));
-    }
 }

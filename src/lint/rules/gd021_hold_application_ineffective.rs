@@ -1,7 +1,7 @@
-use super::{injected, shutdown_of};
+use super::shutdown_with;
 use crate::diagnostic::Severity;
 use crate::lint::context::{Class, Context, Object};
-use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::lint::{DocFacts, Findings, Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::workload::{self, ProxyConfig};
 
 /// ProxyConfig's switch, in both spellings.
@@ -57,55 +57,83 @@ impl Rule for HoldApplicationIneffective {
         &Self::META
     }
 
-    fn check_object(&self, cx: &Context, object: &Object, out: &mut Findings<'_>) {
+    /// Whether the workload is injected, and whether the injector's global `proxy.lifecycle`
+    /// is set, may be decided by other documents: the findings wait for them.
+    fn gather(&self, cx: &Context, object: &Object, facts: &mut DocFacts) {
         let Class::Workload(template) = &object.class else {
             return;
         };
-        let Some(config) = cx.proxy_configs(object).iter().find(|c| holds(c)) else {
-            return;
-        };
-        if !injected(cx, object, template) {
-            return;
-        }
-        let tree = cx.tree(object);
-        let own_post_start = cx.containers(object).iter().find(|c| {
-            c.name.as_deref() == Some(workload::SIDECAR_CONTAINER)
-                && tree
-                    .get_path(c.node, &["lifecycle", "postStart"])
-                    .and_then(|n| tree.node(n))
-                    .is_some_and(|n| !n.is_null())
+        let findings = [false, true].map(|lifecycle| {
+            !Findings::collect(&Self::META, |out| {
+                injected_workload(cx, object, template, lifecycle, out);
+            })
+            .is_empty()
         });
-        let (_, path) = shutdown_of(cx, object, template);
-        let (why, severity, hint) = if cx.global_lifecycle {
-            (
+        facts.conditional(Self::META.code, findings);
+    }
+
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        let lifecycle = facts.global_lifecycle;
+        for workload in facts.decided(Self::META.code) {
+            out.about_object(workload.spot, move |cx, object, out| {
+                if let Class::Workload(template) = &object.class {
+                    injected_workload(cx, object, template, lifecycle, out);
+                }
+            });
+        }
+    }
+}
+
+/// The finding about an injected workload whose proxy config holds the application until
+/// the proxy starts, with or without the global `proxy.lifecycle`.
+fn injected_workload(
+    cx: &Context,
+    object: &Object,
+    template: &workload::PodTemplate,
+    global_lifecycle: bool,
+    out: &mut Findings<'_>,
+) {
+    let Some(config) = cx.proxy_configs(object).iter().find(|c| holds(c)) else {
+        return;
+    };
+    let tree = cx.tree(object);
+    let own_post_start = cx.containers(object).iter().find(|c| {
+        c.name.as_deref() == Some(workload::SIDECAR_CONTAINER)
+            && tree
+                .get_path(c.node, &["lifecycle", "postStart"])
+                .and_then(|n| tree.node(n))
+                .is_some_and(|n| !n.is_null())
+    });
+    let (_, path) = shutdown_with(cx, object, template, global_lifecycle);
+    let (why, severity, hint) = if global_lifecycle {
+        (
                 "the injector's global proxy.lifecycle is set in a mesh config of the input, and the injection template then drops the hold hook".to_owned(),
                 Severity::Warning,
                 "remove values.global.proxy.lifecycle, or add `pilot-agent wait` to its postStart yourself",
             )
-        } else if own_post_start.is_some() {
-            (
+    } else if own_post_start.is_some() {
+        (
                 "its pod spec's istio-proxy container defines its own postStart, which replaces the hold hook".to_owned(),
                 Severity::Warning,
                 "remove the container's postStart, or make it run `pilot-agent wait`",
             )
-        } else if path.is_native() {
-            (
+    } else if path.is_native() {
+        (
                 "it gets a native sidecar, which starts before the applications and does not use the hold hook".to_owned(),
                 Severity::Info,
                 "drop holdApplicationUntilProxyStarts: native sidecars already start first",
             )
-        } else {
-            return;
-        };
-        out.report(
-            object,
-            config.pointer.clone(),
-            format!(
-                "{} sets holdApplicationUntilProxyStarts, but {why}",
-                object.describe()
-            ),
-        )
-        .severity(severity)
-        .hint(hint);
-    }
+    } else {
+        return;
+    };
+    out.report(
+        object,
+        config.pointer.clone(),
+        format!(
+            "{} sets holdApplicationUntilProxyStarts, but {why}",
+            object.describe()
+        ),
+    )
+    .severity(severity)
+    .hint(hint);
 }

@@ -1,8 +1,8 @@
+use super::gd017_drain_set_twice::report_at_setting;
 use super::{duration, exact, seconds};
-use crate::lint::context::{Class, Context};
-use crate::lint::{Findings, Rule, RuleMeta, declare_rule};
+use crate::lint::{Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::mesh::DrainField;
-use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
+use crate::model::workload::DEFAULT_GRACE_SECONDS;
 
 declare_rule! {
     /// ## What it detects
@@ -37,9 +37,16 @@ impl Rule for MeshDrainOutlastsDefaultGrace {
         &Self::META
     }
 
-    fn check_all(&self, cx: &Context, out: &mut Findings<'_>) {
-        for (object, source) in cx.mesh_sources() {
-            let Some(setting) = source.defaults.get(DrainField::TerminationDrainDuration) else {
+    fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
+        // The longest grace period a workload in the input sets.
+        let longest = facts
+            .workloads
+            .iter()
+            .filter_map(|w| w.grace.flatten())
+            .max();
+        for mesh in &facts.meshes {
+            let field = DrainField::TerminationDrainDuration;
+            let Some(setting) = mesh.source.defaults.get(field) else {
                 continue;
             };
             let Some(wait) = duration(&setting.written) else {
@@ -49,27 +56,20 @@ impl Rule for MeshDrainOutlastsDefaultGrace {
             if wait_seconds < DEFAULT_GRACE_SECONDS as f64 {
                 continue;
             }
-            let raised = cx.objects.iter().any(|o| {
-                let Class::Workload(t) = &o.class else {
-                    return false;
-                };
-                workload::grace_period(cx.tree(o), t)
-                    .and_then(|g| g.seconds)
-                    .is_some_and(|s| s as f64 > wait_seconds)
-            });
-            if raised {
+            if longest.is_some_and(|s| s as f64 > wait_seconds) {
                 continue;
             }
-            out.report(
-                object,
-                setting.pointer.clone(),
+            report_at_setting(
+                out,
+                mesh,
+                field,
                 format!(
                     "the mesh's terminationDrainDuration is {} ({}), at or over Kubernetes' default grace period of {DEFAULT_GRACE_SECONDS}s, and no workload in the input raises its terminationGracePeriodSeconds above it: pods with the default are killed before the drain ends",
                     exact(wait),
-                    object.describe()
+                    mesh.describe
                 ),
-            )
-            .hint("keep the mesh's terminationDrainDuration below 30s, or raise the workloads' grace periods (meshdrain's workload rules do it)");
+                "keep the mesh's terminationDrainDuration below 30s, or raise the workloads' grace periods (meshdrain's workload rules do it)",
+            );
         }
     }
 }

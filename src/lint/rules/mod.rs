@@ -188,41 +188,44 @@ pub(crate) fn duration_sites<'c>(
 }
 
 /// A mesh setting as it applies to a workload, and where it comes from.
-pub(crate) struct Effective {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Effective {
     pub value: Option<GoDuration>,
     /// `the proxy.istio.io/config annotation`, `ControlPlane istio-system/cp`, `Istio's default`.
     pub from: String,
 }
 
 /// A default-config field as a workload's sidecar sees it: its istio-proxy's `PROXY_CONFIG`
-/// env, else its `proxy.istio.io/config` annotation, else the last mesh config in the input
-/// that sets it for the sidecar's revision (`istio-<rev>`; when the input has none for it,
-/// those that name no revision), else Istio's default.
-pub(crate) fn effective(
-    configs: &[ProxyConfig],
-    meshes: &[(&Object, &MeshSource)],
-    field: DrainField,
-    revision: &str,
-) -> Effective {
+/// env, else its `proxy.istio.io/config` annotation ([`own_effective`]), else the last mesh
+/// config in the input that sets it, else Istio's default ([`mesh_effective`]).
+///
+/// A default-config field as a workload's own proxy configs set it, if they do.
+pub(crate) fn own_effective(configs: &[ProxyConfig], field: DrainField) -> Option<Effective> {
     for config in configs.iter().rev() {
         if let Some(site) = config.sites().into_iter().find(|s| s.field == field) {
-            return Effective {
+            return Some(Effective {
                 value: duration(&site.written),
                 from: match config.place {
                     Place::ProxyConfigEnv => "the PROXY_CONFIG env of istio-proxy".to_owned(),
                     _ => format!("the {} annotation", workload::PROXY_CONFIG_ANNOTATION),
                 },
-            };
+            });
         }
     }
-    for (object, source) in super::mesh_configs::for_revision(meshes, revision)
-        .into_iter()
-        .rev()
-    {
+    None
+}
+
+/// A default-config field as the mesh sets it for every workload: the last of `meshes` (in
+/// input order, each with how it is named) that sets it, else Istio's default.
+pub(crate) fn mesh_effective<'a, D: FnOnce() -> String>(
+    meshes: impl DoubleEndedIterator<Item = (&'a MeshSource, D)>,
+    field: DrainField,
+) -> Effective {
+    for (source, describe) in meshes.rev() {
         if let Some(setting) = source.defaults.get(field) {
             return Effective {
                 value: duration(&setting.written),
-                from: object.describe(),
+                from: describe(),
             };
         }
     }
@@ -230,18 +233,6 @@ pub(crate) fn effective(
         value: Some(field.spec().default_duration()),
         from: "Istio's default".to_owned(),
     }
-}
-
-/// The Istio revision of a workload's sidecar: its pods' `istio.io/rev` label, else its
-/// namespace's, else the default.
-pub(crate) fn revision(cx: &Context, object: &Object, template: &workload::PodTemplate) -> String {
-    let labels = object.namespace().and_then(|ns| cx.namespaces.get(ns));
-    crate::model::istio::workload_revision(cx.tree(object), template.node, labels)
-}
-
-/// Whether Istio injects a sidecar into a workload's pods, as render decides it.
-pub(crate) fn injected(cx: &Context, object: &Object, template: &workload::PodTemplate) -> bool {
-    injection_of(cx, object, template).is_injected()
 }
 
 /// Whether Istio injects a sidecar into a workload's pods, and why.
@@ -269,12 +260,22 @@ pub(crate) fn shutdown_of(
     object: &Object,
     template: &workload::PodTemplate,
 ) -> (shutdown::SidecarKind, shutdown::ShutdownPath) {
-    let kind = shutdown::sidecar_kind(
-        cx.tree(object),
-        template,
-        cx.containers(object),
-        cx.mesh_facts(),
-    );
+    shutdown_with(cx, object, template, cx.global_lifecycle)
+}
+
+/// [`shutdown_of`], with or without the injector's global `proxy.lifecycle` (which a mesh
+/// config in another document may set).
+pub(crate) fn shutdown_with(
+    cx: &Context,
+    object: &Object,
+    template: &workload::PodTemplate,
+    global_lifecycle: bool,
+) -> (shutdown::SidecarKind, shutdown::ShutdownPath) {
+    let mesh = shutdown::MeshFacts {
+        global_lifecycle,
+        ..cx.mesh_facts()
+    };
+    let kind = shutdown::sidecar_kind(cx.tree(object), template, cx.containers(object), mesh);
     let path = shutdown::shutdown_path(
         &kind,
         shutdown::exits_on_zero(cx.proxy_configs(object)),
