@@ -202,6 +202,11 @@ impl Context {
                 object.resource.node,
                 "IstioOperator",
             ),
+            Class::IstiodValues => shutdown::sets_global_lifecycle(
+                self.tree(object),
+                object.resource.node,
+                "IstiodValues",
+            ),
             _ => false,
         }
     }

@@ -20,9 +20,10 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::document::Tree;
+use crate::document::{NodeKind, Tree};
 use crate::drain::Field;
 use crate::istio::IstioVersion;
+use saphyr_parser::ScalarStyle;
 
 use super::workload::{Container, PodTemplate, ProxyConfig, SIDECAR_CONTAINER, meta_value};
 
@@ -192,18 +193,32 @@ pub fn shutdown_path(kind: &SidecarKind, exit_on_zero: bool, istio: IstioVersion
 /// an ancestor whose value holds it).
 const LIFECYCLE: [&str; 5] = ["values", "global", "proxy", "lifecycle", ""];
 
-/// Whether an IstioOperator (`api_kind` "IstioOperator") or a TSB ControlPlane sets the
-/// injector's global `proxy.lifecycle`, which replaces the injected preStop and postStart.
+/// Whether an IstioOperator (`kind` "IstioOperator"), a TSB ControlPlane ("ControlPlane") or
+/// istiod Helm values ("IstiodValues") set the injector's global `proxy.lifecycle`, which
+/// replaces the injected preStop and postStart.
 pub fn sets_global_lifecycle(tree: &Tree, node: crate::document::NodeId, kind: &str) -> bool {
     let keys: Vec<&str> = LIFECYCLE
         .iter()
         .copied()
         .filter(|k| !k.is_empty())
         .collect();
+    // The injection template's `{{- if .Values.global.proxy.lifecycle }}`: Go templates take
+    // an empty map (the chart's default `lifecycle: {}`), list or string, null and false as
+    // unset.
     let set = |n: Option<crate::document::NodeId>| {
-        n.and_then(|n| tree.node(n)).is_some_and(|n| !n.is_null())
+        n.and_then(|n| tree.node(n)).is_some_and(|n| match &n.kind {
+            NodeKind::Mapping { entries, .. } => !entries.is_empty(),
+            NodeKind::Sequence { items, .. } => !items.is_empty(),
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+            } => !(n.is_null() || matches!(value.as_str(), "false" | "False" | "FALSE" | "0")),
+            NodeKind::Scalar { value, .. } => !value.is_empty(),
+            NodeKind::Alias { .. } => true,
+        })
     };
     match kind {
+        "IstiodValues" => set(tree.get_path(node, keys.get(1..).unwrap_or_default())),
         "IstioOperator" => tree
             .get(node, "spec")
             .is_some_and(|spec| set(tree.get_path(spec, &keys))),
@@ -374,12 +389,35 @@ mod tests {
             tree.root.unwrap(),
             "ControlPlane"
         ));
-        let none = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: {values: {global: {proxy: {}}}}\n";
-        let tree = Tree::parse(none).unwrap();
+        for none in [
+            "{values: {global: {proxy: {}}}}",
+            "{values: {global: {proxy: {lifecycle: {}}}}}",
+            "{values: {global: {proxy: {lifecycle: ~}}}}",
+            "{values: {global: {proxy: {lifecycle: ''}}}}",
+        ] {
+            let text = format!(
+                "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: {none}\n"
+            );
+            let tree = Tree::parse(&text).unwrap();
+            assert!(
+                !sets_global_lifecycle(&tree, tree.root.unwrap(), "IstioOperator"),
+                "{none}"
+            );
+        }
+        // istiod values: the chart's default `lifecycle: {}` sets nothing.
+        let values =
+            "global:\n  proxy:\n    lifecycle:\n      preStop: {exec: {command: [sleep, '5']}}\n";
+        let tree = Tree::parse(values).unwrap();
+        assert!(sets_global_lifecycle(
+            &tree,
+            tree.root.unwrap(),
+            "IstiodValues"
+        ));
+        let tree = Tree::parse("global: {proxy: {lifecycle: {}}}\n").unwrap();
         assert!(!sets_global_lifecycle(
             &tree,
             tree.root.unwrap(),
-            "IstioOperator"
+            "IstiodValues"
         ));
     }
 
