@@ -1,8 +1,10 @@
-use super::{exact, longest_prestop, show_seconds, shutdown_with};
+use super::{
+    exact, gather_conditional, longest_prestop, report_conditional, show_seconds, shutdown_with,
+};
 use crate::diagnostic::Severity;
 use crate::drain::Field;
 use crate::istio::IstioVersion;
-use crate::lint::context::{Class, Context, Object};
+use crate::lint::context::{Context, Object};
 use crate::lint::{DocFacts, Findings, Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::shutdown::{self, EXIT_ON_ZERO, MINIMUM_DRAIN};
 use crate::model::workload::{self, DEFAULT_GRACE_SECONDS};
@@ -55,30 +57,13 @@ impl Rule for ExitOnZero {
     /// Whether the workload is injected, and whether the injector's global `proxy.lifecycle`
     /// changes its path, may be decided by other documents: the findings wait for them.
     fn gather(&self, cx: &Context, object: &Object, facts: &mut DocFacts) {
-        let Class::Workload(template) = &object.class else {
-            return;
-        };
-        if !shutdown::exits_on_zero(cx.proxy_configs(object)) {
-            return;
+        if shutdown::exits_on_zero(cx.proxy_configs(object)) {
+            gather_conditional(&Self::META, cx, object, facts, injected_workload);
         }
-        let findings = [false, true].map(|lifecycle| {
-            !Findings::collect(&Self::META, |out| {
-                injected_workload(cx, object, template, lifecycle, out);
-            })
-            .is_empty()
-        });
-        facts.conditional(Self::META.code, findings);
     }
 
     fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
-        let lifecycle = facts.global_lifecycle;
-        for workload in facts.decided(Self::META.code) {
-            out.about_object(workload.spot, move |cx, object, out| {
-                if let Class::Workload(template) = &object.class {
-                    injected_workload(cx, object, template, lifecycle, out);
-                }
-            });
-        }
+        report_conditional(&Self::META, facts, out, injected_workload);
     }
 }
 

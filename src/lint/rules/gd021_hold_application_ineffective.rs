@@ -1,6 +1,6 @@
-use super::shutdown_with;
+use super::{gather_conditional, report_conditional, shutdown_with};
 use crate::diagnostic::Severity;
-use crate::lint::context::{Class, Context, Object};
+use crate::lint::context::{Context, Object};
 use crate::lint::{DocFacts, Findings, Later, Rule, RuleMeta, StreamFacts, declare_rule};
 use crate::model::workload::{self, ProxyConfig};
 
@@ -60,27 +60,11 @@ impl Rule for HoldApplicationIneffective {
     /// Whether the workload is injected, and whether the injector's global `proxy.lifecycle`
     /// is set, may be decided by other documents: the findings wait for them.
     fn gather(&self, cx: &Context, object: &Object, facts: &mut DocFacts) {
-        let Class::Workload(template) = &object.class else {
-            return;
-        };
-        let findings = [false, true].map(|lifecycle| {
-            !Findings::collect(&Self::META, |out| {
-                injected_workload(cx, object, template, lifecycle, out);
-            })
-            .is_empty()
-        });
-        facts.conditional(Self::META.code, findings);
+        gather_conditional(&Self::META, cx, object, facts, injected_workload);
     }
 
     fn check_facts(&self, facts: &StreamFacts, out: &mut Later<'_>) {
-        let lifecycle = facts.global_lifecycle;
-        for workload in facts.decided(Self::META.code) {
-            out.about_object(workload.spot, move |cx, object, out| {
-                if let Class::Workload(template) = &object.class {
-                    injected_workload(cx, object, template, lifecycle, out);
-                }
-            });
-        }
+        report_conditional(&Self::META, facts, out, injected_workload);
     }
 }
 

@@ -235,6 +235,49 @@ pub(crate) fn mesh_effective<'a, D: FnOnce() -> String>(
     }
 }
 
+/// Finds a rule's findings about an injected workload, with or without the injector's global
+/// `proxy.lifecycle` (the flag).
+pub(crate) type WorkloadFinder =
+    fn(&Context, &Object, &workload::PodTemplate, bool, &mut crate::lint::Findings<'_>);
+
+/// For a rule whose findings about a workload wait for other documents (whether it is
+/// injected, whether a mesh config sets the global `proxy.lifecycle`): keeps whether `find`
+/// has any, without and with that lifecycle.
+pub(crate) fn gather_conditional(
+    meta: &'static crate::lint::RuleMeta,
+    cx: &Context,
+    object: &Object,
+    facts: &mut crate::lint::DocFacts,
+    find: WorkloadFinder,
+) {
+    let Class::Workload(template) = &object.class else {
+        return;
+    };
+    let findings = [false, true].map(|lifecycle| {
+        !crate::lint::Findings::collect(meta, |out| find(cx, object, template, lifecycle, out))
+            .is_empty()
+    });
+    facts.conditional(meta.code, findings);
+}
+
+/// Once every document is read: `find` again on each workload [`gather_conditional`] kept
+/// that turned out injected, with the lifecycle as the input sets it.
+pub(crate) fn report_conditional(
+    meta: &'static crate::lint::RuleMeta,
+    facts: &crate::lint::StreamFacts,
+    out: &mut crate::lint::Later<'_>,
+    find: WorkloadFinder,
+) {
+    let lifecycle = facts.global_lifecycle;
+    for workload in facts.decided(meta.code) {
+        out.about_object(workload.spot, move |cx, object, out| {
+            if let Class::Workload(template) = &object.class {
+                find(cx, object, template, lifecycle, out);
+            }
+        });
+    }
+}
+
 /// Whether Istio injects a sidecar into a workload's pods, and why.
 pub(crate) fn injection_of(
     cx: &Context,
