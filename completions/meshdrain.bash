@@ -77,7 +77,7 @@ _meshdrain() {
 
     case "${cmd}" in
         meshdrain)
-            opts="-v -h -V --policy --drain-duration --termination-drain-duration --gateway-drain-duration --grace-period-margin --minimum-drain-duration --on-conflict --sidecar-targets --istio-version --diff --verbose --check --fail-on --drain-model --no-ignores --native-sidecars --mode --helm-plugin --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --help --version render values policy check explain verify completions man help"
+            opts="-v -h -V --policy --drain-duration --termination-drain-duration --gateway-drain-duration --grace-period-margin --minimum-drain-duration --on-conflict --sidecar-targets --istio-version --diff --verbose --check --fail-on --drain-model --no-ignores --native-sidecars --mode --helm-plugin --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --threads --help --version render values policy check explain verify completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +147,10 @@ _meshdrain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -155,7 +159,7 @@ _meshdrain() {
             return 0
             ;;
         meshdrain__subcmd__check)
-            opts="-v -h --values --format --fail-on --drain-model --no-ignores --native-sidecars --istio-version --policy --stdin-filename --exit-zero --color --verbose --output-schema --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --help"
+            opts="-v -h --values --format --fail-on --drain-model --no-ignores --native-sidecars --istio-version --policy --stdin-filename --exit-zero --color --verbose --output-schema --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,6 +210,10 @@ _meshdrain() {
                     return 0
                     ;;
                 --max-scalar-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -433,7 +441,7 @@ _meshdrain() {
             return 0
             ;;
         meshdrain__subcmd__render)
-            opts="-v -h --policy --drain-duration --termination-drain-duration --gateway-drain-duration --grace-period-margin --minimum-drain-duration --on-conflict --sidecar-targets --istio-version --diff --verbose --check --fail-on --drain-model --no-ignores --native-sidecars --mode --helm-plugin --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --help"
+            opts="-v -h --policy --drain-duration --termination-drain-duration --gateway-drain-duration --grace-period-margin --minimum-drain-duration --on-conflict --sidecar-targets --istio-version --diff --verbose --check --fail-on --drain-model --no-ignores --native-sidecars --mode --helm-plugin --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -503,6 +511,10 @@ _meshdrain() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -565,7 +577,7 @@ _meshdrain() {
             return 0
             ;;
         meshdrain__subcmd__verify)
-            opts="-h --policy --drain-duration --termination-drain-duration --gateway-drain-duration --grace-period-margin --minimum-drain-duration --manifests --format --input-format --role --color --output-schema --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --help"
+            opts="-h --policy --drain-duration --termination-drain-duration --gateway-drain-duration --grace-period-margin --minimum-drain-duration --manifests --format --input-format --role --color --output-schema --max-input-bytes --max-depth --max-aliases --max-scalar-bytes --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +640,10 @@ _meshdrain() {
                     return 0
                     ;;
                 --max-scalar-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

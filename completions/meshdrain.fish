@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_meshdrain_global_optspecs
-    string join \n policy= drain-duration= termination-drain-duration= gateway-drain-duration= grace-period-margin= minimum-drain-duration= on-conflict= sidecar-targets= istio-version= diff v/verbose check fail-on= drain-model= no-ignores native-sidecars mode= helm-plugin max-input-bytes= max-depth= max-aliases= max-scalar-bytes= h/help V/version
+    string join \n policy= drain-duration= termination-drain-duration= gateway-drain-duration= grace-period-margin= minimum-drain-duration= on-conflict= sidecar-targets= istio-version= diff v/verbose check fail-on= drain-model= no-ignores native-sidecars mode= helm-plugin max-input-bytes= max-depth= max-aliases= max-scalar-bytes= threads= h/help V/version
 end
 
 function __fish_meshdrain_needs_command
@@ -47,6 +47,7 @@ complete -c meshdrain -n "__fish_meshdrain_needs_command" -l max-input-bytes -d 
 complete -c meshdrain -n "__fish_meshdrain_needs_command" -l max-depth -d 'Deepest nesting accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_needs_command" -l max-aliases -d 'Most alias uses accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_needs_command" -l max-scalar-bytes -d 'Largest scalar accepted in a document meshdrain reads or edits' -r
+complete -c meshdrain -n "__fish_meshdrain_needs_command" -l threads -d 'Threads an input of 256 KiB or more is spread over (1: the calling thread only; default: one per core, or RAYON_NUM_THREADS). The output is the same either way' -r
 complete -c meshdrain -n "__fish_meshdrain_needs_command" -l diff -d 'Print a unified diff of each changed document instead of the stream (a dry run)'
 complete -c meshdrain -n "__fish_meshdrain_needs_command" -s v -l verbose -d 'Print what was changed (and what was already right) to stderr'
 complete -c meshdrain -n "__fish_meshdrain_needs_command" -l check -d 'Lint the result too: with findings at or above --fail-on, fail (exit 1) and write nothing'
@@ -87,6 +88,7 @@ complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -l max-input
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -l max-depth -d 'Deepest nesting accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -l max-aliases -d 'Most alias uses accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -l max-scalar-bytes -d 'Largest scalar accepted in a document meshdrain reads or edits' -r
+complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -l threads -d 'Threads an input of 256 KiB or more is spread over (1: the calling thread only; default: one per core, or RAYON_NUM_THREADS). The output is the same either way' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -l diff -d 'Print a unified diff of each changed document instead of the stream (a dry run)'
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -s v -l verbose -d 'Print what was changed (and what was already right) to stderr'
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand render" -l check -d 'Lint the result too: with findings at or above --fail-on, fail (exit 1) and write nothing'
@@ -134,6 +136,7 @@ complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l max-input-
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l max-depth -d 'Deepest nesting accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l max-aliases -d 'Most alias uses accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l max-scalar-bytes -d 'Largest scalar accepted in a document meshdrain reads or edits' -r
+complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l threads -d 'Threads an input of 256 KiB or more is spread over (1: the calling thread only; default: one per core, or RAYON_NUM_THREADS). The output is the same either way' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l no-ignores -d 'Report findings that annotations or the policy suppress'
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l native-sidecars -d 'Istio injects native sidecars (ENABLE_NATIVE_SIDECARS; also the policy\'s nativeSidecars): the sidecar stops after the applications'
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand check" -l exit-zero -d 'Exit 0 even with findings at or above --fail-on (a report-only run); usage errors still exit 2'
@@ -174,6 +177,7 @@ complete -c meshdrain -n "__fish_meshdrain_using_subcommand verify" -l max-input
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand verify" -l max-depth -d 'Deepest nesting accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand verify" -l max-aliases -d 'Most alias uses accepted in a document meshdrain reads or edits' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand verify" -l max-scalar-bytes -d 'Largest scalar accepted in a document meshdrain reads or edits' -r
+complete -c meshdrain -n "__fish_meshdrain_using_subcommand verify" -l threads -d 'Threads an input of 256 KiB or more is spread over (1: the calling thread only; default: one per core, or RAYON_NUM_THREADS). The output is the same either way' -r
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand verify" -l output-schema -d 'Print the JSON Schema of the --format json output and exit'
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshdrain -n "__fish_meshdrain_using_subcommand completions" -s h -l help -d 'Print help'

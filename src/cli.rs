@@ -597,6 +597,11 @@ pub struct LimitArgs {
     /// Largest scalar accepted in a document meshdrain reads or edits
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_scalar_bytes, hide_short_help = true)]
     pub max_scalar_bytes: usize,
+
+    /// Threads an input of 256 KiB or more is spread over (1: the calling thread only;
+    /// default: one per core, or RAYON_NUM_THREADS). The output is the same either way
+    #[arg(long, value_name = "N", hide_short_help = true)]
+    pub threads: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -643,6 +648,14 @@ fn parse_istio_version(s: &str) -> Result<IstioVersion, String> {
 }
 
 impl LimitArgs {
+    /// Whether documents may be spread over threads (`--threads 1`: never).
+    pub fn parallelism(&self) -> crate::input::Parallelism {
+        match self.threads {
+            Some(n) if n.get() == 1 => crate::input::Parallelism::Serial,
+            _ => crate::input::Parallelism::Auto,
+        }
+    }
+
     pub fn limits(&self) -> Limits {
         Limits {
             max_input_bytes: self.max_input_bytes,

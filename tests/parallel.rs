@@ -340,3 +340,48 @@ fn check_generated_streams() {
         assert!(codes.contains(code), "{code} not found in {codes:?}");
     }
 }
+
+// ---- through the binary ---------------------------------------------------------------------
+
+/// `--threads 1` (the calling thread only) and `--threads 2` give what the default run gives:
+/// render's output and stderr, and check's findings, on a stream large enough to be spread.
+#[test]
+fn threads_flag_changes_nothing_but_the_threads() {
+    let stream = stream_gen::generate(600_000);
+    assert!(stream.len() >= meshdrain::input::PARALLEL_FROM_BYTES);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stream.yaml");
+    std::fs::write(&file, &stream).unwrap();
+    let file = file.to_str().unwrap();
+    let run = |args: &[&str], stdin: &[u8]| {
+        let out = assert_cmd::Command::cargo_bin("meshdrain")
+            .unwrap()
+            .args(args)
+            .write_stdin(stdin.to_vec())
+            .output()
+            .unwrap();
+        (out.status.code(), out.stdout, out.stderr)
+    };
+    let render = run(&["-v"], stream.as_bytes());
+    assert_eq!(render.0, Some(0));
+    assert_ne!(render.1, stream.as_bytes(), "the stream has drains to add");
+    let check = run(&["check", "--format", "json", file], b"");
+    assert!(check.1.len() > 100, "check found something to report");
+    for threads in ["1", "2"] {
+        assert_eq!(
+            run(&["-v", "--threads", threads], stream.as_bytes()),
+            render,
+            "render --threads {threads}"
+        );
+        assert_eq!(
+            run(
+                &["check", "--format", "json", "--threads", threads, file],
+                b""
+            ),
+            check,
+            "check --threads {threads}"
+        );
+    }
+    let zero = run(&["--threads", "0"], b"");
+    assert_eq!(zero.0, Some(2), "--threads 0 is a usage error");
+}

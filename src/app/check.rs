@@ -164,7 +164,10 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
             return Ok(ExitStatus::Invalid);
         }
     };
-    let options = options(&args.lint, args.istio_version, limits, policy);
+    let options = CheckOptions {
+        parallelism: args.limits.parallelism(),
+        ..options(&args.lint, args.istio_version, limits, policy)
+    };
     let result = lint::check(sources, &options);
     let fail_on: Severity = args.lint.fail_on.into();
     let style = Style {

@@ -29,6 +29,7 @@ use settings::read_policy_file;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
+    use_threads(&cli);
     // I/O failures of a Helm 4 plugin run must reach the user too.
     let helm_plugin = match &cli.command {
         Some(Command::Render(args)) => args.helm_plugin,
@@ -118,6 +119,7 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         istio_version: args.policy.istio_version,
         input_name: "<stdin>".to_owned(),
         values_chart: None,
+        parallelism: args.limits.parallelism(),
         ..RenderOptions::default()
     };
     if mode == Mode::Krm {
@@ -381,6 +383,24 @@ fn policy_command(args: &PolicyCommandArgs, io: &mut Io<'_>) -> anyhow::Result<E
             report(io, &diagnostics, false);
             Ok(ExitStatus::Invalid)
         }
+    }
+}
+
+/// `--threads N`: the pool the documents of a large input are spread over gets N threads
+/// (the first command to use it would otherwise start one per core).
+fn use_threads(cli: &Cli) {
+    let limits = match &cli.command {
+        Some(Command::Render(args)) => &args.limits,
+        None => &cli.render.limits,
+        Some(Command::Check(args)) => &args.limits,
+        _ => return,
+    };
+    if let Some(n) = limits.threads {
+        // Fails only when a pool exists already (a second run in one process, as in tests):
+        // that one is used.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.get())
+            .build_global();
     }
 }
 
