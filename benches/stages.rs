@@ -7,7 +7,8 @@
 //! - `classify`: the linter's read of every document (parse where it matters, objects and
 //!   classes: `lint::read::read_document`);
 //! - `edit`: one render of a single IngressGateway document (plan, edit, verify);
-//! - `lint`: the check of the whole stream (serial and on every core), and the render of it.
+//! - `lint`: the check of the whole stream (serial and on every core), and the render of it;
+//!   `lint_late_findings`: 2,000 findings placed once the whole input is read.
 
 #[path = "../examples/support/stream_gen.rs"]
 mod stream_gen;
@@ -125,5 +126,39 @@ fn render_stream(bencher: Bencher, mode: &str) {
                 .expect("the stream renders")
                 .edits()
                 .len()
+        });
+}
+
+/// A stream where every workload has a finding that waits for the whole input (GD007: the
+/// namespace's injection label decides it), so each is placed by reading its document again:
+/// this grows with the findings, not with their square (each input is split once).
+static LATE: LazyLock<String> = LazyLock::new(|| {
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n",
+    );
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web-{i}, namespace: shop}}\nspec:\n  template:\n    metadata:\n      annotations:\n        proxy.istio.io/config: '{{\"terminationDrainDuration\": \"40s\"}}'\n    spec:\n      containers: [{{name: web}}]\n"
+        ));
+    }
+    text
+});
+
+#[divan::bench]
+fn lint_late_findings(bencher: Bencher) {
+    let options = CheckOptions::default();
+    bencher
+        .counter(BytesCount::of_str(LATE.as_str()))
+        .with_inputs(|| {
+            vec![Source {
+                name: "late.yaml".to_owned(),
+                bytes: LATE.as_bytes().to_vec(),
+                treat: Treat::Detect,
+            }]
+        })
+        .bench_values(|sources| {
+            let found = lint::check(sources, &options).diagnostics.len();
+            assert_eq!(found, 2_000, "one GD007 per workload");
+            found
         });
 }

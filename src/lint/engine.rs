@@ -311,7 +311,16 @@ fn finish(
             .or_default()
             .push((rule_index, i, request));
     }
-    let again = |(doc, asked): (DocKey, Vec<Asked>)| reread(prepared, doc, asked, options);
+    // Each input with findings to place is split once, not once per document read again.
+    let mut splits: HashMap<u32, (&Prepared, Vec<Document<'_>>)> = HashMap::new();
+    for &(input, _, _) in by_document.keys() {
+        if let std::collections::hash_map::Entry::Vacant(entry) = splits.entry(input)
+            && let Some(Ok(p)) = usize::try_from(input).ok().and_then(|i| prepared.get(i))
+        {
+            entry.insert((p, read::documents(&p.text)));
+        }
+    }
+    let again = |(doc, asked): (DocKey, Vec<Asked>)| reread(&splits, doc, asked, options);
     let groups: Vec<_> = by_document.into_iter().collect();
     let parallel = match options.parallelism {
         crate::input::Parallelism::Auto => groups.len() >= 16,
@@ -373,18 +382,19 @@ fn finish(
 
 /// Reads one document again and makes the findings `asked` about its objects.
 fn reread(
-    prepared: &[Result<Prepared, Diagnostic>],
+    splits: &HashMap<u32, (&Prepared, Vec<Document<'_>>)>,
     (input, document, values): DocKey,
     asked: Vec<Asked>,
     options: &Arc<CheckOptions>,
 ) -> Vec<Resolved> {
-    let Some(Ok(p)) = usize::try_from(input).ok().and_then(|i| prepared.get(i)) else {
+    let Some((p, slices)) = splits.get(&input) else {
         return Vec::new();
     };
-    let slices = read::documents(&p.text);
+    // The slices are in input order, so their indexes ascend.
     let Some(slice) = slices
-        .iter()
-        .find(|d| u32::try_from(d.index).ok() == Some(document))
+        .binary_search_by_key(&u64::from(document), |d| d.index as u64)
+        .ok()
+        .and_then(|i| slices.get(i))
     else {
         return Vec::new();
     };
