@@ -457,7 +457,7 @@ for r in rows:
 add("")
 add(f"![Time against documents, log-log]({os.path.basename(args.svg)})")
 add("")
-add("## Targets (the 100k stream, median of 5)")
+add(f"## Targets (the 100k stream, median of {args.runs})")
 add("")
 add("| target | measured | limit | |")
 add("|---|---:|---:|---|")
