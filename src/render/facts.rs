@@ -102,44 +102,68 @@ fn is_mesh_config(api_version: Option<&str>, kind: Option<&str>) -> bool {
     )
 }
 
-/// Reads the facts of `text`, a whole stream.
-pub(super) fn gather(text: &str) -> StreamFacts {
-    let mut facts = StreamFacts::default();
-    for doc in crate::input::documents(text) {
-        let Ok(scan) = document::scan(doc.text) else {
-            continue;
-        };
-        let (api, kind) = (scan.api_version.as_deref(), scan.kind.as_deref());
-        // Of the ConfigMaps only those that may be a mesh ConfigMap are parsed.
-        let config_map = matches!((api, kind), (Some("v1"), Some("ConfigMap")));
-        if config_map && !model::classify::may_be_mesh_config_map(doc.text) {
-            continue;
+/// What one document says: its mesh configs (and whether one sets the global lifecycle) and
+/// its Namespaces' labels.
+#[derive(Default)]
+struct DocFacts {
+    global_lifecycle: bool,
+    meshes: Vec<MeshFact>,
+    namespaces: Vec<(String, BTreeMap<String, String>)>,
+}
+
+fn document_facts(text: &str) -> Option<DocFacts> {
+    let scan = document::scan(text).ok()?;
+    let (api, kind) = (scan.api_version.as_deref(), scan.kind.as_deref());
+    // Of the ConfigMaps only those that may be a mesh ConfigMap are parsed.
+    let config_map = matches!((api, kind), (Some("v1"), Some("ConfigMap")));
+    if config_map && !model::classify::may_be_mesh_config_map(text) {
+        return None;
+    }
+    if !(is_namespace(api, kind)
+        || is_mesh_config(api, kind)
+        || model::is_list(api, kind)
+        || scan.root_merge)
+    {
+        return None;
+    }
+    let tree = Tree::parse(text).ok()?;
+    let mut facts = DocFacts::default();
+    for resource in model::resources(&tree) {
+        let r = &resource.reference;
+        if is_mesh_config(Some(&r.api_version), Some(&r.kind)) {
+            facts.global_lifecycle |=
+                shutdown::sets_global_lifecycle(&tree, resource.node, &r.kind);
+            facts.meshes.extend(mesh_fact(&tree, &resource));
         }
-        if !(is_namespace(api, kind)
-            || is_mesh_config(api, kind)
-            || model::is_list(api, kind)
-            || scan.root_merge)
+        if is_namespace(Some(&r.api_version), Some(&r.kind))
+            && let Some(name) = &r.name
         {
-            continue;
+            facts
+                .namespaces
+                .push((name.clone(), workload::labels(&tree, resource.node)));
         }
-        let Ok(tree) = Tree::parse(doc.text) else {
-            continue;
-        };
-        for resource in model::resources(&tree) {
-            let r = &resource.reference;
-            if is_mesh_config(Some(&r.api_version), Some(&r.kind)) {
-                facts.global_lifecycle |=
-                    shutdown::sets_global_lifecycle(&tree, resource.node, &r.kind);
-                facts.meshes.extend(mesh_fact(&tree, &resource));
-            }
-            if is_namespace(Some(&r.api_version), Some(&r.kind))
-                && let Some(name) = &r.name
-            {
-                facts
-                    .namespaces
-                    .insert(name.clone(), workload::labels(&tree, resource.node));
-            }
-        }
+    }
+    Some(facts)
+}
+
+/// Reads the facts of a whole stream's documents (on every core when `parallel`), merged in
+/// stream order: a later Namespace of a name wins, as in a serial pass.
+pub(super) fn gather(documents: &[crate::input::Document<'_>], parallel: bool) -> StreamFacts {
+    use rayon::prelude::*;
+    let each: Vec<Option<DocFacts>> = if parallel {
+        documents
+            .par_iter()
+            .with_min_len(16)
+            .map(|d| document_facts(d.text))
+            .collect()
+    } else {
+        documents.iter().map(|d| document_facts(d.text)).collect()
+    };
+    let mut facts = StreamFacts::default();
+    for doc in each.into_iter().flatten() {
+        facts.global_lifecycle |= doc.global_lifecycle;
+        facts.meshes.extend(doc.meshes);
+        facts.namespaces.extend(doc.namespaces);
     }
     facts
 }
@@ -151,7 +175,13 @@ mod tests {
     #[test]
     fn namespaces_in_documents_and_lists() {
         let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels: {istio-injection: enabled}\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: b}}\n---\nkind: Namespace\nmetadata: {name: not-v1}\n";
-        let facts = gather(text);
+        let documents = crate::input::documents(text);
+        let facts = gather(&documents, false);
+        assert_eq!(
+            format!("{facts:?}"),
+            format!("{:?}", gather(&documents, true)),
+            "serial and parallel"
+        );
         assert_eq!(
             facts
                 .namespaces

@@ -126,12 +126,13 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
     let mut stats = Stats::default();
     let mut lines_added = 0usize;
     // Workload rules need the Namespaces of the whole stream (Istio's injection).
+    let documents = crate::input::documents(text);
     let facts = if options.policy.workloads.is_some() {
-        facts::gather(text)
+        let parallel = options.parallelism.parallel(text.len(), documents.len());
+        facts::gather(&documents, parallel)
     } else {
         facts::StreamFacts::default()
     };
-    let documents = crate::input::documents(text);
     let outcomes = each::documents(&documents, options, &facts, name);
     for (doc, outcome) in documents.iter().zip(outcomes) {
         match outcome {
