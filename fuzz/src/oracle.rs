@@ -2126,6 +2126,19 @@ pub fn workload_values(
                     "{what}: was unset and is {g_out:?}"
                 );
             }
+            // yaml_serde reads `05` or `0x1e` as a string where Kubernetes' YAML 1.1 reader
+            // (and meshdrain) read an integer: only a quoted string is surely not one.
+            Some(Value::String(_))
+                if !doc_text
+                    .and_then(|t| {
+                        let pointer: String =
+                            template_path.iter().map(|k| format!("/{k}")).collect();
+                        node_source(
+                            t,
+                            &format!("{ptr}{pointer}/spec/terminationGracePeriodSeconds"),
+                        )
+                    })
+                    .is_some_and(|src| src.trim_start().starts_with(['"', '\''])) => {}
             Some(g) => match g.as_i64() {
                 Some(current) if current >= needed || conflict == OnConflict::Keep => {
                     ensure!(
@@ -2178,6 +2191,8 @@ fn gateway_grace(overlays: Option<&Value>, name: &str) -> Result<Option<i64>, bo
         &["spec", "template", "spec", "terminationGracePeriodSeconds"],
     ) {
         Ok(None) => Ok(None),
+        // A string may be an integer to Kubernetes' YAML 1.1 reader (`05`): undecided.
+        Ok(Some(Value::String(_))) => Err(false),
         Ok(Some(v)) => v.as_i64().map(Some).ok_or(true),
         Err(()) => Err(false),
     }
