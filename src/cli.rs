@@ -24,7 +24,11 @@ stdout with only the drain fields changed:
     the last overlay for IstioOperator/tsb-istiocontrolplane in
     spec.components.istio.kubeSpec.overlays (terminationDrainDuration too, when asked);
   * IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway (install.tetrate.io):
-    spec.connectionDrainDuration.
+    spec.connectionDrainDuration;
+  * upstream Istio, when --sidecar-targets (or the policy's spec.sidecar.targets) names them:
+    an IstioOperator's spec.meshConfig.defaultConfig, and the mesh config in data.mesh of the
+    istiod chart's ConfigMap istio (istio-<rev>); pods get it when they are restarted;
+  * with a policy's workload rules, the pods' proxy config and grace periods.
 Everything else comes out byte for byte as it went in. On any error nothing is written to
 stdout and the exit status is non-zero.
 
@@ -67,16 +71,29 @@ Exit status: 0 success, 1 findings (render --check), 2 invalid input or settings
 error (a bug; please report it).
 
 Lint manifests in CI: meshdrain check PATH... (see meshdrain check --help, meshdrain explain).
+Verify after a rollout: meshdrain verify DUMP|POD|LOG... (see meshdrain verify --help).
 
-Helm 3:  helm upgrade REL CHART --post-renderer meshdrain [--post-renderer-args --policy=drain.yaml]",
+Examples:
+  helm upgrade --install shop ./chart --post-renderer meshdrain
+  helm template shop ./chart | meshdrain --diff        # what would change, as a diff
+  meshdrain check deploy/                               # lint manifests",
         lines.join("\n")
     )
 }
 
+/// `meshdrain --version`: the package version and the git commit it was built from
+/// (`unknown` outside a git checkout, as for a crate built by `cargo publish`; `build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (rev ",
+    env!("MESHDRAIN_REVISION"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "meshdrain",
-    version,
+    version = VERSION,
     about = ABOUT,
     long_about = LONG_ABOUT,
     after_help = after_help(),
@@ -94,30 +111,112 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Patch the manifest stream on stdin and write it to stdout (the default command)
+    #[command(after_help = RENDER_AFTER_HELP)]
     Render(RenderArgs),
-    /// Apply the sidecar settings to a TSB control plane Helm values file (its `spec:` is the
-    /// ControlPlane spec), keeping its comments
+    /// Apply the sidecar settings to a Helm values file of TSB's control plane chart (its
+    /// `spec:` is the ControlPlane spec) or of Istio's istiod chart (`meshConfig`), keeping its
+    /// comments
+    #[command(after_help = VALUES_AFTER_HELP)]
     Values(ValuesArgs),
     /// Show, check or describe DrainPolicy documents
+    #[command(after_help = POLICY_AFTER_HELP)]
     Policy(PolicyCommandArgs),
     /// Lint manifests, Helm values and ResourceLists for drain misconfiguration (for CI)
     #[command(after_help = CHECK_AFTER_HELP)]
     Check(CheckArgs),
     /// Explain a lint rule (GD007), or list them all
+    #[command(after_help = EXPLAIN_AFTER_HELP)]
     Explain(ExplainArgs),
+    /// Prove the drain settings reached the running proxies: config dumps, pods, describe
+    /// output and proxy logs, offline (for CI after a rollout)
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
+    /// Print a shell completion script
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    #[command(after_help = MAN_AFTER_HELP)]
+    Man,
 }
+
+const VERIFY_AFTER_HELP: &str = "\
+Inputs (format detected; force it with --input-format, or FORMAT:PATH for one input):
+  config-dump  kubectl exec POD -c istio-proxy -- pilot-agent request GET config_dump
+  bootstrap    kubectl exec POD -c istio-proxy -- cat /etc/istio/proxy/envoy-rev.json
+  pod          kubectl get pod POD -o yaml (or -o json, or a List of pods)
+  describe     kubectl describe pod POD
+  log          kubectl logs POD -c istio-proxy [--previous] [--prefix] [--timestamps]
+
+Expected values: the built-in policy, --policy and the duration flags, with the precedence of
+render (built-in < policy file < MESHDRAIN_* environment < flags); or, with --manifests, what
+each pod's workload says in the rendered manifests (pods are matched by namespace and owner,
+else name, else pod-template labels).
+
+Exit status: 0 at least one check passed and none failed (unknown checks are listed, not
+counted); 1 a check failed, or nothing could be verified; 2 usage error or unusable input
+(unreadable, empty, truncated JSON, an unknown format).
+
+Examples:
+  kubectl exec web-7d9f-x2x9z -c istio-proxy -- pilot-agent request GET config_dump \\
+    | meshdrain verify --drain-duration 50s -
+  kubectl get pod -n shop -l app=web -o yaml | meshdrain verify --policy drain.yaml -
+  kubectl logs -n helloworld deploy/helloworld-gateway -c istio-proxy --previous \\
+    | meshdrain verify --role gateway --gateway-drain-duration 22s -
+  helm template rel chart | meshdrain render > rendered.yaml
+  meshdrain verify --manifests rendered.yaml --format json pods.yaml dump.json";
+
+const RENDER_AFTER_HELP: &str = "\
+Examples:
+  helm upgrade --install shop ./chart --post-renderer meshdrain
+  helm template shop ./chart | meshdrain render --diff          # what would change
+  helm template shop ./chart | meshdrain render -v > shop.yaml  # and a summary on stderr
+  meshdrain render --policy drain.yaml --check < manifests.yaml > patched.yaml";
+
+const VALUES_AFTER_HELP: &str = "\
+Examples:
+  meshdrain values controlplane-values.yaml        # print the result
+  meshdrain values -i --termination-drain-duration 25s controlplane-values.yaml";
+
+const POLICY_AFTER_HELP: &str = "\
+Examples:
+  meshdrain policy --show-default > drain.yaml     # a starting point
+  meshdrain policy --check drain.yaml
+  meshdrain policy --schema > drainpolicy.schema.json";
+
+const EXPLAIN_AFTER_HELP: &str = "\
+Examples:
+  meshdrain explain GD007
+  meshdrain explain                                # the list
+  meshdrain explain --all --format markdown > rules.md";
+
+const COMPLETIONS_AFTER_HELP: &str = "\
+Examples:
+  source <(meshdrain completions bash)             # this bash session
+  meshdrain completions bash > ~/.local/share/bash-completion/completions/meshdrain
+  meshdrain completions zsh > ~/.zfunc/_meshdrain  # with fpath+=(~/.zfunc) in .zshrc
+  meshdrain completions fish > ~/.config/fish/completions/meshdrain.fish
+  meshdrain completions powershell >> $PROFILE";
+
+const MAN_AFTER_HELP: &str = "\
+Examples:
+  meshdrain man | man -l -
+  meshdrain man > ~/.local/share/man/man1/meshdrain.1";
 
 const CHECK_AFTER_HELP: &str = "\
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error or
 unreadable path. A file that does not parse is a finding (GD000); the others are still checked.
 
 Suppress findings with the resource annotation meshdrain.io/ignore: \"GD013,GD014; reason\", or
-with spec.check.ignore in a DrainPolicy (--policy); --no-ignores shows them anyway.
+with spec.check.ignore in a DrainPolicy: .meshdrain.yaml, found in the current directory or
+a parent up to the git root, or the file --policy or MESHDRAIN_POLICY names instead;
+--no-ignores shows them anyway.
 
 Examples:
   meshdrain check manifests/ values.yaml
   helm template rel chart | meshdrain check -
-  meshdrain check --format sarif deploy/ > meshdrain.sarif";
+  helm template rel chart | meshdrain check --stdin-filename chart/rendered.yaml -
+  meshdrain check --format sarif deploy/ > meshdrain.sarif
+  meshdrain check --format github --exit-zero deploy/   # report only";
 
 /// The lowest severity that fails a check.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -181,9 +280,20 @@ pub struct CheckArgs {
     #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
     pub istio_version: IstioVersion,
 
-    /// A DrainPolicy whose spec.check.ignore suppresses findings (also MESHDRAIN_POLICY)
+    /// A DrainPolicy whose spec.check.ignore suppresses findings (also MESHDRAIN_POLICY);
+    /// replaces .meshdrain.yaml
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+
+    /// The file stdin (`-`) stands for: findings, SARIF URIs, annotations and the ignore
+    /// rules' file globs name it; without a PATH, stdin is read
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Exit 0 even with findings at or above --fail-on (a report-only run); usage errors
+    /// still exit 2
+    #[arg(long)]
+    pub exit_zero: bool,
 
     /// Colour text output
     #[arg(long, value_enum, value_name = "WHEN", default_value_t)]
@@ -201,6 +311,61 @@ pub struct CheckArgs {
     pub limits: LimitArgs,
 }
 
+/// The output formats of `meshdrain verify`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One annotated block per check, then a summary
+    #[default]
+    Text,
+    /// A versioned JSON document (schema/verify-output.v1.schema.json)
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// Evidence: files, or - for stdin; FORMAT:PATH reads one input as FORMAT
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// A DrainPolicy whose values are expected (also MESHDRAIN_POLICY)
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// One flag per drain field (`--drain-duration`, …): the value expected, over the policy.
+    #[command(flatten)]
+    pub durations: ExpectedDurations,
+
+    /// Rendered manifests (file or directory; repeatable): expect what each pod's workload,
+    /// gateway CR and mesh config there say, instead of the policy
+    #[arg(long, value_name = "PATH")]
+    pub manifests: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    pub format: VerifyFormat,
+
+    /// Read every INPUT as this format instead of detecting it
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<crate::verify::Format>,
+
+    /// What evidence that does not say whether it is a sidecar's or a gateway's is from (a log
+    /// without its startup lines, unless --manifests knows its pod); evidence that says keeps
+    /// its own
+    #[arg(long, value_enum, value_name = "ROLE", default_value = "auto")]
+    pub role: crate::verify::Role,
+
+    /// Colour text output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: ColorChoice,
+
+    /// Print the JSON Schema of the --format json output and exit
+    #[arg(long)]
+    pub output_schema: bool,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
     /// A rule code such as GD007 (without one, every rule is listed); with --resource, the
@@ -208,12 +373,18 @@ pub struct ExplainArgs {
     #[arg(value_name = "CODE|FILE")]
     pub args: Vec<String>,
 
+    /// Every rule's documentation, not only the list (docs/rules.md is
+    /// `explain --all --format markdown`)
+    #[arg(long, conflicts_with = "resource")]
+    pub all: bool,
+
     /// Explain one workload or TSB gateway instead: every drain value that applies to it,
     /// where it comes from, and its shutdown timeline
     #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
     pub resource: Option<String>,
 
-    /// Output of --resource: text, json, or svg (a picture of the timeline)
+    /// Output format: text or markdown for rules; text, json or svg (a picture of the
+    /// timeline) for --resource
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
     pub format: ExplainFormat,
 
@@ -231,13 +402,28 @@ pub struct ExplainArgs {
     pub native_sidecars: bool,
 }
 
-/// How `explain --resource` prints.
+/// How `explain` prints.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ExplainFormat {
+    /// Plain text, for a terminal
     #[default]
     Text,
+    /// Markdown: a table for the list, a page for --all (rules only)
+    Markdown,
+    /// A versioned JSON document (--resource only)
     Json,
+    /// A picture of the shutdown timeline (--resource only)
     Svg,
+}
+
+/// How `explain` writes rule documentation (the rules' side of `--format`).
+pub type DocFormat = ExplainFormat;
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Which protocol meshdrain speaks on stdin/stdout.
@@ -265,6 +451,11 @@ pub struct PolicyArgs {
     /// What to do when a manifest already has a different value [default: override]
     #[arg(long, value_enum, value_name = "MODE")]
     pub on_conflict: Option<OnConflict>,
+
+    /// Mesh configs that get the sidecar settings, comma-separated: ControlPlane (TSB, the
+    /// default), IstioOperator (istioctl), MeshConfigMap (the istiod chart's ConfigMap)
+    #[arg(long, value_name = "TARGETS", value_delimiter = ',')]
+    pub sidecar_targets: Option<Vec<String>>,
 
     /// Istio version the mesh runs, for Istio's drainDuration validation
     #[arg(long, value_name = "X.Y", default_value_t = IstioVersion::DEFAULT, value_parser = parse_istio_version)]
@@ -318,6 +509,41 @@ impl Args for DurationFlags {
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
         DurationFlags::augment_args(cmd)
+    }
+}
+
+/// The drain duration flags of `verify`: the same flags, read the same way, with help that
+/// says they give the expected value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedDurations(pub DurationFlags);
+
+impl clap::FromArgMatches for ExpectedDurations {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        DurationFlags::from_arg_matches(matches).map(ExpectedDurations)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl Args for ExpectedDurations {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        drain::settable().fold(cmd, |cmd, (f, s)| {
+            cmd.arg(
+                clap::Arg::new(s.flag)
+                    .long(s.flag)
+                    .value_name("DURATION")
+                    .help(format!(
+                        "Expect this {} (over the policy and {})",
+                        f.name, s.env
+                    )),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ExpectedDurations::augment_args(cmd)
     }
 }
 
@@ -386,6 +612,10 @@ pub struct ValuesArgs {
     /// Print what was changed to stderr
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// The chart the values are for; detected from the file's keys when not given
+    #[arg(long, value_enum, value_name = "CHART")]
+    pub chart: Option<crate::model::classify::ValuesChart>,
 
     /// The values file (`-` for stdin)
     #[arg(value_name = "FILE")]

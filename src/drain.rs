@@ -160,7 +160,7 @@ pub static FIELDS: [FieldSpec; 6] = [
         default_secs: 45,
         setting: Some(Setting {
             flag: "drain-duration",
-            flag_help: "Sidecar drainDuration written into the ControlPlane overlay, and into every workload rule that is not skip (Go duration, whole seconds) [default: 50s]",
+            flag_help: "Sidecar drainDuration written into the mesh configs of --sidecar-targets (the ControlPlane overlay by default), and into every workload rule that is not skip (Go duration, whole seconds) [default: 50s]",
             env: "MESHDRAIN_DRAIN_DURATION",
             schema_doc: "`spec.meshConfig.defaultConfig.drainDuration`: Envoy's drain window. The TSB guide\nsets this (50s).",
             builtin: Some(50),
@@ -332,6 +332,13 @@ pub enum Location {
     /// A patch `spec.meshConfig.defaultConfig.<field>` in the last overlay for the named
     /// IstioOperator in `spec.components.istio.kubeSpec.overlays`.
     IstioOverlay,
+    /// `<keys>.<field>` of the resource: a mesh config's `defaultConfig` mapping (an
+    /// IstioOperator's `spec.meshConfig.defaultConfig`, istiod Helm values'
+    /// `meshConfig.defaultConfig`), missing levels created.
+    DefaultConfig(&'static [&'static str]),
+    /// `defaultConfig.<field>` of the mesh config document inside the `data.mesh` string of
+    /// the istiod chart's mesh ConfigMap (`istio`, or `istio-<rev>` for a revision).
+    MeshConfigMap,
     /// `spec.<field>`.
     Spec,
     /// A workload's pod template at this path (empty: a Pod is its own template): the
@@ -350,17 +357,51 @@ pub struct TargetSpec {
     pub default: bool,
 }
 
+impl TargetSpec {
+    /// What a policy's `spec.sidecar.targets` (and `--sidecar-targets`) calls a mesh config
+    /// target: its kind, or `MeshConfigMap` for the istiod chart's mesh ConfigMap.
+    pub fn name(&self) -> &'static str {
+        match self.location {
+            Location::MeshConfigMap => "MeshConfigMap",
+            _ => self.kind,
+        }
+    }
+}
+
 /// The TSB install API group.
 pub const INSTALL_GROUP: &str = "install.tetrate.io";
 
-/// Every resource kind meshdrain edits.
-pub static TARGETS: [TargetSpec; 14] = [
+/// Istio's install API group (IstioOperator).
+pub const ISTIO_INSTALL_GROUP: &str = "install.istio.io";
+
+/// `spec.meshConfig.defaultConfig` of an IstioOperator.
+pub const ISTIO_OPERATOR_DEFAULTS: &[&str] = &["spec", "meshConfig", "defaultConfig"];
+
+/// Every resource kind meshdrain edits. The sidecar targets (mesh configs) are written only
+/// when the policy's `spec.sidecar.targets` names them; `default` ones when it is absent.
+pub static TARGETS: [TargetSpec; 16] = [
     TargetSpec {
         api_group: INSTALL_GROUP,
         kind: "ControlPlane",
         section: Section::Sidecar,
         location: Location::IstioOverlay,
         default: true,
+    },
+    TargetSpec {
+        // istioctl's install resource: the mesh config is in spec.meshConfig.
+        api_group: ISTIO_INSTALL_GROUP,
+        kind: "IstioOperator",
+        section: Section::Sidecar,
+        location: Location::DefaultConfig(ISTIO_OPERATOR_DEFAULTS),
+        default: false,
+    },
+    TargetSpec {
+        // The istiod chart's mesh ConfigMap (matched on its name too, in the model).
+        api_group: "",
+        kind: "ConfigMap",
+        section: Section::Sidecar,
+        location: Location::MeshConfigMap,
+        default: false,
     },
     TargetSpec {
         api_group: INSTALL_GROUP,
@@ -459,6 +500,28 @@ pub static TARGETS: [TargetSpec; 14] = [
 
 /// The pod template of most workload kinds.
 const TEMPLATE: &[&str] = &["spec", "template"];
+
+/// The istiod chart's Helm values (`meshdrain values` on a file with `meshConfig`): no
+/// apiVersion or kind, so never matched in a stream; the mesh config is `meshConfig`, which
+/// the chart merges into its mesh ConfigMap.
+pub static ISTIOD_VALUES: TargetSpec = TargetSpec {
+    api_group: "",
+    kind: "istiod Helm values",
+    section: Section::Sidecar,
+    location: Location::DefaultConfig(&["meshConfig", "defaultConfig"]),
+    default: true,
+};
+
+/// The sidecar targets (mesh configs) a policy's `spec.sidecar.targets` may name, in table
+/// order.
+pub fn sidecar_target_names() -> impl Iterator<Item = &'static str> {
+    targets_of(Section::Sidecar).map(TargetSpec::name)
+}
+
+/// The sidecar target a policy names `name`.
+pub fn sidecar_target(name: &str) -> Option<&'static TargetSpec> {
+    targets_of(Section::Sidecar).find(|t| t.name() == name)
+}
 
 /// The target an object of `api_version` and `kind` is, if any.
 pub fn target(api_version: &str, kind: &str) -> Option<&'static TargetSpec> {
@@ -564,5 +627,31 @@ mod tests {
         assert!(target("install.tetrate.io/v1alpha1", "Gateway").is_some());
         // The routing API's Gateway is config, never a target.
         assert!(target("gateway.tsb.tetrate.io/v2", "Gateway").is_none());
+    }
+
+    #[test]
+    fn mesh_configs_are_opt_in_sidecar_targets() {
+        assert_eq!(
+            sidecar_target_names().collect::<Vec<_>>(),
+            ["ControlPlane", "IstioOperator", "MeshConfigMap"]
+        );
+        let defaults: Vec<&str> = targets_of(Section::Sidecar)
+            .filter(|t| t.default)
+            .map(TargetSpec::name)
+            .collect();
+        assert_eq!(defaults, ["ControlPlane"]);
+        assert_eq!(
+            target("install.istio.io/v1alpha1", "IstioOperator").map(TargetSpec::name),
+            Some("IstioOperator")
+        );
+        assert_eq!(
+            target("v1", "ConfigMap").map(|t| t.location),
+            Some(Location::MeshConfigMap)
+        );
+        assert_eq!(
+            sidecar_target("MeshConfigMap").map(|t| t.kind),
+            Some("ConfigMap")
+        );
+        assert!(sidecar_target("ConfigMap").is_none());
     }
 }

@@ -5,6 +5,8 @@
 //! decisions ([`plan`]) → edits ([`edit`], checked against [`patch`]) → bytes ([`render`]).
 //! Every message is a [`diagnostic::Diagnostic`]. [`app`] runs the commands; [`krm`] speaks
 //! the KRM function protocol; [`errorlog`] makes errors visible where Helm 4 hides stderr.
+//! [`lint`] checks manifests before a deploy; [`verify`] reads the evidence after a rollout
+//! (config dumps, pods, `kubectl describe`, proxy logs) through the same model.
 
 pub mod app;
 pub mod cli;
@@ -31,6 +33,7 @@ pub mod safe_write;
 pub mod selfcheck;
 pub mod source;
 pub mod stream;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -16,7 +16,7 @@ use std::process::Output;
 
 use common::diff::{assert_same_bytes, line_diff};
 use common::e2e::{self, MESHDRAIN, Sandbox};
-use common::repo;
+use common::{istio, repo};
 
 fn helm3() -> Option<std::path::PathBuf> {
     e2e::tool("helm3")
@@ -303,5 +303,171 @@ fn the_shipped_policy_makes_the_drain_hold() {
             &rendered,
             &format!("a second render of {name}"),
         );
+    }
+}
+
+/// `helm3 template istiod ISTIOD_CHART -n istio-system EXTRA...`.
+fn istiod(helm: &Path, extra: &[&str]) -> String {
+    let chart = chart(istio::ISTIOD_CHART);
+    let mut args = vec!["template", "istiod", &chart, "-n", "istio-system"];
+    args.extend_from_slice(extra);
+    helm_ok(helm, &args)
+}
+
+#[test]
+fn the_committed_istiod_renders_are_helm3s() {
+    // The kustomize and kpt tests read these instead of running Helm.
+    let Some(helm) = helm3() else { return };
+    for (file, extra) in [
+        (istio::PLAIN_RENDER, &[][..]),
+        (istio::SET_RENDER, &istio::SET_DRAIN[..]),
+    ] {
+        let committed = e2e::read(&repo().join(file));
+        assert_same_bytes(&istiod(&helm, extra), &committed, file);
+    }
+}
+
+/// The differential oracle: meshdrain writing the drain into the istiod chart's default render
+/// gives the mesh config Helm renders with `--set meshConfig.defaultConfig.…`; every other
+/// document stays byte for byte the plain render's, and in the mesh ConfigMap only the two
+/// drain lines are new. For the default revision (ConfigMap `istio`) and a revision
+/// (`--set revision=canary`: ConfigMap `istio-canary`).
+#[test]
+fn istiod_chart_through_meshdrain_is_helms_own_set_render() {
+    let Some(helm) = helm3() else { return };
+    let policy = format!("--policy={}", repo().join(istio::MESH_POLICY).display());
+    for (revision, name) in [
+        (&[][..], "istio"),
+        (&["--set", "revision=canary"][..], "istio-canary"),
+    ] {
+        let plain = istiod(&helm, revision);
+        let with_set = istiod(&helm, &[revision, &istio::SET_DRAIN[..]].concat());
+        let drained = istiod(
+            &helm,
+            &[
+                revision,
+                &[
+                    "--post-renderer",
+                    MESHDRAIN,
+                    "--post-renderer-args",
+                    &policy,
+                ],
+            ]
+            .concat(),
+        );
+        let what = format!("istiod chart, ConfigMap {name}");
+        istio::assert_same_as_helm_set(&plain, &drained, &with_set, name, &what);
+        let (before, after) = (istio::documents(&plain), istio::documents(&drained));
+        assert_eq!(before.len(), after.len(), "{what}: documents");
+        for (old, new) in before.iter().zip(&after) {
+            if old.contains("# Source: istiod/templates/configmap.yaml\n") {
+                let (removed, added) = line_diff(old, new);
+                assert!(removed.is_empty(), "{what}: removed {removed:?}");
+                let added: Vec<&str> = added.iter().map(|&(_, l)| l).collect();
+                assert_eq!(
+                    added,
+                    [
+                        "      drainDuration: 50s\n",
+                        "      terminationDrainDuration: 20s\n"
+                    ],
+                    "{what}"
+                );
+            } else {
+                assert_same_bytes(new, old, &what);
+            }
+        }
+        // Idempotent.
+        let mut rerun = std::process::Command::new(MESHDRAIN);
+        rerun
+            .args(["--policy", istio::MESH_POLICY])
+            .current_dir(repo());
+        assert_same_bytes(
+            &e2e::run_ok(&mut rerun, drained.as_bytes()),
+            &drained,
+            &what,
+        );
+    }
+}
+
+#[test]
+fn istios_own_charts_pass_through_the_built_in_policy_byte_identical() {
+    let Some(helm) = helm3() else { return };
+    for (release, chart_dir, namespace) in [
+        ("istiod", istio::ISTIOD_CHART, "istio-system"),
+        ("istio-ingress", istio::GATEWAY_CHART, "istio-ingress"),
+    ] {
+        let chart_dir = chart(chart_dir);
+        let base = ["template", release, &chart_dir, "-n", namespace];
+        let plain = helm_ok(&helm, &base);
+        let rendered = helm_ok(
+            &helm,
+            &[&base[..], &["--post-renderer", MESHDRAIN]].concat(),
+        );
+        assert!(
+            plain.contains("kind: Deployment\n"),
+            "{release} renders a Deployment"
+        );
+        assert_same_bytes(
+            &rendered,
+            &plain,
+            &format!("{release} with the built-in policy"),
+        );
+    }
+}
+
+/// The README's policy for upstream Istio (`examples/policies/upstream-istio.yaml`) on Istio's
+/// own istiod and gateway charts: the mesh config gets the sidecar's wait, the gateway chart's
+/// Deployment its own (in its proxy config annotation) and a grace period that holds it;
+/// nothing else changes, and `meshdrain check --fail-on warning` passes on the result.
+#[test]
+fn the_upstream_istio_policy_makes_the_drain_hold_on_istios_charts() {
+    let Some(helm) = helm3() else { return };
+    let policy = format!(
+        "--policy={}",
+        repo()
+            .join("examples/policies/upstream-istio.yaml")
+            .display()
+    );
+    for (release, chart_dir, namespace, added) in [
+        (
+            "istiod",
+            istio::ISTIOD_CHART,
+            "istio-system",
+            &["      terminationDrainDuration: 25s\n"][..],
+        ),
+        (
+            "istio-ingress",
+            istio::GATEWAY_CHART,
+            "istio-ingress",
+            &[
+                "        proxy.istio.io/config: |\n",
+                "          terminationDrainDuration: 30s\n",
+                "      terminationGracePeriodSeconds: 35\n",
+            ][..],
+        ),
+    ] {
+        let chart_dir = chart(chart_dir);
+        let base = ["template", release, &chart_dir, "-n", namespace];
+        let plain = helm_ok(&helm, &base);
+        let rendered = helm_ok(
+            &helm,
+            &[
+                &base[..],
+                &[
+                    "--post-renderer",
+                    MESHDRAIN,
+                    "--post-renderer-args",
+                    &policy,
+                ],
+            ]
+            .concat(),
+        );
+        let removed: &[&str] = if release == "istiod" {
+            &[]
+        } else {
+            &["      terminationGracePeriodSeconds: 30\n"]
+        };
+        common::diff::assert_changes(&plain, &rendered, removed, added, release);
+        e2e::assert_drain_holds(&rendered, release);
     }
 }

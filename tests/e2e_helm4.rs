@@ -17,7 +17,7 @@ use std::process::Command;
 
 use common::diff::assert_changes;
 use common::e2e::{self, MESHDRAIN, Sandbox};
-use common::repo;
+use common::{istio, repo};
 
 const CHART: &str = "charts-example";
 const HOOKS_CHART: &str = "testdata/e2e/charts/hooks";
@@ -553,4 +553,48 @@ fn the_shipped_policy_makes_the_drain_hold() {
             e2e::assert_apps_chart_drained(&rendered, "helm4");
         }
     }
+}
+
+/// The differential oracle through Helm 4: the istiod chart through the meshdrain plugin has
+/// the mesh config Helm 4 renders with `--set meshConfig.defaultConfig.…` (through the
+/// identity plugin), and is the identity render but for the two drain lines; with the
+/// built-in policy it is the identity render.
+#[test]
+fn istiod_chart_through_the_plugin_is_helms_own_set_render() {
+    let Some(h) = Helm4::new() else { return };
+    h.install_meshdrain_plugin(false);
+    h.install_identity_plugin();
+    h.meshdrain_on_path();
+    let ns = ["-n", "istio-system"];
+    let policy = format!("--policy={}", istio::MESH_POLICY);
+    let plain = h.template(istio::ISTIOD_CHART, "identity", &ns);
+    let with_set = h.template(
+        istio::ISTIOD_CHART,
+        "identity",
+        &[&ns[..], &istio::SET_DRAIN[..]].concat(),
+    );
+    let drained = h.template(
+        istio::ISTIOD_CHART,
+        "meshdrain",
+        &[&ns[..], &["--post-renderer-args", &policy]].concat(),
+    );
+    istio::assert_same_as_helm_set(&plain, &drained, &with_set, "istio", "helm4 plugin");
+    assert_changes(
+        &plain,
+        &drained,
+        &[],
+        &[
+            "      drainDuration: 50s\n",
+            "      terminationDrainDuration: 20s\n",
+        ],
+        "helm4 istiod chart through meshdrain vs identity",
+    );
+    let default = h.template(istio::ISTIOD_CHART, "meshdrain", &ns);
+    assert_changes(
+        &plain,
+        &default,
+        &[],
+        &[],
+        "helm4 istiod chart, built-in policy",
+    );
 }

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use common::diff::assert_changes;
 use common::e2e::{self, MESHDRAIN, Sandbox};
-use common::repo;
+use common::{istio, repo};
 
 const POLICY: &str = "testdata/e2e/policy/drain.yaml";
 const BAD_POLICY: &str = "testdata/e2e/policy/bad-bare-number.yaml";
@@ -342,4 +342,33 @@ fn the_shipped_policy_makes_the_drain_hold() {
     );
     e2e::assert_drain_holds(&list, "kpt fn eval -");
     e2e::assert_apps_chart_drained(&list, "kpt fn eval -");
+}
+
+/// The differential oracle through kpt: the istiod chart's Helm render through `kpt fn eval -`
+/// with meshdrain has the mesh config Helm renders with `--set meshConfig.defaultConfig.…`,
+/// and is the identity function's output but for the two drain lines.
+#[test]
+fn istiod_chart_through_the_function_is_helms_own_set_render() {
+    let Some(k) = Kpt::new() else { return };
+    let stream = e2e::read(&repo().join(istio::PLAIN_RENDER));
+    let identity = e2e::run_ok(
+        &mut k.eval("-", "cat", istio::MESH_POLICY),
+        stream.as_bytes(),
+    );
+    let drained = e2e::run_ok(
+        &mut k.eval("-", MESHDRAIN, istio::MESH_POLICY),
+        stream.as_bytes(),
+    );
+    let with_set = e2e::read(&repo().join(istio::SET_RENDER));
+    istio::assert_same_as_helm_set(&identity, &drained, &with_set, "istio", "kpt fn eval");
+    assert_changes(
+        &identity,
+        &drained,
+        &[],
+        &[
+            "        drainDuration: 50s\n",
+            "        terminationDrainDuration: 20s\n",
+        ],
+        "kpt fn eval - of the istiod chart with meshdrain vs identity",
+    );
 }

@@ -16,7 +16,7 @@ use std::process::Command;
 
 use common::diff::assert_changes;
 use common::e2e::{self, Sandbox};
-use common::repo;
+use common::{istio, repo};
 
 /// One test's kustomize setup: plugins in the sandbox's XDG_CONFIG_HOME.
 struct Kustomize {
@@ -186,4 +186,36 @@ fn the_shipped_policy_makes_the_drain_hold() {
     e2e::assert_apps_chart_drained(&built, "kustomize");
     // The example package too.
     e2e::assert_drain_holds(&k.build(e2e::HOLD_POLICY), "kustomize package");
+}
+
+/// The differential oracle through kustomize: the istiod chart's Helm render as a resource
+/// of a kustomization with the DrainPolicy transformer has the mesh config Helm renders with
+/// `--set meshConfig.defaultConfig.…`, and is the identity build but for the two drain lines.
+#[test]
+fn istiod_chart_through_the_transformer_is_helms_own_set_render() {
+    let Some(k) = Kustomize::new() else { return };
+    let build = |config: &str| {
+        e2e::run_ok(
+            &mut k.command_for(
+                "testdata/e2e/package-istiod",
+                "istiod-kustomization.yaml",
+                config,
+            ),
+            b"",
+        )
+    };
+    let identity = build(IDENTITY);
+    let drained = build(istio::MESH_POLICY);
+    let with_set = e2e::read(&repo().join(istio::SET_RENDER));
+    istio::assert_same_as_helm_set(&identity, &drained, &with_set, "istio", "kustomize");
+    assert_changes(
+        &identity,
+        &drained,
+        &[],
+        &[
+            "      drainDuration: 50s\n",
+            "      terminationDrainDuration: 20s\n",
+        ],
+        "kubectl kustomize of the istiod chart with the DrainPolicy transformer vs identity",
+    );
 }

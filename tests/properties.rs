@@ -308,7 +308,7 @@ proptest! {
         for d in &lint.diagnostics {
             prop_assert!(d.origin.span.is_none() || d.origin.file.as_deref() == Some("noise.yaml"));
         }
-        let text = meshdrain::report::sarif::render(&lint);
+        let text = meshdrain::report::sarif::render(&lint, &meshdrain::report::Paths::default());
         prop_assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
     }
 

@@ -1193,7 +1193,7 @@ impl<C: Choices> Builder<'_, C> {
 
     /// An IstioOperator whose injector values set the global `proxy.lifecycle` (the injected
     /// preStop is then not Istio's drain request), or not.
-    fn istio_operator(&mut self) -> Node {
+    fn istio_operator_lifecycle(&mut self) -> Node {
         let mut entries = self.head("install.istio.io/v1alpha1", "IstioOperator");
         entries.push(self.e("metadata", map(vec![entry("name", s("mesh"))])));
         let proxy = if self.c.flip() {
@@ -1588,6 +1588,94 @@ impl<C: Choices> Builder<'_, C> {
 
     /// One gateway rule; `last`: it may match every gateway (a catch-all before another rule
     /// is an error the policy loader reports: rare).
+    /// The istiod chart's mesh ConfigMap (`istio`, `istio-canary`) with its mesh config in a
+    /// literal block scalar (the writer picks `|` or `|-`), or a neighbour named like one.
+    fn mesh_config_map(&mut self) -> (Node, bool) {
+        let mut entries = self.head("v1", "ConfigMap");
+        let (name, rev) = match self.c.below(4) {
+            0 | 1 => ("istio", None),
+            2 => ("istio-canary", Some("canary")),
+            _ => ("istio-ca-root-cert", None),
+        };
+        let mut meta = vec![
+            entry("name", s(name)),
+            entry("namespace", s("istio-system")),
+        ];
+        if let Some(rev) = rev
+            && self.c.flip()
+        {
+            meta.push(entry(
+                "labels",
+                map(vec![entry("istio.io/rev", s(&format!("\"{rev}\"")))]),
+            ));
+        }
+        entries.push(self.e("metadata", map(meta)));
+        let drain = self.c.pick(&[
+            "10s", "50s", "45s", "1m30s", "1500ms", "50", "\"20s\"", "[x]",
+        ]);
+        let mut lines: Vec<String> = match self.c.below(5) {
+            0 => vec!["defaultConfig: {}".into()],
+            1 => vec![format!(
+                "{{\"defaultConfig\": {{\"drainDuration\": \"{drain}\"}}}}"
+            )],
+            2 => vec![
+                "# the mesh config".into(),
+                "defaultConfig:".into(),
+                format!("  drain_duration: {drain}   # proto spelling"),
+                "  parentShutdownDuration: 70s".into(),
+            ],
+            _ => vec![
+                "defaultConfig:".into(),
+                "  discoveryAddress: istiod.istio-system.svc:15012".into(),
+                format!("  drainDuration: {drain}"),
+            ],
+        };
+        if self.c.flip() {
+            lines.push(String::new());
+            lines.push("rootNamespace: istio-system".into());
+        }
+        let mut data = Vec::new();
+        match self.c.below(6) {
+            0 => {}
+            1 => data.push(entry(
+                "mesh",
+                s("\"defaultConfig:\\n  drainDuration: 10s\\n\""),
+            )),
+            _ => data.push(entry("mesh", Node::Literal(lines))),
+        }
+        if self.c.flip() {
+            data.push(entry(
+                "meshNetworks",
+                Node::Literal(vec!["networks: {}".into()]),
+            ));
+        }
+        entries.push(self.e("data", map(data)));
+        (map(entries), true)
+    }
+
+    /// An istioctl IstioOperator with (or without) a mesh config.
+    fn istio_operator(&mut self) -> (Node, bool) {
+        let mut entries = self.head("install.istio.io/v1alpha1", "IstioOperator");
+        entries.push(self.e("metadata", map(vec![entry("name", s("installed-state"))])));
+        let mut spec = vec![self.e("profile", s("default"))];
+        match self.c.below(4) {
+            0 => {}
+            1 => spec.push(self.e("meshConfig", Node::Null)),
+            _ => {
+                let d = self.drain_value();
+                let name = self.c.pick(&["drainDuration", "drain_duration"]);
+                let config = map(vec![self.e(name, d)]);
+                let mesh = map(vec![self.e("defaultConfig", config)]);
+                spec.push(self.e("meshConfig", mesh));
+            }
+        }
+        if self.c.one_in(3) {
+            spec.push(self.e("revision", s("canary")));
+        }
+        entries.push(self.e("spec", map(spec)));
+        (map(entries), true)
+    }
+
     fn policy_rule(&mut self, last: bool) -> Node {
         let mut rule = Vec::new();
         if !self.c.flip() || !(last || self.c.one_in(8)) {
@@ -1662,6 +1750,19 @@ impl<C: Choices> Builder<'_, C> {
                 let d = self.c.pick(&["25s", "5s", "10s"]);
                 sc.push(entry("terminationDrainDuration", s(d)));
             }
+            match self.c.below(5) {
+                0 | 1 => {}
+                2 => sc.push(entry("targets", seq(vec![s("MeshConfigMap")]))),
+                3 => sc.push(entry(
+                    "targets",
+                    seq(vec![
+                        s("ControlPlane"),
+                        s("IstioOperator"),
+                        s("MeshConfigMap"),
+                    ]),
+                )),
+                _ => sc.push(entry("targets", seq(vec![s("IstioOperator")]))),
+            }
             spec.push(entry("sidecar", map(sc)));
         }
         if !self.c.one_in(4) {
@@ -1723,15 +1824,17 @@ impl<C: Choices> Builder<'_, C> {
 
     /// One resource: `(node, may be a target)`.
     fn resource(&mut self, depth: usize, lists: bool) -> (Node, bool) {
-        match self.c.below(16) {
+        match self.c.below(18) {
             0..=2 => self.gateway(),
             3 | 4 => self.controlplane(),
             5 => (self.deployment(), false),
             6 => (self.secret(), false),
             7 => (self.configmap(), false),
             8..=11 => (self.workload(), false),
-            12 if self.c.one_in(5) => (self.istio_operator(), false),
+            12 if self.c.one_in(5) => (self.istio_operator_lifecycle(), true),
             12 | 13 => (self.namespace(), false),
+            14 => self.mesh_config_map(),
+            15 => self.istio_operator(),
             _ if lists && depth == 0 => self.list(depth),
             _ => (self.policy(), false),
         }

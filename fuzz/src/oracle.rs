@@ -377,6 +377,10 @@ pub fn target_values(
     );
     for ((ptr, obj_in), (ptr_out, obj_out)) in ins.iter().zip(&outs) {
         ensure!(ptr == ptr_out, "objects moved: {ptr} became {ptr_out}");
+        if let Some(target) = upstream_mesh(obj_in) {
+            upstream_values(policy, target, ptr, obj_in, obj_out, in_text, out_text)?;
+            continue;
+        }
         let Some(kind) = install_kind(obj_in) else {
             continue;
         };
@@ -397,6 +401,13 @@ pub fn target_values(
             let Some(sidecar) = &policy.sidecar else {
                 continue;
             };
+            if !targets(policy, "ControlPlane") {
+                ensure!(
+                    obj_in == obj_out,
+                    "{kind} {ptr} changed, but the policy's sidecar targets do not name it"
+                );
+                continue;
+            }
             // The oracle names the fields itself rather than reading meshdrain's table.
             for (field, wanted) in [
                 ("drainDuration", sidecar.get(DrainField::DrainDuration)),
@@ -455,6 +466,131 @@ pub fn target_values(
                 conflict,
             )?;
         }
+    }
+    Ok(())
+}
+
+/// Whether the policy's sidecar settings go to the mesh configs called `name`.
+fn targets(policy: &DrainPolicy, name: &str) -> bool {
+    policy.sidecar_targets.iter().any(|t| t.name() == name)
+}
+
+/// Upstream Istio's mesh configs, as the oracle tells them itself: an `install.istio.io`
+/// IstioOperator, or the istiod chart's ConfigMap `istio`, or `istio-<rev>` labelled
+/// `istio.io/rev: <rev>` or with a `mesh` key.
+fn upstream_mesh(obj: &Value) -> Option<&'static str> {
+    let api = str_of(obj, "apiVersion")?;
+    let kind = str_of(obj, "kind")?;
+    let group = api.split_once('/').map_or("", |(g, _)| g);
+    if group == "install.istio.io" && kind == "IstioOperator" {
+        return Some("IstioOperator");
+    }
+    if api != "v1" || kind != "ConfigMap" {
+        return None;
+    }
+    let name = obj.pointer("/metadata/name").and_then(Value::as_str)?;
+    let revisioned = name
+        .strip_prefix("istio-")
+        .filter(|r| !r.is_empty())
+        .is_some_and(|r| {
+            obj.pointer("/metadata/labels/istio.io~1rev")
+                .and_then(Value::as_str)
+                == Some(r)
+                || obj.pointer("/data/mesh").is_some()
+        });
+    (name == "istio" || revisioned).then_some("MeshConfigMap")
+}
+
+/// A field of a `defaultConfig` mapping in either spelling (camelCase first, as meshdrain
+/// edits the one that is there), with its pointer below `base`.
+fn default_config_value<'a>(
+    config: Option<&'a Value>,
+    base: &str,
+    field: &str,
+) -> Option<(&'a Value, String)> {
+    let config = config?;
+    [field.to_owned(), snake_case(field)]
+        .into_iter()
+        .find_map(|name| {
+            let v = config.get(&name)?;
+            (!v.is_null()).then(|| (v, format!("{base}/{name}")))
+        })
+}
+
+/// The mesh config in a ConfigMap's `data.mesh` string, parsed.
+fn embedded_mesh(obj: &Value) -> Option<Value> {
+    obj.pointer("/data/mesh")
+        .and_then(Value::as_str)
+        .and_then(yaml)
+}
+
+/// An upstream mesh config against the policy: the sidecar fields where its targets name it
+/// (`spec.meshConfig.defaultConfig` of an IstioOperator, `defaultConfig` of the mesh config in
+/// a mesh ConfigMap's `data.mesh`), else untouched.
+fn upstream_values(
+    policy: &DrainPolicy,
+    target: &str,
+    ptr: &str,
+    obj_in: &Value,
+    obj_out: &Value,
+    in_text: &str,
+    out_text: &str,
+) -> Check {
+    let sidecar = match &policy.sidecar {
+        Some(s) if targets(policy, target) => s,
+        _ => {
+            ensure!(
+                obj_in == obj_out,
+                "{target} {ptr} changed, but the policy's sidecar targets do not name it"
+            );
+            return Ok(());
+        }
+    };
+    let (mesh_in, mesh_out) = match target {
+        "MeshConfigMap" => (embedded_mesh(obj_in), embedded_mesh(obj_out)),
+        _ => (
+            obj_in.pointer("/spec/meshConfig").cloned(),
+            obj_out.pointer("/spec/meshConfig").cloned(),
+        ),
+    };
+    let base = match target {
+        "MeshConfigMap" => None,
+        _ => Some(format!("{ptr}/spec/meshConfig/defaultConfig")),
+    };
+    for (field, wanted) in [
+        ("drainDuration", sidecar.get(DrainField::DrainDuration)),
+        (
+            "terminationDrainDuration",
+            sidecar.get(DrainField::TerminationDrainDuration),
+        ),
+    ] {
+        let Some(wanted) = wanted else { continue };
+        let at = |mesh: &Option<Value>| {
+            default_config_value(
+                mesh.as_ref().and_then(|m| m.get("defaultConfig")),
+                base.as_deref().unwrap_or(""),
+                field,
+            )
+            .map(|(v, p)| (v.clone(), p))
+        };
+        let (before, after) = (at(&mesh_in), at(&mesh_out));
+        // Pointers into the document only where the field is not inside a string.
+        let pointer = |found: &Option<(Value, String)>| {
+            base.as_ref().and(found.as_ref()).map(|(_, p)| p.clone())
+        };
+        check_field(
+            &Field {
+                what: format!("{target} {ptr} {field}"),
+                input: before.as_ref().map(|(v, _)| v),
+                output: after.as_ref().map(|(v, _)| v),
+                in_pointer: pointer(&before),
+                out_pointer: pointer(&after),
+                wanted,
+                conflict: policy.on_conflict,
+            },
+            in_text,
+            out_text,
+        )?;
     }
     Ok(())
 }

@@ -1,18 +1,19 @@
 //! `meshdrain check`, `meshdrain explain` and the lint half of `render --check`.
 
 use std::io::Write;
+use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, ExplainArgs, LintArgs};
+use crate::cli::{CheckArgs, DocFormat, ExplainArgs, ExplainFormat, LintArgs};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Limits;
 use crate::lint::input::{self, Source, Treat};
 use crate::lint::{self, CheckOptions, Report, rules::RULES};
 use crate::policy::IstioVersion;
-use crate::report::{Format, github, json, sarif, text, use_color};
+use crate::report::{Format, Paths, github, json, sarif, text, use_color};
 use crate::{ExitStatus, Io};
 
-use super::settings::{CheckPolicy, check_policy};
-use super::{report, write_output};
+use super::settings::{CheckPolicy, check_policy, git_root};
+use super::{docs, report, write_output};
 
 /// The check's options from the shared lint flags.
 pub fn options(
@@ -70,13 +71,22 @@ pub fn summary(report: &Report, fail_on: Severity) -> String {
     s
 }
 
-fn write_report(
-    out: &mut dyn Write,
-    report: &Report,
+/// How a report is written.
+struct Style {
     format: Format,
     fail_on: Severity,
     color: bool,
-) -> std::io::Result<()> {
+    /// For the formats that name files from the repository root.
+    paths: Paths,
+}
+
+fn write_report(out: &mut dyn Write, report: &Report, style: &Style) -> std::io::Result<()> {
+    let Style {
+        format,
+        fail_on,
+        color,
+        ref paths,
+    } = *style;
     match format {
         Format::Text => {
             for d in &report.diagnostics {
@@ -86,10 +96,10 @@ fn write_report(
             out.write_all(summary(report, fail_on).as_bytes())
         }
         Format::Json => out.write_all(json::render(report, fail_on).as_bytes()),
-        Format::Sarif => out.write_all(sarif::render(report).as_bytes()),
+        Format::Sarif => out.write_all(sarif::render(report, paths).as_bytes()),
         Format::Github => {
             for d in &report.diagnostics {
-                out.write_all(github::render(d).as_bytes())?;
+                out.write_all(github::render(d, paths).as_bytes())?;
             }
             Ok(())
         }
@@ -101,13 +111,28 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
         write_output(io, |out| out.write_all(json::schema_json().as_bytes()))?;
         return Ok(ExitStatus::Success);
     }
-    if args.paths.is_empty() && args.values.is_empty() {
+    let stdin = |p: &PathBuf| p.as_os_str() == "-";
+    let mut paths = args.paths.clone();
+    if args.stdin_filename.is_some() && paths.is_empty() && args.values.is_empty() {
+        // `--stdin-filename` alone reads stdin, as ruff's does.
+        paths.push(PathBuf::from("-"));
+    }
+    if paths.is_empty() && args.values.is_empty() {
         let d = Diagnostic::error("usage", "meshdrain check needs something to check")
             .with_hint("name files or directories (meshdrain check deploy/), or pipe a render in: helm template … | meshdrain check -");
         report(io, &[d], false);
         return Ok(ExitStatus::Invalid);
     }
-    if io.stdin_is_terminal && args.paths.iter().any(|p| p.as_os_str() == "-") {
+    if args.stdin_filename.is_some() && !paths.iter().chain(&args.values).any(stdin) {
+        let d = Diagnostic::error(
+            "usage",
+            "--stdin-filename names stdin, but stdin (`-`) is not among the inputs",
+        )
+        .with_hint("add `-` to read stdin (helm template … | meshdrain check --stdin-filename chart/rendered.yaml -), or drop --stdin-filename");
+        report(io, &[d], false);
+        return Ok(ExitStatus::Invalid);
+    }
+    if io.stdin_is_terminal && paths.iter().chain(&args.values).any(stdin) {
         let d = Diagnostic::error(
             "no-input",
             "`-` reads manifests on stdin, and stdin is a terminal",
@@ -116,16 +141,22 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
         report(io, &[d], false);
         return Ok(ExitStatus::Invalid);
     }
-    let policy = match check_policy(args.policy.as_ref(), &io.env) {
-        Ok(p) => p,
+    let cwd = std::env::current_dir().ok();
+    let (policy, config) = match check_policy(args.policy.as_ref(), &io.env, cwd.as_deref()) {
+        Ok(found) => found,
         Err(diagnostics) => {
             report(io, &diagnostics, false);
             return Ok(ExitStatus::Invalid);
         }
     };
     let limits = args.limits.limits();
-    let sources = match input::collect(&args.paths, &args.values, io.stdin, limits.max_input_bytes)
-    {
+    let sources = match input::collect(
+        &paths,
+        &args.values,
+        io.stdin,
+        args.stdin_filename.as_deref(),
+        limits.max_input_bytes,
+    ) {
         Ok(s) => s,
         Err(d) => {
             report(io, &[d], false);
@@ -135,11 +166,24 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
     let options = options(&args.lint, args.istio_version, limits, policy);
     let result = lint::check(sources, &options);
     let fail_on: Severity = args.lint.fail_on.into();
-    let color = use_color(args.color, io.stdout_is_terminal, &io.env);
-    write_output(io, |out| {
-        write_report(out, &result, args.format, fail_on, color)
-    })?;
+    let style = Style {
+        format: args.format,
+        fail_on,
+        color: use_color(args.color, io.stdout_is_terminal, &io.env),
+        paths: Paths {
+            root: cwd.as_deref().and_then(git_root),
+            cwd: cwd.unwrap_or_default(),
+        },
+    };
+    write_output(io, |out| write_report(out, &result, &style))?;
     if args.verbose {
+        if let Some(config) = &config {
+            let _ = writeln!(
+                io.stderr,
+                "note: ignore rules from {} (spec.check)",
+                config.display()
+            );
+        }
         for note in &result.notes {
             let _ = writeln!(io.stderr, "note: {note}");
         }
@@ -152,6 +196,14 @@ pub fn check_command(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitSt
             .iter()
             .filter(|d| d.severity >= fail_on)
             .count();
+        if args.exit_zero {
+            let _ = writeln!(
+                io.stderr,
+                "meshdrain check: {failing} finding(s) at or above --fail-on {}; exit status 0 (--exit-zero)",
+                fail_on.as_str()
+            );
+            return Ok(ExitStatus::Success);
+        }
         let _ = writeln!(
             io.stderr,
             "meshdrain check: {failing} finding(s) at or above --fail-on {}",
@@ -198,32 +250,41 @@ pub fn explain_command(args: &ExplainArgs, io: &mut Io<'_>) -> anyhow::Result<Ex
     if let Some(resource) = &args.resource {
         return explain_resource(args, resource, io);
     }
-    if args.args.len() > 1 {
-        let d = Diagnostic::error("usage", "meshdrain explain takes one rule code")
-            .with_hint("meshdrain explain GD007, or meshdrain explain --resource KIND/NAMESPACE/NAME FILE… for a resource");
+    if matches!(args.format, ExplainFormat::Json | ExplainFormat::Svg) {
+        let d = Diagnostic::error("usage", "--format json and svg are for explain --resource")
+            .with_hint("use --format text or markdown for the rules");
         report(io, &[d], false);
         return Ok(ExitStatus::Invalid);
     }
+    if args.args.len() > 1 || (args.all && !args.args.is_empty()) {
+        let d = Diagnostic::error("usage", "meshdrain explain takes one rule code, or --all")
+            .with_hint("meshdrain explain GD007, meshdrain explain --all, or meshdrain explain --resource KIND/NAMESPACE/NAME FILE… for a resource");
+        report(io, &[d], false);
+        return Ok(ExitStatus::Invalid);
+    }
+    let markdown = args.format == DocFormat::Markdown;
     let Some(code) = args.args.first() else {
-        write_output(io, |out| {
-            for rule in RULES {
-                let m = rule.meta();
-                writeln!(
-                    out,
-                    "{}  {:<8} {:<36} {}",
-                    m.code,
-                    m.severity.as_str(),
-                    m.name,
-                    m.summary
-                )?;
-            }
-            Ok(())
-        })?;
+        let text = match (args.all, markdown) {
+            (true, true) => docs::rules_page(),
+            (true, false) => RULES
+                .iter()
+                .map(|rule| rule.meta().explain())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            (false, true) => docs::rules_table(),
+            (false, false) => docs::rules_list(),
+        };
+        write_output(io, |out| out.write_all(text.as_bytes()))?;
         return Ok(ExitStatus::Success);
     };
     match lint::rule(code) {
         Some(rule) => {
-            write_output(io, |out| out.write_all(rule.meta().explain().as_bytes()))?;
+            let text = if markdown {
+                docs::rule_markdown(rule.meta())
+            } else {
+                rule.meta().explain()
+            };
+            write_output(io, |out| out.write_all(text.as_bytes()))?;
             Ok(ExitStatus::Success)
         }
         None => {
@@ -280,7 +341,7 @@ fn explain_resource(
     };
     let paths: Vec<std::path::PathBuf> = args.args.iter().map(std::path::PathBuf::from).collect();
     let limits = Limits::default();
-    let sources = match input::collect(&paths, &[], io.stdin, limits.max_input_bytes) {
+    let sources = match input::collect(&paths, &[], io.stdin, None, limits.max_input_bytes) {
         Ok(s) => s,
         Err(d) => {
             report(io, &[d], false);
@@ -303,9 +364,9 @@ fn explain_resource(
         }
     };
     let text = match args.format {
-        crate::cli::ExplainFormat::Text => crate::explain::render::text(&explanation),
-        crate::cli::ExplainFormat::Json => crate::explain::render::json(&explanation),
-        crate::cli::ExplainFormat::Svg => crate::explain::svg::svg(&explanation),
+        ExplainFormat::Text | ExplainFormat::Markdown => crate::explain::render::text(&explanation),
+        ExplainFormat::Json => crate::explain::render::json(&explanation),
+        ExplainFormat::Svg => crate::explain::svg::svg(&explanation),
     };
     write_output(io, |out| out.write_all(text.as_bytes()))?;
     Ok(ExitStatus::Success)

@@ -2,6 +2,7 @@
 //! `policy`. Everything here reads and writes through [`Io`], so tests need no process.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read, Write};
 
@@ -18,7 +19,9 @@ use crate::render::{self, Failure, FailureKind, RenderOptions, Rendered};
 use crate::{ExitStatus, Io, redact, safe_write};
 
 pub mod check;
+pub mod docs;
 pub mod settings;
+pub mod verify;
 
 pub use crate::integration::{Mode, resolve_mode};
 pub use settings::build_policy;
@@ -39,6 +42,13 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
         Some(Command::Policy(args)) => policy_command(&args, io),
         Some(Command::Check(args)) => check::check_command(&args, io),
         Some(Command::Explain(args)) => check::explain_command(&args, io),
+        Some(Command::Verify(args)) => verify::verify_command(&args, io),
+        Some(Command::Completions(args)) => write_output(io, |out| {
+            docs::completions(args.shell, out);
+            Ok(())
+        })
+        .map(|()| ExitStatus::Success),
+        Some(Command::Man) => write_output(io, docs::man_page).map(|()| ExitStatus::Success),
     };
     result.unwrap_or_else(|e| {
         report(
@@ -104,7 +114,8 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         limits: args.limits.limits(),
         istio_version: args.policy.istio_version,
         input_name: "<stdin>".to_owned(),
-        values_file: false,
+        values_chart: None,
+        ..RenderOptions::default()
     };
     if mode == Mode::Krm {
         let env = io.env.clone();
@@ -131,7 +142,23 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
             return Ok(ExitStatus::Invalid);
         }
     };
-    let check_policy = settings::CheckPolicy::of(&policy);
+    // The lint step of --check reads .meshdrain.yaml when no policy file was named (the
+    // render itself never does: a post-render must not depend on the working directory).
+    let check_policy = if args.check
+        && mode == Mode::PostRenderer
+        && settings::policy_path(args.policy.policy.as_ref(), &io.env).is_none()
+    {
+        let cwd = std::env::current_dir().ok();
+        match settings::check_policy(None, &BTreeMap::new(), cwd.as_deref()) {
+            Ok((found, _)) => found,
+            Err(diagnostics) => {
+                report(io, &diagnostics, args.helm_plugin);
+                return Ok(ExitStatus::Invalid);
+            }
+        }
+    } else {
+        settings::CheckPolicy::of(&policy)
+    };
     let options = RenderOptions { policy, ..options };
     match render::render(&input, &options) {
         Ok(rendered) => {
@@ -185,8 +212,12 @@ fn tally(rendered: &Rendered<'_>) -> String {
         (n, 0) => format!(", {}", plural(n, "workload")),
         (n, left) => format!(", {} ({left} left alone)", plural(n, "workload")),
     };
+    let meshes = match s.mesh_configs {
+        0 => String::new(),
+        n => format!(", {}", plural(n, "mesh config")),
+    };
     format!(
-        "meshdrain: {}, {}{workloads}: {} changed, {} already right, {} kept",
+        "meshdrain: {}, {}{meshes}{workloads}: {} changed, {} already right, {} kept",
         plural(s.documents, "document"),
         plural(s.resources, "TSB install resource"),
         plural(s.changed, "field"),
@@ -281,6 +312,7 @@ fn values_command(args: &ValuesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         istio_version: args.policy.istio_version,
         input_name: name.clone(),
         values_file: true,
+        values_chart: args.chart,
         ..RenderOptions::default()
     };
     let rendered = match render::render(&input, &options) {

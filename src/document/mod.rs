@@ -6,6 +6,7 @@
 //! untouched documents cost one parser pass and nothing else.
 
 mod bulk;
+pub mod embedded;
 mod limits;
 mod node;
 mod parse;

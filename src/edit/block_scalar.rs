@@ -104,6 +104,14 @@ pub(super) fn new_literal(s: &str, indent: usize, b: Breaks) -> Option<Literal<'
     fits.then_some(Literal { chomp, lines })
 }
 
+/// Whether `text` has both a lone CR and a lone LF line break.
+fn mixes_cr_and_lf(text: &str) -> bool {
+    let b = text.as_bytes();
+    let lone_cr = memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'));
+    let lone_lf = memchr::memchr_iter(b'\n', b).any(|i| i == 0 || b.get(i - 1) != Some(&b'\r'));
+    lone_cr && lone_lf
+}
+
 /// Writes content lines at column `indent`, each ending in `nl`; an empty line stays empty.
 pub(super) fn write_lines(out: &mut String, lines: &[&str], indent: usize, nl: &str) {
     for line in lines {
@@ -204,6 +212,12 @@ impl<'a> Editor<'a> {
         };
         let (map_id, key_id) =
             key.ok_or_else(|| unsupported("a block scalar that is not a mapping value"))?;
+        if mixes_cr_and_lf(self.text) {
+            // A line emptied before an LF would make a CR-LF pair with it: one line fewer.
+            return Err(unsupported(
+                "a block scalar in a document whose lines end in both CR and LF",
+            ));
+        }
         let colon = self
             .colon_after(self.node(key_id)?)
             .ok_or_else(|| unsupported("a mapping entry without a visible ':'"))?;
@@ -291,35 +305,42 @@ impl<'a> Editor<'a> {
         } else {
             ""
         };
-        let (range, mut text) = if header.chomp == Chomp::Keep || body.last_text_end.is_none() {
-            // Kept: every line break up to the next less indented line is the value's. No
-            // text: the blank lines may have more spaces than the new content's indentation.
-            // Either way they are all rewritten, each line with its break; a stripped value's
-            // last one only where the text went on or ended in a line break.
-            let mut text = lead.to_owned();
-            text.push_str(&joined(lines, indent, nl));
-            let went_on = body.end < len || self.text.ends_with(['\n', '\r']);
-            if !lines.is_empty() && (went_on || header.chomp != Chomp::Strip) {
-                text.push_str(nl);
-            }
-            (header.content_start..body.end, text)
-        } else {
-            // Clip and strip with text: the trailing blank lines are not the value's and stay.
-            let end = body.last_text_end.unwrap_or(header.content_start);
-            if lines.is_empty() {
-                (
-                    header.line_break.unwrap_or(header.content_start)..end,
-                    String::new(),
-                )
-            } else {
-                let mut text = joined(lines, indent, nl);
-                // The last line ended the text: a clipped value needs its line break.
-                if end >= len && header.chomp == Chomp::Clip {
+        // Spaces ending the text without a line break, after the last text line: saphyr reads
+        // them into the value, libyaml does not.
+        let spaces_at_end = body.end == len
+            && !self.text.ends_with(['\n', '\r'])
+            && body.last_text_end.is_some_and(|end| end < len);
+        let (range, mut text) =
+            if header.chomp == Chomp::Keep || body.last_text_end.is_none() || spaces_at_end {
+                // Kept: every line break up to the next less indented line is the value's. No
+                // text: the blank lines may have more spaces than the new content's indentation.
+                // Either way they are all rewritten (and spaces ending the text go), each line
+                // with its break; a stripped value's last one only where the text went on or
+                // ended in a line break.
+                let mut text = lead.to_owned();
+                text.push_str(&joined(lines, indent, nl));
+                let went_on = body.end < len || self.text.ends_with(['\n', '\r']);
+                if !lines.is_empty() && (went_on || header.chomp != Chomp::Strip) {
                     text.push_str(nl);
                 }
-                (header.content_start..end, text)
-            }
-        };
+                (header.content_start..body.end, text)
+            } else {
+                // Clip and strip with text: the trailing blank lines are not the value's and stay.
+                let end = body.last_text_end.unwrap_or(header.content_start);
+                if lines.is_empty() {
+                    (
+                        header.line_break.unwrap_or(header.content_start)..end,
+                        String::new(),
+                    )
+                } else {
+                    let mut text = joined(lines, indent, nl);
+                    // The last line ended the text: a clipped value needs its line break.
+                    if end >= len && header.chomp == Chomp::Clip {
+                        text.push_str(nl);
+                    }
+                    (header.content_start..end, text)
+                }
+            };
         let missing = self
             .breaks_in(&range)
             .saturating_sub(linebreak::count(text.as_bytes()));
@@ -642,6 +663,23 @@ mod tests {
     }
 
     #[test]
+    fn refuses_block_scalars_in_documents_mixing_cr_and_lf() {
+        // Found by the editor fuzz target: the CR ending an emptied line met the LF after it.
+        assert!(matches!(
+            set("a: |1\r  \n\n", "10s"),
+            Err(EditError::Unsupported { .. })
+        ));
+        assert_eq!(
+            set("a: |\r  x\rb: 1\r", "y\n").unwrap(),
+            "a: |\r  y\rb: 1\r"
+        );
+        assert_eq!(
+            set("a: |\r\n  x\r\n  z\r\nb: 1\n", "10s").unwrap(),
+            "a: \"10s\"\r\n\r\n\r\nb: 1\n"
+        );
+    }
+
+    #[test]
     fn folded_blocks_take_one_line_only() {
         assert_eq!(
             set("a: >\n  x\n  y\nb: 1\n", "z w\n").unwrap(),
@@ -813,7 +851,10 @@ mod tests {
         let text = "a: 1\n  \n\t# c\n";
         let tree = crate::document::Tree::parse(text).unwrap();
         let after = crate::edit::Editor::new(&tree, text).following(5);
-        assert_eq!((after.blank, after.refuse), (Some(2), true));
+        assert_eq!(
+            (after.blank, after.refuse, after.tab),
+            (Some(2), true, Some(0))
+        );
         assert!(!super::ends_before(after, 4, Chomp::Clip));
         quoted("spec:\n  a: 1\n\nb: 2\n", "x\n\n");
         // Blank lines are fine before a less indented line for `|` and `|-`.
@@ -835,6 +876,15 @@ mod tests {
             checked("spec:\n  ~ # c\n", &m).unwrap(),
             "spec:\n  cfg: \"a\\n\" # c\n"
         );
+        // Found by the editor fuzz target: spaces ending the text without a line break are
+        // read into a block scalar before them by saphyr, not by libyaml.
+        let l = add(&["l"], NewValue::Seq(vec![NewValue::str("a\n  b\n")]));
+        assert_eq!(
+            checked("? 0\r  ", &l).unwrap(),
+            "? 0\rl:\r- \"a\\n  b\\n\"\r  "
+        );
+        assert_eq!(set("a: |\n  x\n  ", "y\nz\n").unwrap(), "a: |\n  y\n  z\n");
+        assert_eq!(set("a: |-\n  x\n  ", "y").unwrap(), "a: |-\n  y\n");
         // Found by the editor fuzz target: spaces after the null joined the last line.
         assert_eq!(
             checked("spec:\n  ~   \nz:\n", &m).unwrap(),
@@ -877,6 +927,65 @@ mod tests {
             checked("a: |2\n  x\n   ", &z),
             Err(EditError::Unsupported { .. })
         ));
+    }
+
+    #[test]
+    fn quoted_and_flow_values_never_go_before_lines_indented_with_a_tab() {
+        // Found by the editor fuzz target: libyaml refuses `a: []` / ` \t` (only a plain
+        // scalar takes such a line in), saphyr reads it.
+        let text = "b: 1\n \t\n";
+        for value in [
+            NewValue::Seq(vec![]),
+            NewValue::str("on"),
+            NewValue::str("x\n"),
+        ] {
+            assert!(
+                matches!(
+                    checked(text, &add(&["a"], value.clone())),
+                    Err(EditError::Unsupported { .. })
+                ),
+                "{value:?}"
+            );
+            assert!(
+                matches!(
+                    checked(text, &replace(&["b"], value.clone())),
+                    Err(EditError::Unsupported { .. })
+                ),
+                "{value:?}"
+            );
+        }
+        assert!(matches!(
+            checked("b:\n \t\n", &replace(&["b"], NewValue::str("on"))),
+            Err(EditError::Unsupported { .. })
+        ));
+        // Found by the editor fuzz target: after a plain scalar too, when the tab is left
+        // of the line's content.
+        let nested = add(
+            &["a"],
+            NewValue::Map(vec![("s".into(), NewValue::Bool(false))]),
+        );
+        assert!(matches!(
+            checked(text, &nested),
+            Err(EditError::Unsupported { .. })
+        ));
+        assert_eq!(
+            checked("b: 0\n    \t\n", &nested).unwrap(),
+            "b: 0\na:\n  s: false\n    \t\n"
+        );
+        use super::super::editor::tab_breaks;
+        assert!(tab_breaks(Some(4), "-   a: 1"));
+        assert!(!tab_breaks(Some(5), "-   a: 1"));
+        assert!(tab_breaks(Some(9), "  - a: \"x\""));
+        assert!(!tab_breaks(None, "a: []"));
+        // Plain values are fine.
+        assert_eq!(
+            checked(text, &add(&["a"], NewValue::str("10s"))).unwrap(),
+            "b: 1\na: 10s\n \t\n"
+        );
+        assert_eq!(
+            checked(text, &replace(&["b"], NewValue::Int(2))).unwrap(),
+            "b: 2\n \t\n"
+        );
     }
 
     #[test]

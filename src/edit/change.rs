@@ -37,6 +37,13 @@ impl<'a> Editor<'a> {
                 at,
             });
         }
+        if let Some((at, what)) = self.reader_disagreement() {
+            return Err(EditError::Unsupported {
+                path: dotted(change.path()),
+                what,
+                at,
+            });
+        }
         let (parent_path, last) = change.path().parent().ok_or_else(|| EditError::Missing {
             path: "(document root)".into(),
         })?;
@@ -466,6 +473,36 @@ mod tests {
                 ),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn refuses_texts_whose_structure_readers_disagree_on() {
+        // Found by the editor fuzz target: saphyr reads `&c:` as an anchor named `c:` on the
+        // mapping below, libyaml as an anchored empty key; and `?a` in a flow mapping as a
+        // plain key, libyaml as an explicit key `a`.
+        for text in [
+            "spec:\n  &c:\n    istio: 1\n",
+            "a: &x? 1\nb: *x?\n",
+            "{?holdAp\"l\": [x]}\n",
+            "l: [:x]\n",
+            "\n\u{feff}x:\n",
+        ] {
+            assert!(
+                matches!(
+                    edit(text, add(&["z"], NewValue::str("1s"))),
+                    Err(EditError::Unsupported { .. })
+                ),
+                "{text:?}"
+            );
+        }
+        // In a scalar, a comment or a block scalar they are text; plain names are fine.
+        for text in [
+            "a: \"x &y:z\" # &c: d\nb: x &y:z\nc: |\n  &k: v\nd: &ok 1\ne: *ok\nf: {a: x?}\n",
+            "l: [a?, 'b: &c:d', \"?e\"]\n",
+        ] {
+            let result = edit(text, add(&["z"], NewValue::str("1s")));
+            assert!(result.is_ok(), "{text:?}: {result:?}");
         }
     }
 

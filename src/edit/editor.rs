@@ -7,7 +7,7 @@ use crate::linebreak;
 use crate::patch::{Pointer, dotted};
 
 use super::error::EditError;
-use super::layout::Layout;
+use super::layout::{Layout, line_start};
 use super::splice::Splice;
 
 /// How inserted lines end: the document's line break, whether they go at the end of a text
@@ -29,8 +29,32 @@ pub(super) struct After {
     /// The indentation of the first line holding text; none at the end of the text.
     pub(super) next: Option<usize>,
     /// No block scalar may end here: a tab in those lines' indentation (an error to libyaml
-    /// after a block scalar), or text after the insertion on its own line.
+    /// after a block scalar), spaces ending the text without a line break, or text after the
+    /// insertion on its own line.
     pub(super) refuse: bool,
+    /// The column of a tab in those lines' indentation: see [`tab_breaks`].
+    pub(super) tab: Option<usize>,
+}
+
+/// Whether libyaml refuses a line written as `last_line` followed by lines with a tab at
+/// column `tab` of their indentation: always after a quoted scalar or a flow collection (only
+/// a plain scalar takes such lines in), and after a plain one when the tab is not right of the
+/// line's innermost block collection (its content's column, past any `- `; saphyr reads all
+/// of them).
+pub(super) fn tab_breaks(tab: Option<usize>, last_line: &str) -> bool {
+    let Some(col) = tab else {
+        return false;
+    };
+    let mut rest = last_line.trim_start_matches(' ');
+    while let Some(after_dash) = rest
+        .strip_prefix('-')
+        .filter(|r| r.is_empty() || r.starts_with(' '))
+    {
+        rest = after_dash.trim_start_matches(' ');
+    }
+    let indent = last_line.len() - rest.len();
+    let unplain = last_line.trim_end().ends_with(['"', '\'', ']', '}']);
+    unplain || col <= indent
 }
 
 /// The editor for one document.
@@ -86,11 +110,16 @@ impl<'a> Editor<'a> {
                 at: scalar,
             });
         }
-        let body = render(Breaks {
-            nl,
-            at_eof,
-            after: self.following(at),
-        });
+        let after = self.following(at);
+        let body = render(Breaks { nl, at_eof, after });
+        let last_line = body
+            .trim_end_matches(['\n', '\r'])
+            .rsplit(['\n', '\r'])
+            .next()
+            .unwrap_or("");
+        if tab_breaks(after.tab, last_line) {
+            return Err(self.tab_after(path, at));
+        }
         let text = if at_eof {
             // Keep the text's missing final line break missing.
             format!("{nl}{}", body.strip_suffix(nl).unwrap_or(&body))
@@ -143,6 +172,26 @@ impl<'a> Editor<'a> {
         linebreak::next_break(bytes, end).map_or(bytes.len(), |(at, _)| at)
     }
 
+    /// The refusal of a quoted or flow value before lines with a tab in their indentation.
+    pub(super) fn tab_after(&self, path: &Pointer, at: usize) -> EditError {
+        EditError::Unsupported {
+            path: dotted(path),
+            what: "followed by a line with a tab in its indentation, which libyaml refuses after the quoted or flow value meshdrain would write",
+            at,
+        }
+    }
+
+    /// Whether libyaml refuses the text after `written` replaces `range` ([`tab_breaks`]).
+    pub(super) fn written_before_tab(&self, range: &std::ops::Range<usize>, written: &str) -> bool {
+        let tab = self.following(self.after_line(range.end).0).tab;
+        let start = line_start(self.text, range.start);
+        let line = format!(
+            "{}{written}",
+            self.text.get(start..range.start).unwrap_or("")
+        );
+        tab_breaks(tab, &line)
+    }
+
     /// The lines from `at` (a line's start) to the first one holding text.
     pub(super) fn following(&self, at: usize) -> After {
         let bytes = self.text.as_bytes();
@@ -154,9 +203,16 @@ impl<'a> Editor<'a> {
             let line = bytes.get(pos..line_end).unwrap_or_default();
             let spaces = line.iter().take_while(|&&b| b == b' ').count();
             match line.get(spaces) {
+                // Spaces ending the text without a line break: saphyr reads them into a
+                // block scalar before them, libyaml does not.
+                None if line_end == bytes.len() => {
+                    after.refuse = true;
+                    break;
+                }
                 None => after.blank = after.blank.max(Some(spaces)),
                 Some(b'\t') => {
                     after.refuse = true;
+                    after.tab = Some(spaces);
                     break;
                 }
                 Some(_) => {

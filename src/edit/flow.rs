@@ -101,11 +101,12 @@ impl<'a> Editor<'a> {
         match last_end {
             Some(end) => {
                 // After `a:` with nothing behind it, `a:,` would make the colon part of a
-                // plain key.
+                // plain key; after a plain `a -` (or `a ?`), saphyr reads `-,` as a plain
+                // scalar starting with `-`.
                 let after_colon = self
                     .text
                     .get(..end)
-                    .is_some_and(|before| before.ends_with(':'));
+                    .is_some_and(|before| before.ends_with([':', '-', '?']));
                 let sep = if after_colon {
                     format!(" {comma}")
                 } else {
@@ -265,6 +266,14 @@ mod tests {
         assert_eq!(checked("{\"a\": }\n", &b()).unwrap(), "{\"a\": , b: 25s}\n");
         assert_eq!(checked("{}\n", &b()).unwrap(), "{b: 25s}\n");
         assert_eq!(checked("{'a': 1}\n", &b()).unwrap(), "{'a': 1, b: 25s}\n");
+    }
+
+    #[test]
+    fn a_comma_after_a_plain_scalar_ending_in_a_dash_is_spaced() {
+        // Found by the editor fuzz target: saphyr refused `{5 -, a: []}`.
+        let c = add(&["a"], NewValue::Seq(vec![]));
+        assert_eq!(checked("{5 - }\n", &c).unwrap(), "{5 - , a: [] }\n");
+        assert_eq!(checked("{5 ? }\n", &c).unwrap(), "{5 ? , a: [] }\n");
     }
 
     #[test]

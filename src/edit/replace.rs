@@ -76,6 +76,13 @@ impl<'a> Editor<'a> {
         if !block_map || !block_collection {
             // One token after the colon: a scalar, `{}`/`[]`, or anything inside a flow mapping.
             let text = scalar::write_value(value).unwrap_or_else(|| flow(value));
+            let (range, written) = match &token {
+                Some(range) => (range.clone(), text.clone()),
+                None => (colon + 1..colon + 1, format!(" {text}")),
+            };
+            if self.written_before_tab(&range, &written) {
+                return Err(self.tab_after(path, range.end));
+            }
             return Ok(match token {
                 Some(range) => {
                     let mut splices: Vec<Splice> = self.tab_separator(key_id).into_iter().collect();
@@ -196,6 +203,28 @@ impl<'a> Editor<'a> {
         };
         let plain =
             scalar::write_value(value).ok_or_else(|| unsupported("a collection to write"))?;
+        let splices = self.replace_with_scalar_text(node, key, value, path, plain)?;
+        if let Some(last) = splices.iter().max_by_key(|s| s.range.end)
+            && self.written_before_tab(&last.range, &last.text)
+        {
+            return Err(self.tab_after(path, last.range.end));
+        }
+        Ok(splices)
+    }
+
+    fn replace_with_scalar_text(
+        &self,
+        node: &Node,
+        key: Option<(NodeId, NodeId)>,
+        value: &NewValue,
+        path: &Pointer,
+        plain: String,
+    ) -> Result<Vec<Splice>, EditError> {
+        let unsupported = |what| EditError::Unsupported {
+            path: dotted(path),
+            what,
+            at: node.start,
+        };
         match &node.kind {
             NodeKind::Scalar {
                 style: ScalarStyle::Literal | ScalarStyle::Folded,
@@ -266,7 +295,7 @@ impl<'a> Editor<'a> {
 
     /// Skips an anchor (`&a`) and, with `keep_tag`, a tag (`!!str`) in front of a scalar, which
     /// are kept. Without `keep_tag` the result is the tag's start.
-    fn scalar_token_start(&self, node: &Node, keep_tag: bool) -> usize {
+    pub(super) fn scalar_token_start(&self, node: &Node, keep_tag: bool) -> usize {
         let mut pos = node.start;
         let bytes = self.text.as_bytes();
         let kept: &[u8] = if keep_tag { b"&!" } else { b"&" };

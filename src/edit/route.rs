@@ -1,7 +1,9 @@
 //! Following a path to the node an edit touches, refusing routes the editor cannot edit
 //! safely (aliases, anchors in use, merge keys, duplicate keys, tagged collections).
 
-use crate::document::{Node, NodeId, NodeKind, node_type};
+use saphyr_parser::ScalarStyle;
+
+use crate::document::{Node, NodeId, NodeKind, Style, node_type};
 use crate::patch::{Pointer, Step, dotted};
 
 use super::editor::Editor;
@@ -79,6 +81,109 @@ impl<'a> Editor<'a> {
         }
         self.check_editable(self.node(current)?, &walked)?;
         Ok(Located { node: current, key })
+    }
+
+    /// Where saphyr (YAML 1.2, which made the tree) and libyaml-family readers (yaml_serde,
+    /// go-yaml) read the document's structure differently, so no edit of it can be checked:
+    /// a byte order mark after the document's start, a plain scalar starting with `?` or `:` in a flow collection (an indicator to libyaml
+    /// there), or an anchor or alias whose name holds `:`, `?`, `%`, `@` or `` ` `` (libyaml
+    /// ends the name at it: `&a:` is an anchored empty key to it, an anchor `a:` to saphyr).
+    pub(super) fn reader_disagreement(&self) -> Option<(usize, &'static str)> {
+        // A byte order mark after the start: libyaml counts it as a column, saphyr does not.
+        let body = self.text.strip_prefix('\u{feff}').unwrap_or(self.text);
+        if let Some(i) = body.find('\u{feff}') {
+            return Some((
+                self.text.len() - body.len() + i,
+                "in a document with a byte order mark after its start, which YAML readers count differently",
+            ));
+        }
+        for node in &self.tree.nodes {
+            let children: Vec<NodeId> = match &node.kind {
+                NodeKind::Mapping {
+                    style: Style::Flow { .. } | Style::FlowPair,
+                    entries,
+                } => entries.iter().flat_map(|&(k, v)| [k, v]).collect(),
+                NodeKind::Sequence {
+                    style: Style::Flow { .. } | Style::FlowPair,
+                    items,
+                } => items.clone(),
+                _ => continue,
+            };
+            for child in children.iter().filter_map(|&c| self.tree.node(c)) {
+                if let NodeKind::Scalar {
+                    value,
+                    style: ScalarStyle::Plain,
+                } = &child.kind
+                    && value.starts_with(['?', ':'])
+                {
+                    return Some((
+                        child.start,
+                        "in a document with a plain scalar starting with ? or : in a flow collection, which YAML readers disagree on",
+                    ));
+                }
+            }
+        }
+        let bytes = self.text.as_bytes();
+        let mut from = 0;
+        while let Some(i) = bytes
+            .get(from..)
+            .and_then(|b| memchr::memchr2(b'&', b'*', b))
+        {
+            let at = from + i;
+            from = at + 1;
+            let token_start = at == 0
+                || matches!(
+                    bytes.get(at - 1),
+                    Some(b' ' | b'\t' | b'\r' | b'\n' | b'[' | b'{' | b',')
+                );
+            let name = bytes
+                .get(at + 1..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|&&b| {
+                    !matches!(
+                        b,
+                        b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'
+                    )
+                });
+            let odd = name
+                .clone()
+                .any(|b| matches!(b, b':' | b'?' | b'%' | b'@' | b'`'));
+            if token_start && odd && !self.in_scalar_or_comment(at) {
+                return Some((
+                    at,
+                    "in a document with an anchor or alias name holding :, ?, %, @ or `, which YAML readers end at different places",
+                ));
+            }
+        }
+        None
+    }
+
+    /// Whether `pos` is inside a scalar's text (past its properties) or a comment.
+    fn in_scalar_or_comment(&self, pos: usize) -> bool {
+        let inside = |p: usize| {
+            self.tree.nodes.iter().any(|n| {
+                // Past the properties, if any (a block scalar's span without them starts at
+                // its content, which may start with `&`).
+                let text_start = if n.anchor != 0 || n.tagged {
+                    self.scalar_token_start(n, true)
+                } else {
+                    n.start
+                };
+                matches!(n.kind, NodeKind::Scalar { .. }) && text_start <= p && p < n.end
+            })
+        };
+        if inside(pos) {
+            return true;
+        }
+        // A `#` starting a comment earlier on the line, not inside a scalar.
+        let bytes = self.text.as_bytes();
+        let start = crate::linebreak::line_start(bytes, pos);
+        (start..pos).any(|i| {
+            bytes.get(i) == Some(&b'#')
+                && (i == start || matches!(bytes.get(i - 1), Some(b' ' | b'\t')))
+                && !inside(i)
+        })
     }
 
     fn check_editable(&self, node: &Node, path: &Pointer) -> Result<(), EditError> {

@@ -6,18 +6,22 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use crate::diagnostic::{Code, Diagnostic, LineIndex, Origin};
-use crate::document::{self, NodeKind, Scan, Tree};
-use crate::model::mesh::{self, DurationSite, MeshSource, MeshSourceKind};
+use crate::document::{self, Scan, Tree};
+use crate::model::mesh::{self, DurationSite, MeshSource};
 use crate::model::shutdown;
 use crate::model::workload::{self, Container, ProxyConfig};
-use crate::model::{self, Resource, dotted};
+use crate::model::{self, Resource};
 use crate::patch::Pointer;
 
 pub use crate::model::classify::{Class, ROUTING_GROUP, looks_like_values};
-use crate::model::classify::{classify, interesting, looks_like_mesh_config, parse_document};
+use crate::model::classify::{
+    classify, interesting, is_mesh_config_map, looks_like_mesh_config, parse_document,
+};
 
 use super::input::{Source, Treat};
-use super::{CheckOptions, Finding, rules::gd000_invalid_yaml::InvalidYaml};
+use super::mesh_configs::{self, Embedded, MeshConfigMap};
+use super::{CheckOptions, rules::gd000_invalid_yaml::InvalidYaml};
+use crate::model::istio;
 
 pub type ObjectId = usize;
 
@@ -53,6 +57,8 @@ pub struct Object {
     tree: usize,
     pub resource: Resource,
     pub class: Class,
+    /// For a mesh config read from the `data.mesh` string of a mesh ConfigMap: where it sits.
+    pub embedded: Option<Embedded>,
 }
 
 impl Object {
@@ -73,6 +79,7 @@ impl Object {
         let r = &self.resource.reference;
         let kind = match self.class {
             Class::ControlPlane { values: true } => "control plane Helm values",
+            Class::IstiodValues => "istiod Helm values",
             _ => r.kind.as_str(),
         };
         match (&r.namespace, &r.name) {
@@ -86,7 +93,9 @@ impl Object {
     /// input's name).
     pub fn fix_command(&self, file: &str) -> String {
         match self.class {
-            Class::ControlPlane { values: true } => format!("meshdrain values -i {file}"),
+            Class::ControlPlane { values: true } | Class::IstiodValues => {
+                format!("meshdrain values -i {file}")
+            }
             _ => "meshdrain render".to_owned(),
         }
     }
@@ -156,7 +165,7 @@ fn unparsable(
 }
 
 /// Moves a diagnostic positioned in a document's text to its place in the input.
-fn shift(d: &mut Diagnostic, doc: &Doc) {
+pub(super) fn shift(d: &mut Diagnostic, doc: &Doc) {
     if let Some(span) = &mut d.origin.span {
         for p in [&mut span.start, &mut span.end] {
             p.line += doc.line_base;
@@ -224,7 +233,7 @@ impl Context {
         let mut facts = Facts::default();
         facts.sites = match &object.class {
             Class::ControlPlane { .. } => mesh::overlay_sites(tree, node, pointer),
-            Class::IstioOperator | Class::MeshConfig => self
+            Class::IstioOperator | Class::MeshConfig | Class::IstiodValues => self
                 .meshes
                 .iter()
                 .find(|(id, _)| *id == object.id)
@@ -381,16 +390,24 @@ impl Context {
             }
             if !scan.has_document
                 || !(values_pending
-                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref()))
+                    || interesting(scan.api_version.as_deref(), scan.kind.as_deref())
+                    || is_mesh_config_map(&tree))
             {
                 documents.push(doc);
                 continue;
             }
             // Without apiVersion and kind only values files and mesh configs are read; any
             // other such document (a data file in a scanned folder) is left alone.
-            let values = values_pending || looks_like_values(&tree);
-            let mesh_config = !values && looks_like_mesh_config(&tree);
-            if scan.api_version.is_none() && scan.kind.is_none() && !values && !mesh_config {
+            let istiod = (values_pending || !looks_like_values(&tree))
+                && istio::looks_like_istiod_values(&tree);
+            let values = !istiod && (values_pending || looks_like_values(&tree));
+            let mesh_config = !values && !istiod && looks_like_mesh_config(&tree);
+            if scan.api_version.is_none()
+                && scan.kind.is_none()
+                && !values
+                && !mesh_config
+                && !istiod
+            {
                 documents.push(doc);
                 continue;
             }
@@ -410,7 +427,12 @@ impl Context {
             let tree_index = self.trees.len();
             doc.tree = Some(tree_index);
             values_pending = false;
-            let resources: Vec<(Resource, Class)> = if values {
+            let resources: Vec<(Resource, Class)> = if istiod {
+                model::istiod_values_resource(&tree)
+                    .map(|r| (r, Class::IstiodValues))
+                    .into_iter()
+                    .collect()
+            } else if values {
                 model::values_resource(&tree)
                     .map(|r| (r, Class::ControlPlane { values: true }))
                     .into_iter()
@@ -429,7 +451,13 @@ impl Context {
                     })
                     .collect()
             };
+            self.trees.push(tree);
             for (resource, class) in resources {
+                let embedded = self
+                    .trees
+                    .get(tree_index)
+                    .and_then(|t| mesh_configs::read_config_map(t, doc_text, &resource));
+                // The embedded object right after its ConfigMap.
                 let id = self.objects.len();
                 self.objects.push(Object {
                     id,
@@ -438,9 +466,36 @@ impl Context {
                     tree: tree_index,
                     resource,
                     class,
+                    embedded: None,
                 });
+                match embedded {
+                    Some(MeshConfigMap::Read(read)) => {
+                        let (inner, inner_resource, mut embedded) = *read;
+                        embedded.host_tree = tree_index;
+                        self.objects.push(Object {
+                            id: id + 1,
+                            input: input_index,
+                            document: documents.len(),
+                            tree: self.trees.len(),
+                            resource: inner_resource,
+                            class: Class::MeshConfig,
+                            embedded: Some(embedded),
+                        });
+                        self.trees.push(inner);
+                    }
+                    Some(MeshConfigMap::Invalid { message, at }) => {
+                        errors.push(unparsable(
+                            &name,
+                            &text,
+                            Some((&doc, doc_text)),
+                            Some(at.0),
+                            format!("the mesh config in data.mesh is not valid YAML: {message}"),
+                            mesh_configs::INVALID_HINT,
+                        ));
+                    }
+                    None => {}
+                }
             }
-            self.trees.push(tree);
             documents.push(doc);
         }
         self.inputs.push(Input {
@@ -484,36 +539,17 @@ impl Context {
     }
 
     fn read_mesh_source(&self, object: &Object) -> Option<MeshSource> {
-        let tree = self.tree(object);
-        let node = object.resource.node;
-        let pointer = object.pointer();
-        Some(match object.class {
-            Class::ControlPlane { values } => mesh::control_plane(
-                tree,
-                node,
-                pointer,
-                if values {
-                    MeshSourceKind::HelmValues
-                } else {
-                    MeshSourceKind::ControlPlane
-                },
-            ),
-            Class::IstioOperator => mesh::default_config(
-                tree,
-                node,
-                pointer,
-                &mesh::ISTIO_OPERATOR_DEFAULTS,
-                MeshSourceKind::IstioOperator,
-            ),
-            Class::MeshConfig => mesh::default_config(
-                tree,
-                node,
-                pointer,
-                &["defaultConfig"],
-                MeshSourceKind::MeshConfig,
-            ),
-            _ => return None,
-        })
+        let host = object
+            .embedded
+            .as_ref()
+            .and_then(|e| Some((self.trees.get(e.host_tree)?, e.host_node)));
+        mesh_configs::mesh_source(
+            self.tree(object),
+            &object.resource,
+            &object.class,
+            object.embedded.is_some(),
+            host,
+        )
     }
 
     /// Every object that declares a mesh config, with it, in input order.
@@ -522,86 +558,6 @@ impl Context {
             .iter()
             .filter_map(|(id, source)| Some((self.object(*id)?, source)))
             .collect()
-    }
-
-    /// Turns a finding into a diagnostic with its position in the input.
-    /// Where a node of an object is: `(file, line, column)`, 1-based, in its input.
-    pub fn position(&self, object: &Object, pointer: &Pointer) -> Option<(String, usize, usize)> {
-        let (input, doc) = (self.input(object)?, self.doc(object)?);
-        let text = input.text.get(doc.range.clone())?;
-        let (start, end) = self.tree(object).nearest_span(pointer, false)?;
-        let d = Diagnostic::new(crate::diagnostic::Severity::Info, "position", String::new()).at(
-            &LineIndex::new(text),
-            start,
-            end,
-        );
-        let span = d.origin.span?;
-        Some((
-            input.name.clone(),
-            span.start.line + doc.line_base,
-            span.start.column,
-        ))
-    }
-
-    pub fn resolve(&self, f: &Finding) -> Diagnostic {
-        self.resolve_with(f, &mut HashMap::new())
-    }
-
-    /// [`Context::resolve`], reusing the line indexes of documents already seen (a document
-    /// with many findings is indexed once).
-    pub fn resolve_with<'a>(
-        &'a self,
-        f: &Finding,
-        indexes: &mut HashMap<(usize, usize), LineIndex<'a>>,
-    ) -> Diagnostic {
-        let mut d = Diagnostic::new(f.severity, f.rule, f.message.clone());
-        d.hint = f.hint.clone();
-        d.fix = f.fix.clone();
-        let Some(object) = self.object(f.object) else {
-            return d;
-        };
-        let (Some(input), Some(doc)) = (self.input(object), self.doc(object)) else {
-            return d;
-        };
-        d = d
-            .with_resource(Some(object.resource.reference.clone()))
-            .with_origin(Origin {
-                file: Some(input.name.clone()),
-                document: Some(doc.index),
-                source: doc.source.clone(),
-                ..Origin::default()
-            })
-            .with_path_if_any(dotted(&model::relative(&f.pointer, object.pointer())));
-        if matches!(
-            object.class,
-            Class::ControlPlane { values: true } | Class::MeshConfig
-        ) {
-            d.resource = None;
-        }
-        let text = input.text.get(doc.range.clone()).unwrap_or("");
-        let tree = self.tree(object);
-        // A block scalar's text starts on the line after its key: show the key.
-        let block_scalar = tree
-            .locate(&f.pointer)
-            .and_then(|(_, n)| tree.node(n))
-            .is_some_and(|n| {
-                matches!(
-                    n.kind,
-                    NodeKind::Scalar {
-                        style: saphyr_parser::ScalarStyle::Literal
-                            | saphyr_parser::ScalarStyle::Folded,
-                        ..
-                    }
-                )
-            });
-        if let Some((start, end)) = tree.nearest_span(&f.pointer, f.at_key || block_scalar) {
-            let index = indexes
-                .entry((object.input, object.document))
-                .or_insert_with(|| LineIndex::new(text));
-            d = d.at(index, start, end);
-            shift(&mut d, doc);
-        }
-        d
     }
 }
 

@@ -78,11 +78,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
 }
 
 /// Reads every input. `values` are checked as control plane Helm values (and are read even
-/// when not among `paths`). An unreadable path is an error (exit 2).
+/// when not among `paths`). Stdin is named `stdin_name` (`--stdin-filename`), else
+/// [`STDIN`]. An unreadable path is an error (exit 2).
 pub fn collect(
     paths: &[PathBuf],
     values: &[PathBuf],
     stdin: &mut dyn Read,
+    stdin_name: Option<&Path>,
     max_bytes: usize,
 ) -> Result<Vec<Source>, Diagnostic> {
     // The same file named twice (`.` and `./values.yaml`) is read once: compare real paths.
@@ -125,7 +127,7 @@ pub fn collect(
             .read_to_end(&mut bytes)
             .map_err(|e| unreadable(Path::new(STDIN), &e))?;
         out.push(Source {
-            name: STDIN.to_owned(),
+            name: stdin_name.map_or_else(|| STDIN.to_owned(), |p| p.display().to_string()),
             bytes,
             treat: if stdin_values {
                 Treat::Values
@@ -177,6 +179,7 @@ mod tests {
             &[d.join("a"), d.join("explicit.tmpl"), PathBuf::from("-")],
             &[],
             &mut stdin,
+            None,
             1 << 20,
         )
         .unwrap();
@@ -193,14 +196,23 @@ mod tests {
             &[d.join("a"), d.join("a/./y.YAML")],
             &[d.join("a/y.YAML")],
             &mut &b""[..],
+            None,
             1 << 20,
         )
         .unwrap();
         assert_eq!(twice.len(), 2);
         assert!(twice.iter().any(|s| s.treat == Treat::Values));
-        let from_stdin = collect(&[], &[PathBuf::from("-")], &mut &b"spec: {}"[..], 100).unwrap();
+        let from_stdin = collect(
+            &[],
+            &[PathBuf::from("-")],
+            &mut &b"spec: {}"[..],
+            Some(Path::new("charts/cp/values.yaml")),
+            100,
+        )
+        .unwrap();
         assert_eq!(from_stdin[0].treat, Treat::Values);
-        let err = collect(&[d.join("missing")], &[], &mut stdin, 10).unwrap_err();
+        assert_eq!(from_stdin[0].name, "charts/cp/values.yaml");
+        let err = collect(&[d.join("missing")], &[], &mut stdin, None, 10).unwrap_err();
         assert_eq!(err.code, "unreadable-path");
     }
 }

@@ -9,6 +9,8 @@
 
 pub mod context;
 pub mod input;
+pub mod mesh_configs;
+mod resolve;
 pub mod rules;
 pub mod suppress;
 

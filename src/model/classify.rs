@@ -22,8 +22,11 @@ pub enum Class {
     RoutingGateway,
     /// An `install.istio.io` IstioOperator.
     IstioOperator,
-    /// A raw Istio mesh config document (top-level `defaultConfig`).
+    /// A raw Istio mesh config document (top-level `defaultConfig`), or the one inside the
+    /// `data.mesh` string of the istiod chart's mesh ConfigMap.
     MeshConfig,
+    /// Helm values of Istio's istiod chart (`meshConfig`).
+    IstiodValues,
     /// Something that runs pods.
     Workload(PodTemplate),
     /// A `v1 Namespace`.
@@ -40,7 +43,7 @@ pub fn interesting(api_version: Option<&str>, kind: Option<&str>) -> bool {
         return api_version.is_none() && kind.is_none();
     };
     let group = api_group(api_version);
-    super::needs_interpretation(Some(api_version), Some(kind), false)
+    super::needs_interpretation(Some(api_version), Some(kind), super::always_read)
         || group == super::INSTALL_GROUP
         || (group == ROUTING_GROUP && InstallKind::from_kind(kind).is_some())
         || (group == "install.istio.io" && kind == "IstioOperator")
@@ -70,13 +73,50 @@ fn guess_identity(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// `metadata.name` as written on a line of its own right below a top-level `metadata:`: a
+/// guess (`None` when the lines do not say).
+fn guess_name(text: &str) -> Option<&str> {
+    let mut lines = crate::linebreak::text_lines(text).skip_while(|l| *l != "metadata:");
+    lines.next()?;
+    for line in lines {
+        if !line.starts_with(' ') {
+            return None;
+        }
+        if let Some(rest) = line.trim_start().strip_prefix("name:") {
+            let v = rest.split(" #").next().unwrap_or("").trim();
+            return Some(v.trim_matches(|c| c == '"' || c == '\''));
+        }
+    }
+    None
+}
+
+/// Whether the text of a `v1 ConfigMap` document may be the istiod chart's mesh ConfigMap, by
+/// a look at its lines (its name on a line of its own: `istio`, `istio-…`; or not found). A
+/// parse decides; other ConfigMaps (dashboards, the injector's templates) need none.
+pub fn may_be_mesh_config_map(text: &str) -> bool {
+    guess_name(text).is_none_or(super::istio::may_be_config_map_name)
+}
+
+/// Whether a document is the istiod chart's mesh ConfigMap (or may be: its name is not on a
+/// line of its own), which the linter reads for the mesh config in its `data.mesh`. Other
+/// ConfigMaps (dashboards, the injector's templates) are not parsed.
+pub fn is_mesh_config_map(tree: &Tree) -> bool {
+    tree.root.is_some_and(|root| {
+        tree.stats.api_version.as_deref() == Some("v1")
+            && tree.stats.kind.as_deref() == Some("ConfigMap")
+            && super::istio::config_map_revision(tree, root).is_some()
+    })
+}
+
 /// Parses a document once, as far as the rules need it: `None` for a document no rule reads
 /// (it is only validated), a pruned tree for a workload, else the whole tree. A cheap look at
 /// the top-level lines decides; the parse confirms, and a wrong guess costs a second parse.
 pub fn parse_document(text: &str, values: bool) -> Result<Option<Tree>, document::SyntaxError> {
     let guess = if values { None } else { guess_identity(text) };
+    let config_map = guess == Some(("v1", "ConfigMap")) && may_be_mesh_config_map(text);
     if let Some((api, kind)) = guess
         && !interesting(Some(api), Some(kind))
+        && !config_map
     {
         let scan = document::scan(text)?;
         if !interesting(scan.api_version.as_deref(), scan.kind.as_deref()) {
@@ -128,6 +168,37 @@ pub fn looks_like_values(tree: &Tree) -> bool {
     CONTROL_PLANE_SPEC_KEYS
         .iter()
         .any(|k| tree.get(spec, k).is_some())
+}
+
+/// Which chart a Helm values file is for (`meshdrain values --chart`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValuesChart {
+    /// TSB's control plane chart: its `spec:` is the ControlPlane spec
+    #[value(name = "tsb-control-plane")]
+    TsbControlPlane,
+    /// Istio's istiod chart: its `meshConfig` is merged into the mesh config
+    Istiod,
+}
+
+/// The chart a values document is for: `forced` (a flag), else as its keys say. A Kubernetes
+/// object (with apiVersion or kind) is no values file, whatever the flag says.
+pub fn values_chart(tree: &Tree, forced: Option<ValuesChart>) -> Option<ValuesChart> {
+    let root = tree.root?;
+    if !matches!(tree.node(root)?.kind, NodeKind::Mapping { .. })
+        || tree.get(root, "apiVersion").is_some()
+        || tree.get(root, "kind").is_some()
+    {
+        return None;
+    }
+    forced.or_else(|| {
+        if looks_like_values(tree) {
+            Some(ValuesChart::TsbControlPlane)
+        } else if super::istio::looks_like_istiod_values(tree) {
+            Some(ValuesChart::Istiod)
+        } else {
+            None
+        }
+    })
 }
 
 pub fn looks_like_mesh_config(tree: &Tree) -> bool {

@@ -83,11 +83,13 @@ pub fn injection(
     if IGNORED_NAMESPACES.contains(&ns_name) {
         return Injection::NotInjected(format!("Istio never injects into {shown_ns}"));
     }
+    // A YAML boolean as Kubernetes reads it (`true`, `True`, `TRUE`), not a string.
     let host_network = tree
         .get(template.spec, "hostNetwork")
         .and_then(|n| tree.node(n))
+        .filter(|n| n.scalar_type() == Some(crate::document::ScalarType::Bool))
         .and_then(|n| n.as_str())
-        == Some("true");
+        .is_some_and(|s| s.eq_ignore_ascii_case("true"));
     if host_network {
         return Injection::NotInjected(
             "its pods use hostNetwork, which Istio's injector skips".to_owned(),
@@ -224,8 +226,18 @@ mod tests {
     fn pods_istio_never_injects() {
         let enabled = labels(&[("istio-injection", "enabled")]);
         assert!(!decide("{}", APP, ns("kube-system", Some(&enabled))).is_injected());
-        let host = "{hostNetwork: true, containers: [{name: app}]}";
-        assert!(!decide("{}", host, ns("a", Some(&enabled))).is_injected());
+        for host in [
+            "{hostNetwork: true, containers: [{name: app}]}",
+            "{hostNetwork: True, containers: [{name: app}]}",
+        ] {
+            assert!(
+                !decide("{}", host, ns("a", Some(&enabled))).is_injected(),
+                "{host}"
+            );
+        }
+        // A string is not a boolean: Kubernetes rejects it, Istio does not skip the pod.
+        let quoted = "{hostNetwork: 'true', containers: [{name: app}]}";
+        assert!(decide("{}", quoted, ns("a", Some(&enabled))).is_injected());
         // An injected pod spec is injected wherever it is.
         let injected = "{containers: [{name: app}, {name: istio-proxy}]}";
         assert!(decide("{}", injected, ns("a", None)).is_injected());

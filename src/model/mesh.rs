@@ -150,6 +150,10 @@ pub enum MeshSourceKind {
     HelmValues,
     IstioOperator,
     MeshConfig,
+    /// The mesh config in the `data.mesh` string of the istiod chart's mesh ConfigMap.
+    MeshConfigMap,
+    /// `meshConfig` of istiod chart values.
+    IstiodValues,
 }
 
 impl MeshSourceKind {
@@ -159,6 +163,8 @@ impl MeshSourceKind {
             MeshSourceKind::HelmValues => "control plane Helm values",
             MeshSourceKind::IstioOperator => "IstioOperator",
             MeshSourceKind::MeshConfig => "mesh config",
+            MeshSourceKind::MeshConfigMap => "mesh ConfigMap",
+            MeshSourceKind::IstiodValues => "istiod Helm values",
         }
     }
 }
@@ -171,6 +177,9 @@ pub struct MeshSource {
     /// Where the drain settings live or would go: the effective overlay's `patches`, or the
     /// `defaultConfig` mapping (which may not exist yet).
     pub anchor: Pointer,
+    /// The Istio revision whose sidecars get it, when the source says (an IstioOperator, a
+    /// mesh ConfigMap, istiod values; a TSB ControlPlane or a raw mesh config does not).
+    pub revision: Option<String>,
 }
 
 /// The path from a ControlPlane (or values file) to the istio component's overlays.
@@ -235,6 +244,7 @@ pub fn control_plane(
         kind,
         defaults: MeshDefaults::default(),
         anchor: overlays_ptr.clone(),
+        revision: None,
     };
     let Some(overlays) = tree.get_path(node, &ISTIO_OVERLAYS) else {
         return source;
@@ -285,11 +295,12 @@ pub fn default_config(
         kind,
         defaults,
         anchor,
+        revision: None,
     }
 }
 
 /// `spec.meshConfig.defaultConfig` of an IstioOperator.
-pub const ISTIO_OPERATOR_DEFAULTS: [&str; 3] = ["spec", "meshConfig", "defaultConfig"];
+pub use crate::drain::ISTIO_OPERATOR_DEFAULTS;
 
 /// Every drain duration written in the `tsb-istiocontrolplane` overlays of a ControlPlane (CR
 /// or values): exact patches and fields inside ancestor patches' values.

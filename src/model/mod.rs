@@ -8,6 +8,7 @@ pub use patch_path::{normalize_patch_path, patch_path_problem};
 
 pub mod classify;
 pub mod injection;
+pub mod istio;
 pub mod mesh;
 pub mod patch_path;
 pub mod shutdown;
@@ -96,15 +97,23 @@ pub const RESOURCE_LIST_API_VERSION: &str = "config.kubernetes.io/v1";
 pub const RESOURCE_LIST_KIND: &str = "ResourceList";
 
 /// Whether the bulk pass must hand this document to the interpreter: a List, or a drain
-/// table target (workloads only when `workloads`, the policy has workload rules).
+/// table target that `wanted` says the policy may edit (workloads only with workload rules,
+/// mesh configs only when the policy's sidecar targets name them).
 pub fn needs_interpretation(
     api_version: Option<&str>,
     kind: Option<&str>,
-    workloads: bool,
+    wanted: impl Fn(&'static TargetSpec) -> bool,
 ) -> bool {
     is_list(api_version, kind)
         || matches!((api_version, kind), (Some(a), Some(k)) if drain::target(a, k)
-            .is_some_and(|t| workloads || t.section != drain::Section::Workload))
+            .is_some_and(wanted))
+}
+
+/// The targets read without a policy saying so: every one but workloads and the opt-in mesh
+/// configs (the linter reads those by their own classes).
+pub fn always_read(target: &'static TargetSpec) -> bool {
+    target.section != drain::Section::Workload
+        && (target.section != drain::Section::Sidecar || target.default)
 }
 
 /// One Kubernetes object in a document: the document itself or an item of a `v1 List`.
@@ -185,7 +194,11 @@ pub fn resources(tree: &Tree) -> Vec<Resource> {
     let make = |node: NodeId, pointer: Pointer| {
         let reference = reference(tree, node);
         let install_kind = install_kind(&reference.api_version, &reference.kind);
-        let target = drain::target(&reference.api_version, &reference.kind);
+        // A ConfigMap is a target only when it is a mesh ConfigMap.
+        let target = drain::target(&reference.api_version, &reference.kind).filter(|t| {
+            t.location != drain::Location::MeshConfigMap
+                || istio::config_map_revision(tree, node).is_some()
+        });
         Resource {
             node,
             pointer,
@@ -256,6 +269,14 @@ pub fn values_resource(tree: &Tree) -> Option<Resource> {
         "ControlPlane",
         Some(InstallKind::ControlPlane),
     )
+}
+
+/// The object of an istiod chart values file: its root mapping, whose `meshConfig` the chart
+/// merges into the mesh config.
+pub fn istiod_values_resource(tree: &Tree) -> Option<Resource> {
+    let mut resource = whole_document(tree, "helm values", "istiod", None)?;
+    resource.target = Some(&drain::ISTIOD_VALUES);
+    Some(resource)
 }
 
 /// Whether an overlay targets the mesh's IstioOperator. Istio's operator (`overlayMatches` in
@@ -521,18 +542,26 @@ mod tests {
             None
         );
         assert_eq!(install_kind("v1", "ControlPlane"), None);
-        assert!(needs_interpretation(Some("v1"), Some("List"), false));
+        assert!(needs_interpretation(Some("v1"), Some("List"), always_read));
         assert!(!needs_interpretation(
             Some("apps/v1"),
             Some("Deployment"),
-            false
+            always_read
         ));
         // With workload rules, workloads are read too.
         assert!(needs_interpretation(
             Some("apps/v1"),
             Some("Deployment"),
-            true
+            |_| true
         ));
+        // Mesh configs only when the policy names them.
+        for (api, kind) in [
+            ("v1", "ConfigMap"),
+            ("install.istio.io/v1alpha1", "IstioOperator"),
+        ] {
+            assert!(!needs_interpretation(Some(api), Some(kind), always_read));
+            assert!(needs_interpretation(Some(api), Some(kind), |_| true));
+        }
     }
 
     #[test]

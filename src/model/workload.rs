@@ -219,11 +219,19 @@ pub fn sleep_seconds(command: &str) -> Option<f64> {
         if *cmd != "sleep" && !cmd.ends_with("/sleep") {
             continue;
         }
-        if let Ok(n) = arg.trim_end_matches('s').parse::<f64>()
+        // sleep(1) of coreutils and busybox: a number with an optional s, m, h or d suffix.
+        let (number, unit) = match arg.char_indices().last() {
+            Some((i, 's')) => (arg.get(..i).unwrap_or(""), 1.0),
+            Some((i, 'm')) => (arg.get(..i).unwrap_or(""), 60.0),
+            Some((i, 'h')) => (arg.get(..i).unwrap_or(""), 3600.0),
+            Some((i, 'd')) => (arg.get(..i).unwrap_or(""), 86400.0),
+            _ => (*arg, 1.0),
+        };
+        if let Ok(n) = number.parse::<f64>()
             && n.is_finite()
             && n >= 0.0
         {
-            total = Some(total.unwrap_or(0.0) + n);
+            total = Some(total.unwrap_or(0.0) + n * unit);
         }
     }
     total
@@ -495,5 +503,8 @@ spec:
         assert_eq!(sleep_seconds("/bin/sleep 2.5s; sleep 1"), Some(3.5));
         assert_eq!(sleep_seconds("echo sleep"), None);
         assert_eq!(sleep_seconds("sleep infinity"), None);
+        assert_eq!(sleep_seconds("sleep 1m"), Some(60.0));
+        assert_eq!(sleep_seconds("sleep 0.5m; sleep 1h"), Some(3630.0));
+        assert_eq!(sleep_seconds("sleep 1d"), Some(86400.0));
     }
 }

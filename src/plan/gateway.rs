@@ -3,25 +3,18 @@
 //! `spec.template.spec.terminationGracePeriodSeconds` in the last `kubeSpec.overlays` entry for
 //! the gateway's Deployment (TSB applies only the last overlay per object), or a new overlay.
 
-use crate::document::{NodeId, ScalarType, Tree};
+use crate::document::{NodeId, Tree};
 use crate::duration::{DrainSeconds, GoDuration};
 use crate::model::workload::DEFAULT_GRACE_SECONDS;
-use crate::model::{self, FieldPatch, dotted};
+use crate::model::{self, FieldPatch};
 use crate::patch::{Change, NewValue, Pointer};
 use crate::policy::OnConflict;
 
 use super::workload::needed_grace;
-use super::{Decision, PlanError, Walk, append_patch, expect_mapping, expect_sequence, span, walk};
+use super::{Decision, PlanError, Walk, append_patch, expect_mapping, expect_sequence, walk};
 
 /// The field's patch path on the gateway's Deployment.
 pub const GRACE_PATH: [&str; 4] = ["spec", "template", "spec", "terminationGracePeriodSeconds"];
-
-fn int(tree: &Tree, node: NodeId) -> Option<i64> {
-    let n = tree.node(node)?;
-    (n.scalar_type() == Some(ScalarType::Int))
-        .then(|| n.as_str()?.parse().ok())
-        .flatten()
-}
 
 fn grace_patch(needed: i64) -> NewValue {
     NewValue::Map(vec![
@@ -53,7 +46,7 @@ pub fn needed(tree: &Tree, resource: NodeId, margin: DrainSeconds) -> Option<i64
     Some(needed_grace(drain_seconds(tree, resource)?, 0.0, margin))
 }
 
-/// Compares an existing grace period with the one needed.
+/// Compares an existing grace period with the one the gateway needs.
 fn decide_grace(
     tree: &Tree,
     node: NodeId,
@@ -61,53 +54,7 @@ fn decide_grace(
     needed: i64,
     on_conflict: OnConflict,
 ) -> Result<Decision, PlanError> {
-    let Some(current) = int(tree, node) else {
-        let shown = tree
-            .node(node)
-            .and_then(|n| n.as_str())
-            .unwrap_or("a collection");
-        return Err(PlanError::new(
-            "invalid-existing-value",
-            format!(
-                "{} is {shown:?}, not an integer, which Kubernetes rejects",
-                dotted(path)
-            ),
-            "write the grace period as a number of seconds (e.g. 45)",
-            span(tree, node),
-            path,
-        ));
-    };
-    if current >= needed {
-        return Ok(Decision::Unchanged {
-            path: path.clone(),
-            existing: current.to_string(),
-        });
-    }
-    match on_conflict {
-        OnConflict::Override => Ok(Decision::Change {
-            change: Change::Replace {
-                path: path.clone(),
-                value: NewValue::Int(needed),
-            },
-            path: path.clone(),
-            previous: Some(current.to_string()),
-        }),
-        OnConflict::Keep => Ok(Decision::Kept {
-            path: path.clone(),
-            existing: current.to_string(),
-            wanted: format!("at least {needed}"),
-        }),
-        OnConflict::Error => Err(PlanError::new(
-            "drain-conflict",
-            format!(
-                "{} is {current}, but the gateway's drain needs {needed}s",
-                dotted(path)
-            ),
-            "raise the grace period, or set onConflict: override (meshdrain raises it) or keep",
-            span(tree, node),
-            path,
-        )),
-    }
+    super::workload::decide_grace(tree, node, path, needed, on_conflict, "the gateway's drain")
 }
 
 /// The decision for a gateway's grace period; `None` when there is nothing to decide or say:

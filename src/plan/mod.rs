@@ -267,6 +267,7 @@ fn istio_overlay(patches: NewValue) -> NewValue {
 }
 
 pub mod gateway;
+pub mod mesh;
 pub mod workload;
 
 /// Context for a sidecar decision.
@@ -290,9 +291,34 @@ pub fn sidecar(
         && task.istio <= up_to
         && matches!(decision, Decision::Change { .. })
     {
-        check_below(tree, patches, task, other, up_to)?;
+        let configured = patches.and_then(|p| patched_value(tree, p, other));
+        check_below(
+            tree,
+            configured,
+            task,
+            (other, up_to),
+            "overlay",
+            &format!(
+                "add a longer spec.meshConfig.defaultConfig.{} patch",
+                other.name()
+            ),
+        )?;
     }
     Ok(decision)
+}
+
+/// The value node the patches of an overlay give `field`, when one does.
+fn patched_value(tree: &Tree, patches: NodeId, field: Field) -> Option<NodeId> {
+    match model::mesh_field_patch(tree, patches, field) {
+        FieldPatch::Exact { patch, .. } => tree.get(patch, "value"),
+        FieldPatch::Ancestor { patch, rest, .. } => rest
+            .iter()
+            .try_fold(tree.get(patch, "value"), |node, key| {
+                Some(node.and_then(|n| tree.get(n, key)))
+            })
+            .flatten(),
+        FieldPatch::None => None,
+    }
 }
 
 /// The decision, and the `patches` of the effective overlay when there is one.
@@ -478,29 +504,19 @@ fn new_patch(change: Change, base: &Pointer, keys: &[String]) -> Decision {
 }
 
 /// Istio up to `up_to` rejects a mesh config whose `task.field` (drainDuration) is not below
-/// `other` (parentShutdownDuration), as written in the effective overlay or by default.
+/// `other` (parentShutdownDuration), as written (`configured`, the value node in the effective
+/// overlay or the mesh config) or by default; `place` names where it is written (`overlay`,
+/// `mesh config`) and `raise` says how to write a longer one.
 fn check_below(
     tree: &Tree,
-    patches: Option<NodeId>,
+    configured: Option<NodeId>,
     task: &SidecarTask,
-    other: Field,
-    up_to: IstioVersion,
+    (other, up_to): (Field, IstioVersion),
+    place: &str,
+    raise: &str,
 ) -> Result<(), PlanError> {
-    let field_patch = patches.map_or(FieldPatch::None, |p| {
-        model::mesh_field_patch(tree, p, other)
-    });
-    let configured = match field_patch {
-        FieldPatch::Exact { patch, .. } => tree.get(patch, "value"),
-        FieldPatch::Ancestor { patch, rest, .. } => rest
-            .iter()
-            .try_fold(tree.get(patch, "value"), |node, key| {
-                Some(node.and_then(|n| tree.get(n, key)))
-            })
-            .flatten(),
-        FieldPatch::None => None,
-    };
     if let Some(node) = configured {
-        rejected_value(tree, node, other, task)?;
+        rejected_value(tree, node, other, task, place)?;
     }
     let limit = configured
         .and_then(|n| tree.node(n))
@@ -520,7 +536,7 @@ fn check_below(
                 task.istio
             ),
             &format!(
-                "use a shorter {field}, add a longer spec.meshConfig.defaultConfig.{other} patch, or pass --istio-version if the mesh runs Istio {}.{} or later",
+                "use a shorter {field}, {raise}, or pass --istio-version if the mesh runs Istio {}.{} or later",
                 up_to.major,
                 up_to.minor + 1
             ),
@@ -539,6 +555,7 @@ fn rejected_value(
     node: NodeId,
     other: Field,
     task: &SidecarTask,
+    place: &str,
 ) -> Result<(), PlanError> {
     let Some(n) = tree.node(node) else {
         return Ok(());
@@ -571,7 +588,7 @@ fn rejected_value(
             task.field.name()
         ),
         &format!(
-            "fix {} in the overlay (a whole number of seconds, at least 1s and at most 1h), or pass --istio-version if the mesh runs another Istio",
+            "fix {} in the {place} (a whole number of seconds, at least 1s and at most 1h), or pass --istio-version if the mesh runs another Istio",
             other.name()
         ),
         span(tree, node),

@@ -304,6 +304,29 @@ pub fn grace_period(
             )),
         });
     }
+    match node {
+        Some(id) => decide_grace(tree, id, &path, needed, on_conflict, "the drain"),
+        None => Err(PlanError::new(
+            "invalid-existing-value",
+            format!("{} cannot be read", dotted(&path)),
+            "write the grace period as a number of seconds (e.g. 45)",
+            None,
+            &path,
+        )),
+    }
+}
+
+/// Compares an existing grace period (an integer) with the one `what` needs: never lowered,
+/// raised under `override`.
+pub(super) fn decide_grace(
+    tree: &Tree,
+    node: NodeId,
+    path: &Pointer,
+    needed: i64,
+    on_conflict: OnConflict,
+    what: &str,
+) -> Result<Decision, PlanError> {
+    let n = tree.node(node);
     let current = n
         .filter(|n| n.scalar_type() == Some(ScalarType::Int))
         .and_then(|n| n.as_str())
@@ -314,16 +337,16 @@ pub fn grace_period(
             "invalid-existing-value",
             format!(
                 "{} is {shown:?}, not an integer, which Kubernetes rejects",
-                dotted(&path)
+                dotted(path)
             ),
             "write the grace period as a number of seconds (e.g. 45)",
-            node.and_then(|id| span(tree, id)),
-            &path,
+            span(tree, node),
+            path,
         ));
     };
     if current >= needed {
         return Ok(Decision::Unchanged {
-            path,
+            path: path.clone(),
             existing: current.to_string(),
         });
     }
@@ -333,23 +356,20 @@ pub fn grace_period(
                 path: path.clone(),
                 value: NewValue::Int(needed),
             },
-            path,
+            path: path.clone(),
             previous: Some(current.to_string()),
         }),
         OnConflict::Keep => Ok(Decision::Kept {
-            path,
+            path: path.clone(),
             existing: current.to_string(),
             wanted: format!("at least {needed}"),
         }),
         OnConflict::Error => Err(PlanError::new(
             "drain-conflict",
-            format!(
-                "{} is {current}, but the drain needs {needed}s",
-                dotted(&path)
-            ),
+            format!("{} is {current}, but {what} needs {needed}s", dotted(path)),
             "raise the grace period, or set onConflict: override (meshdrain raises it) or keep",
-            node.and_then(|id| span(tree, id)),
-            &path,
+            span(tree, node),
+            path,
         )),
     }
 }

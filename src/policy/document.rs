@@ -1,6 +1,7 @@
-//! The `DrainPolicy` document's shape: serde, and the JSON Schema generated from it. The
-//! drain duration keys of `spec.sidecar` and of each gateway rule come from the drain table
-//! ([`crate::drain`]), so a new field needs no change here.
+//! The `DrainPolicy` document's shape: serde, and the JSON Schema generated from it (the
+//! sections' schemas are in [`super::schema`]). The drain duration keys of `spec.sidecar` and
+//! of each gateway rule come from the drain table ([`crate::drain`]), so a new field needs no
+//! change here.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -171,10 +172,13 @@ pub struct IgnoreSpec {
 /// Durations as written in a policy section, by drain field (table order).
 pub type DurationTexts = BTreeMap<Field, DurationText>;
 
-/// The mesh's default proxy settings: one key per sidecar field of the drain table.
+/// The mesh's default proxy settings: one key per sidecar field of the drain table, and the
+/// mesh configs they go to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SidecarSpec {
     pub durations: DurationTexts,
+    /// The sidecar targets of the drain table, by name; absent: the default ones.
+    pub targets: Option<Vec<String>>,
 }
 
 /// One workload rule.
@@ -205,17 +209,6 @@ pub struct GatewayRuleSpec {
     pub on_conflict: Option<OnConflict>,
 }
 
-const SIDECAR_DOC: &str = "The mesh's default proxy settings.";
-const RULE_DOC: &str = "One gateway rule.";
-const MATCH_DOC: &str = "Which gateways the rule applies to; absent or empty: every install.tetrate.io\ngateway (IngressGateway, EgressGateway, Tier1Gateway and the unified Gateway).";
-const SKIP_DOC: &str = "Leave the matched gateways alone.";
-const WORKLOAD_RULE_DOC: &str =
-    "One workload rule: what the sidecars of the matched workloads get.";
-const WORKLOAD_MATCH_DOC: &str = "Which workloads the rule applies to; absent or empty: every workload with a sidecar\n(Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob,\nArgo Rollout).";
-const WORKLOAD_SKIP_DOC: &str = "Leave the matched workloads alone.";
-const EXIT_ON_ZERO_DOC: &str = "`proxyMetadata.EXIT_ON_ZERO_ACTIVE_CONNECTIONS`: the sidecar exits when its last\nconnection closes (after `minimumDrainDuration`), or at SIGKILL; `terminationDrainDuration`\nis not used on that path, so a rule sets one or the other.";
-const RULE_ON_CONFLICT_DOC: &str = "Overrides `spec.onConflict` for this rule.";
-
 /// The keys of a section's mapping, in the order serde's "unknown field" error lists them.
 fn section_keys(section: Section) -> &'static [&'static str] {
     fn keys(
@@ -232,7 +225,7 @@ fn section_keys(section: Section) -> &'static [&'static str] {
             .collect()
     }
     static SIDECAR: LazyLock<Vec<&'static str>> =
-        LazyLock::new(|| keys(Section::Sidecar, &[], &[]));
+        LazyLock::new(|| keys(Section::Sidecar, &[], SidecarSpec::OTHERS));
     static GATEWAY: LazyLock<Vec<&'static str>> =
         LazyLock::new(|| keys(Section::Gateway, &["match"], &["skip", "onConflict"]));
     static WORKLOAD: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
@@ -267,8 +260,11 @@ fn serialize_durations<M: SerializeMap>(
 
 impl Serialize for SidecarSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.durations.len()))?;
+        let mut map = s.serialize_map(None)?;
         serialize_durations(&mut map, &self.durations)?;
+        if let Some(targets) = &self.targets {
+            map.serialize_entry("targets", targets)?;
+        }
         map.end()
     }
 }
@@ -399,7 +395,7 @@ impl<'de, T: SectionSpec> Visitor<'de> for SectionVisitor<T> {
 impl SectionSpec for SidecarSpec {
     const EXPECTING: &'static str = "struct SidecarSpec";
     const SECTION: Section = Section::Sidecar;
-    const OTHERS: &'static [&'static str] = &[];
+    const OTHERS: &'static [&'static str] = &["targets"];
     fn durations(&mut self) -> &mut DurationTexts {
         &mut self.durations
     }
@@ -408,7 +404,8 @@ impl SectionSpec for SidecarSpec {
         _: &'static str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        map.next_value::<serde::de::IgnoredAny>().map(drop)
+        self.targets = map.next_value()?;
+        Ok(())
     }
 }
 
@@ -474,105 +471,6 @@ impl<'de> Deserialize<'de> for GatewayRuleSpec {
     }
 }
 
-/// An optional property: its description, then the type or null (as schemars writes an
-/// `Option` field).
-fn optional_property<T: JsonSchema>(g: &mut SchemaGenerator, doc: &str) -> Value {
-    serde_json::json!({
-        "description": doc,
-        "anyOf": [g.subschema_for::<T>(), {"type": "null"}]
-    })
-}
-
-/// The JSON Schema properties of a section's drain fields.
-fn duration_properties(
-    g: &mut SchemaGenerator,
-    section: Section,
-    into: &mut serde_json::Map<String, Value>,
-) {
-    for (f, s) in drain::settable().filter(|(f, _)| f.sections.contains(&section)) {
-        into.insert(
-            f.name.to_owned(),
-            optional_property::<DurationText>(g, s.schema_doc),
-        );
-    }
-}
-
-impl JsonSchema for SidecarSpec {
-    fn schema_name() -> Cow<'static, str> {
-        "SidecarSpec".into()
-    }
-
-    fn json_schema(g: &mut SchemaGenerator) -> Schema {
-        let mut properties = serde_json::Map::new();
-        duration_properties(g, Section::Sidecar, &mut properties);
-        json_schema!({
-            "description": SIDECAR_DOC,
-            "type": "object",
-            "properties": properties,
-            "additionalProperties": false
-        })
-    }
-}
-
-impl JsonSchema for GatewayRuleSpec {
-    fn schema_name() -> Cow<'static, str> {
-        "GatewayRuleSpec".into()
-    }
-
-    fn json_schema(g: &mut SchemaGenerator) -> Schema {
-        let mut properties = serde_json::Map::new();
-        properties.insert("match".into(), optional_property::<MatchSpec>(g, MATCH_DOC));
-        duration_properties(g, Section::Gateway, &mut properties);
-        properties.insert(
-            "skip".into(),
-            serde_json::json!({"description": SKIP_DOC, "type": "boolean"}),
-        );
-        properties.insert(
-            "onConflict".into(),
-            optional_property::<OnConflict>(g, RULE_ON_CONFLICT_DOC),
-        );
-        json_schema!({
-            "description": RULE_DOC,
-            "type": "object",
-            "properties": properties,
-            "additionalProperties": false
-        })
-    }
-}
-
-impl JsonSchema for WorkloadRuleSpec {
-    fn schema_name() -> Cow<'static, str> {
-        "WorkloadRuleSpec".into()
-    }
-
-    fn json_schema(g: &mut SchemaGenerator) -> Schema {
-        let mut properties = serde_json::Map::new();
-        properties.insert(
-            "match".into(),
-            optional_property::<MatchSpec>(g, WORKLOAD_MATCH_DOC),
-        );
-        duration_properties(g, Section::Workload, &mut properties);
-        properties.insert(
-            "exitOnZeroActiveConnections".into(),
-            optional_property::<bool>(g, EXIT_ON_ZERO_DOC),
-        );
-        properties.insert(
-            "skip".into(),
-            serde_json::json!({"description": WORKLOAD_SKIP_DOC, "type": "boolean"}),
-        );
-        properties.insert(
-            "onConflict".into(),
-            optional_property::<OnConflict>(g, RULE_ON_CONFLICT_DOC),
-        );
-        json_schema!({
-            "description": WORKLOAD_RULE_DOC,
-            "type": "object",
-            "properties": properties,
-            "additionalProperties": false
-        })
-    }
-}
-
 /// Criteria; every one given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -629,6 +527,12 @@ pub fn default_document() -> PolicyDocument {
         spec: PolicySpec {
             sidecar: Some(SidecarSpec {
                 durations: builtin(Section::Sidecar),
+                targets: Some(
+                    drain::targets_of(Section::Sidecar)
+                        .filter(|t| t.default)
+                        .map(|t| t.name().to_owned())
+                        .collect(),
+                ),
             }),
             gateways: Some(vec![GatewayRuleSpec {
                 durations: builtin(Section::Gateway),

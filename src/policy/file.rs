@@ -12,7 +12,7 @@ pub use super::document::{
     PolicyDocument, WorkloadRuleSpec, default_document, default_yaml, schema, schema_json,
 };
 use super::matcher::{GatewayMatch, NamePattern, WhereQuery};
-use super::{DrainPolicy, Durations, GatewayRule, WorkloadRule};
+use super::{DrainPolicy, Durations, GatewayRule, SidecarTargets, WorkloadRule};
 use crate::diagnostic::{Diagnostic, LineIndex, Origin};
 use crate::document::Tree;
 use crate::drain::{self, Field, Section};
@@ -238,6 +238,24 @@ fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
         .sidecar
         .as_ref()
         .map(|s| durations(&s.durations, &spec.key("sidecar"), problems));
+    let sidecar_targets = doc
+        .spec
+        .sidecar
+        .as_ref()
+        .and_then(|s| s.targets.as_ref())
+        .map(|names| {
+            SidecarTargets::from_names(names.iter().map(String::as_str)).unwrap_or_else(
+                |(i, why)| {
+                    problems.push(problem(
+                        spec.key("sidecar").key("targets").index(i),
+                        why,
+                        "list the mesh configs that get spec.sidecar: ControlPlane (TSB), IstioOperator (istioctl), MeshConfigMap (the istiod chart's ConfigMap)",
+                    ));
+                    SidecarTargets::default()
+                },
+            )
+        })
+        .unwrap_or_default();
     let gateways = doc.spec.gateways.as_ref().map(|rules| {
         rules
             .iter()
@@ -291,6 +309,7 @@ fn compile(doc: &PolicyDocument, problems: &mut Vec<Problem>) -> DrainPolicy {
         .unwrap_or_default();
     DrainPolicy {
         sidecar,
+        sidecar_targets,
         gateways,
         workloads,
         injected_namespaces,

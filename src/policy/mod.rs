@@ -6,6 +6,7 @@ pub mod document;
 pub mod file;
 pub mod ignore;
 pub mod matcher;
+mod schema;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -105,8 +106,83 @@ impl Durations {
     }
 }
 
-/// The sidecar settings, written into the `tsb-istiocontrolplane` overlay of a ControlPlane.
+/// The sidecar settings, written into the mesh configs of [`SidecarTargets`] (by default the
+/// `tsb-istiocontrolplane` overlay of a ControlPlane).
 pub type SidecarSettings = Durations;
+
+/// The mesh configs the sidecar settings go to (`spec.sidecar.targets`): sidecar targets of
+/// the drain table, in table order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SidecarTargets(Vec<&'static drain::TargetSpec>);
+
+impl Default for SidecarTargets {
+    /// The table's default sidecar targets (the ControlPlane, as the TSB guide does it).
+    fn default() -> Self {
+        SidecarTargets(
+            drain::targets_of(Section::Sidecar)
+                .filter(|t| t.default)
+                .collect(),
+        )
+    }
+}
+
+impl SidecarTargets {
+    /// The targets named, in table order (names must be the table's, see
+    /// [`drain::sidecar_target`]).
+    pub fn of(targets: impl IntoIterator<Item = &'static drain::TargetSpec>) -> SidecarTargets {
+        let named: Vec<&'static drain::TargetSpec> = targets.into_iter().collect();
+        SidecarTargets(
+            drain::targets_of(Section::Sidecar)
+                .filter(|t| named.contains(t))
+                .collect(),
+        )
+    }
+
+    /// Reads target names (`ControlPlane`, `IstioOperator`, `MeshConfigMap`); the error is the
+    /// index of the first name that is unknown or repeated, and what is wrong with it.
+    pub fn from_names<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<SidecarTargets, (usize, String)> {
+        let mut found: Vec<&'static drain::TargetSpec> = Vec::new();
+        for (i, name) in names.into_iter().enumerate() {
+            let Some(target) = drain::sidecar_target(name) else {
+                let known: Vec<&str> = drain::sidecar_target_names().collect();
+                return Err((
+                    i,
+                    format!("{name:?} is not a sidecar target; use {}", known.join(", ")),
+                ));
+            };
+            if found.contains(&target) {
+                return Err((i, format!("{name} is listed twice")));
+            }
+            found.push(target);
+        }
+        Ok(SidecarTargets::of(found))
+    }
+
+    pub fn contains(&self, target: &drain::TargetSpec) -> bool {
+        self.0.contains(&target)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'static drain::TargetSpec> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// `ControlPlane, MeshConfigMap`, for messages.
+    pub fn names(&self) -> String {
+        let names: Vec<&str> = self.0.iter().map(|t| t.name()).collect();
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    }
+
+    /// Whether these are the built-in ones.
+    pub fn is_default(&self) -> bool {
+        *self == SidecarTargets::default()
+    }
+}
 
 pub use matcher::GatewayMatch;
 
@@ -158,6 +234,8 @@ impl WorkloadRule {
 pub struct DrainPolicy {
     /// Absent: ControlPlanes are left untouched.
     pub sidecar: Option<SidecarSettings>,
+    /// Which mesh configs get the sidecar settings.
+    pub sidecar_targets: SidecarTargets,
     /// Absent: gateways are left untouched.
     pub gateways: Option<Vec<GatewayRule>>,
     /// Absent: workloads are left untouched.
@@ -176,6 +254,7 @@ impl Default for DrainPolicy {
     fn default() -> Self {
         DrainPolicy {
             sidecar: Some(Durations::builtin(Section::Sidecar)),
+            sidecar_targets: SidecarTargets::default(),
             gateways: Some(vec![GatewayRule {
                 durations: Durations::builtin(Section::Gateway),
                 ..GatewayRule::default()
@@ -397,11 +476,12 @@ impl DrainPolicy {
         };
         match &self.sidecar {
             Some(s) => out.push_str(&format!(
-                "sidecar: {}\n",
+                "sidecar: {} (into {})\n",
                 drain::settable_in(Section::Sidecar)
                     .map(|f| shown(s, f))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                self.sidecar_targets.names()
             )),
             None => out.push_str("sidecar: untouched\n"),
         }
@@ -470,6 +550,22 @@ impl DrainPolicy {
         }
         out.push_str(&format!("onConflict: {}", self.on_conflict));
         out
+    }
+
+    /// Whether render must read resources of `target` at all (before it knows what they hold):
+    /// workloads only with workload rules, mesh configs only when `spec.sidecar.targets` names
+    /// them; gateways always (their rules decide later).
+    pub fn reads(&self, target: &'static drain::TargetSpec) -> bool {
+        match target.section {
+            Section::Workload => self.workloads.is_some(),
+            Section::Sidecar => self.sidecar_targets.contains(target),
+            Section::Gateway => true,
+        }
+    }
+
+    /// Whether the sidecar settings are written into resources of `target`.
+    pub fn writes_sidecar(&self, target: &drain::TargetSpec) -> bool {
+        self.sidecar.is_some() && self.sidecar_targets.contains(target)
     }
 
     /// The rule for a workload of `kind`, read as JSON: the first that matches.
@@ -606,18 +702,20 @@ mod tests {
             .with_overrides(&flags(&[(Field::TerminationDrainDuration, "20s")]))
             .unwrap();
         assert_eq!(p.workloads, None);
-        let mut with_rules = DrainPolicy::default();
-        with_rules.workloads = Some(vec![
-            WorkloadRule {
-                exit_on_zero: Some(true),
-                ..WorkloadRule::default()
-            },
-            WorkloadRule {
-                skip: true,
-                ..WorkloadRule::default()
-            },
-            WorkloadRule::default(),
-        ]);
+        let with_rules = DrainPolicy {
+            workloads: Some(vec![
+                WorkloadRule {
+                    exit_on_zero: Some(true),
+                    ..WorkloadRule::default()
+                },
+                WorkloadRule {
+                    skip: true,
+                    ..WorkloadRule::default()
+                },
+                WorkloadRule::default(),
+            ]),
+            ..DrainPolicy::default()
+        };
         let p = with_rules
             .clone()
             .with_overrides(&flags(&[
@@ -656,8 +754,10 @@ mod tests {
 
     #[test]
     fn a_margin_alone_creates_no_gateway_rule() {
-        let mut p = DrainPolicy::default();
-        p.gateways = None;
+        let p = DrainPolicy {
+            gateways: None,
+            ..DrainPolicy::default()
+        };
         let o = Overrides {
             durations: [(
                 Field::GracePeriodMargin,

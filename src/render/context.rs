@@ -81,11 +81,9 @@ pub(super) fn ambiguous_break(
             if options.values_file {
                 s.has_document
             } else {
-                model::needs_interpretation(
-                    s.api_version.as_deref(),
-                    s.kind.as_deref(),
-                    options.policy.workloads.is_some(),
-                )
+                model::needs_interpretation(s.api_version.as_deref(), s.kind.as_deref(), |t| {
+                    options.policy.reads(t)
+                })
             }
         });
     if !interpret {

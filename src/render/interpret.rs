@@ -17,9 +17,10 @@ use super::context::{
 };
 use super::facts::StreamFacts;
 use super::options::{FailureKind, RenderOptions};
+use super::planned::{Report, StepError};
 use super::summary::{Outcome, summarize, summarize_skipped};
 use super::tasks::{Task, Work, field_label, is_candidate, work_for};
-use super::workload::{Report, StepError, plan_step};
+use super::workload::plan_step;
 
 /// The outcome for one interpreted document.
 pub(super) struct DocResult {
@@ -28,6 +29,8 @@ pub(super) struct DocResult {
     /// One entry per drain field looked at.
     pub(super) summary: Vec<(Outcome, Diagnostic)>,
     pub(super) resources: usize,
+    /// Upstream Istio mesh configs (IstioOperator, mesh ConfigMap, istiod values).
+    pub(super) mesh_configs: usize,
     pub(super) workloads: usize,
 }
 
@@ -41,11 +44,15 @@ pub(super) fn process_document(
     let invalid = |d: Diagnostic| (FailureKind::Invalid, vec![d]);
     let mut tree = Tree::parse(ctx.text)
         .map_err(|e| internal_error(ctx, format!("second parse failed: {e}")))?;
-    if options.values_file && !model::classify::looks_like_values(&tree) {
-        return Err(invalid(not_a_values_file(ctx, &tree)));
-    }
     let resources = if options.values_file {
-        model::values_resource(&tree).into_iter().collect()
+        use model::classify::ValuesChart;
+        match model::classify::values_chart(&tree, options.values_chart) {
+            Some(ValuesChart::TsbControlPlane) => model::values_resource(&tree),
+            Some(ValuesChart::Istiod) => model::istiod_values_resource(&tree),
+            None => None,
+        }
+        .map(|r| vec![r])
+        .ok_or_else(|| invalid(not_a_values_file(ctx, &tree)))?
     } else {
         model::resources(&tree)
     };
@@ -64,31 +71,27 @@ pub(super) fn process_document(
             Some((at, at + 1)),
         )));
     }
-    // TSB install resources, and workloads when the policy has workload rules.
-    let count = |workloads: bool| {
+    // TSB install resources, mesh configs the policy reads, and workloads when the policy
+    // has workload rules.
+    let count = |class: Counted| {
         resources
             .iter()
-            .filter(|r| {
-                r.target
-                    .is_some_and(|t| (t.section == crate::drain::Section::Workload) == workloads)
-            })
+            .filter(|r| r.target.is_some_and(|t| counted(t, options) == Some(class)))
             .count()
     };
-    let target_count = count(false);
-    let workload_count = if options.policy.workloads.is_some() {
-        count(true)
-    } else {
-        0
-    };
+    let target_count = count(Counted::Install);
+    let mesh_count = count(Counted::Mesh);
+    let workload_count = count(Counted::Workload);
     let candidates: Vec<&Resource> = resources
         .iter()
-        .filter(|r| is_candidate(r, &options.policy))
+        .filter(|r| is_candidate(r, options))
         .collect();
     let Some(first) = candidates.first() else {
         return Ok(DocResult {
             new_text: None,
             summary: Vec::new(),
             resources: target_count,
+            mesh_configs: mesh_count,
             workloads: workload_count,
         });
     };
@@ -124,6 +127,7 @@ pub(super) fn process_document(
             new_text: None,
             summary: Vec::new(),
             resources: target_count,
+            mesh_configs: mesh_count,
             workloads: workload_count,
         });
     }
@@ -141,7 +145,7 @@ pub(super) fn process_document(
                     "a resource moved while editing".to_owned(),
                 ));
             };
-            let planned = match plan_step(&tree, resource, node, task, options) {
+            let planned = match plan_step(&tree, &current, resource, node, task, options) {
                 Ok(p) => p,
                 Err(StepError::Plan(e)) => {
                     errors.push(plan_error(ctx, &offsets, resource, e));
@@ -151,7 +155,11 @@ pub(super) fn process_document(
             };
             if let Some(change) = &planned.change {
                 let editor = Editor::new(&tree, &current);
-                let edited = editor.splices(change).and_then(|s| {
+                let splices = match planned.splices.clone() {
+                    Some(splices) => Ok(splices),
+                    None => editor.splices(change),
+                };
+                let edited = splices.and_then(|s| {
                     let text = edit::apply(&current, &s)?;
                     Ok((text, s))
                 });
@@ -163,7 +171,7 @@ pub(super) fn process_document(
                             internal_error(ctx, format!("edited text does not parse: {e}"))
                         })?;
                         current = text;
-                        changes.push(change.clone());
+                        record(&mut changes, change);
                     }
                     Err(e) => {
                         errors.push(edit_error(ctx, &offsets, resource, &e));
@@ -239,19 +247,44 @@ pub(super) fn process_document(
         new_text,
         summary,
         resources: target_count,
+        mesh_configs: mesh_count,
         workloads: workload_count,
     })
 }
 
-/// `meshdrain values` edits only control plane Helm values: a document with its own
-/// apiVersion or kind (a manifest) or without a ControlPlane spec under `spec:` is refused.
+/// What the summary counts a target as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Counted {
+    Install,
+    Mesh,
+    Workload,
+}
+
+/// How a resource of `target` is counted, if at all: TSB install resources always, upstream
+/// mesh configs when the policy reads them (or `meshdrain values` was given one), workloads
+/// with workload rules.
+fn counted(target: &crate::drain::TargetSpec, options: &RenderOptions) -> Option<Counted> {
+    use crate::drain::Section;
+    let policy = &options.policy;
+    match target.section {
+        Section::Workload => policy.workloads.is_some().then_some(Counted::Workload),
+        _ if target.api_group == model::INSTALL_GROUP => Some(Counted::Install),
+        _ if options.values_file || policy.sidecar_targets.contains(target) => Some(Counted::Mesh),
+        _ => None,
+    }
+}
+
+/// `meshdrain values` edits only control plane Helm values (TSB's control plane chart, Istio's
+/// istiod chart): a document with its own apiVersion or kind (a manifest), or with neither a
+/// ControlPlane spec under `spec:` nor istiod values, is refused.
 fn not_a_values_file(ctx: &DocContext<'_>, tree: &Tree) -> Diagnostic {
     let root = tree.root;
     let identity = |key: &str| root.and_then(|r| tree.str_at(r, key));
     let message = match (identity("apiVersion"), identity("kind")) {
         (None, None) => format!(
-            "this file has no control plane spec: its spec: holds none of {}",
-            model::classify::CONTROL_PLANE_SPEC_KEYS.join(", ")
+            "this file has no control plane spec: its spec: holds none of {}, and it has none of the istiod chart's keys ({})",
+            model::classify::CONTROL_PLANE_SPEC_KEYS.join(", "),
+            model::istio::ISTIOD_VALUES_KEYS.join(", ")
         ),
         (api, kind) => format!(
             "this document is a Kubernetes object ({} {}), not a control plane Helm values file",
@@ -261,7 +294,35 @@ fn not_a_values_file(ctx: &DocContext<'_>, tree: &Tree) -> Diagnostic {
     };
     Diagnostic::error("not-a-values-file", message)
         .with_origin(ctx.document_origin())
-        .with_hint("meshdrain values edits the control plane chart's values file (its spec: is the ControlPlane spec); for rendered manifests use meshdrain render")
+        .with_hint("meshdrain values edits the values file of TSB's control plane chart (its spec: is the ControlPlane spec) or of Istio's istiod chart (meshConfig; say so with --chart istiod); for rendered manifests use meshdrain render")
+}
+
+/// Adds `change` to a document's changes. A replace of a value an earlier change wrote (the
+/// mesh ConfigMap's string, edited once per field) takes that one's value instead, when no
+/// change in between went inside it: json-patch makes the same document of both, and the
+/// oracle compares each change's value with what the text holds at the end.
+fn record(changes: &mut Vec<Change>, change: &Change) {
+    if let Change::Replace { path, value } = change
+        && let Some(at) = changes.iter().rposition(|c| c.path() == path)
+        && !changes
+            .iter()
+            .skip(at + 1)
+            .any(|c| c.path().strip_prefix(path).is_some())
+        && let Some(earlier) = changes.get_mut(at)
+    {
+        *earlier = match earlier {
+            Change::Add { path, .. } => Change::Add {
+                path: path.clone(),
+                value: value.clone(),
+            },
+            Change::Replace { path, .. } => Change::Replace {
+                path: path.clone(),
+                value: value.clone(),
+            },
+        };
+        return;
+    }
+    changes.push(change.clone());
 }
 
 /// yaml_serde reads a byte order mark as content; the oracle does not need it.
@@ -296,6 +357,48 @@ mod tests {
             source: None,
             input_name: "<test>",
         }
+    }
+
+    #[test]
+    fn a_replace_of_what_an_earlier_change_wrote_takes_its_place() {
+        let path = Pointer::root().key("data").key("mesh");
+        let mut changes = vec![Change::Add {
+            path: path.clone(),
+            value: NewValue::str("a\n"),
+        }];
+        record(
+            &mut changes,
+            &Change::Replace {
+                path: path.clone(),
+                value: NewValue::str("a\nb\n"),
+            },
+        );
+        assert_eq!(
+            changes,
+            [Change::Add {
+                path: path.clone(),
+                value: NewValue::str("a\nb\n")
+            }]
+        );
+        // Not when a change in between went inside what the first one wrote.
+        let map = Pointer::root().key("spec");
+        let mut changes = vec![
+            Change::Add {
+                path: map.clone(),
+                value: NewValue::Map(Vec::new()),
+            },
+            Change::Add {
+                path: map.key("a"),
+                value: NewValue::str("1s"),
+            },
+        ];
+        let replace = Change::Replace {
+            path: map.clone(),
+            value: NewValue::Map(Vec::new()),
+        };
+        record(&mut changes, &replace);
+        assert_eq!(changes.len(), 3);
+        assert_eq!(changes.last(), Some(&replace));
     }
 
     #[test]

@@ -9,9 +9,13 @@
 //! output at all.
 
 mod context;
+mod each;
 mod facts;
 mod interpret;
+mod mesh;
 pub mod options;
+mod payload;
+mod planned;
 mod summary;
 mod tasks;
 mod workload;
@@ -19,13 +23,10 @@ mod workload;
 use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Origin};
-use crate::document::{self};
-use crate::model::{self};
 use crate::selfcheck;
 
-use context::{DocContext, ambiguous_break};
-use interpret::process_document;
-pub use options::{DocumentEdit, Failure, FailureKind, RenderOptions, Stats};
+use each::DocOutcome;
+pub use options::{DocumentEdit, Failure, FailureKind, Parallelism, RenderOptions, Stats};
 
 /// A successful render: the input with some ranges replaced, and what was done.
 #[derive(Debug)]
@@ -105,85 +106,45 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
     } else {
         facts::StreamFacts::default()
     };
-    for doc in crate::input::documents(text) {
-        let (index, doc_text, doc_lines) = (doc.index, doc.text, doc.lines);
-        let ctx = DocContext {
-            index,
-            text: doc_text,
-            line_base: doc.line_base,
-            out_line_base: doc.line_base + lines_added,
-            source: None,
-            input_name: name,
-        };
-        let scanned = match document::scan(doc_text) {
-            Ok(s) => s,
-            Err(e) => {
-                let ctx = DocContext {
-                    source: model::source_file(doc_text),
-                    ..ctx
-                };
-                let end = (e.offset + 1).min(doc_text.len());
-                errors.push(ctx.diagnostic_at(
-                    Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.message))
-                        .with_hint("fix the YAML; meshdrain changes nothing until the whole stream parses"),
-                    doc_text,
-                    ctx.line_base,
-                    Some((e.offset, end)),
-                ));
-                continue;
+    let documents: Vec<crate::input::Document<'_>> = crate::input::documents(text).collect();
+    let outcomes = each::documents(&documents, options, &facts, name);
+    for (doc, outcome) in documents.iter().zip(outcomes) {
+        match outcome {
+            DocOutcome::Failed {
+                internal: i,
+                diagnostics,
+            } => {
+                internal |= i;
+                errors.extend(diagnostics);
             }
-        };
-        if scanned.has_document {
-            stats.documents += 1;
-        }
-        let interpret = if options.values_file {
-            scanned.has_document
-        } else {
-            // A root `<<` may merge in the identity: the tree decides (as go-yaml reads it).
-            scanned.root_merge
-                || scanned.tagged_identity
-                || model::needs_interpretation(
-                    scanned.api_version.as_deref(),
-                    scanned.kind.as_deref(),
-                    options.policy.workloads.is_some(),
-                )
-        };
-        if let Some(d) = ambiguous_break(&ctx, doc_text, interpret, options) {
-            errors.push(d);
-            continue;
-        }
-        if !interpret {
-            continue;
-        }
-        let ctx = DocContext {
-            source: model::source_file(doc_text),
-            ..ctx
-        };
-        match process_document(&ctx, &scanned, options, &facts) {
-            Ok(result) => {
+            DocOutcome::Passed { has_document } => stats.documents += usize::from(has_document),
+            DocOutcome::Interpreted { source, result } => {
+                stats.documents += 1;
                 stats.resources += result.resources;
+                stats.mesh_configs += result.mesh_configs;
                 stats.workloads += result.workloads;
-                for (outcome, d) in result.summary {
+                for (outcome, mut d) in result.summary {
                     stats.count(outcome);
+                    // Planned as if no earlier document had grown: move it down by the lines
+                    // the earlier edits added.
+                    if let Some(span) = &mut d.origin.span {
+                        span.start.line += lines_added;
+                        span.end.line += lines_added;
+                    }
                     summary.push(d);
                 }
                 if let Some((new_text, value)) = result.new_text {
-                    // Later documents move down by the lines this edit added.
                     // Edits only ever add lines.
                     let lines = crate::linebreak::count(new_text.as_bytes());
-                    lines_added += lines.saturating_sub(doc_lines);
+                    lines_added += lines.saturating_sub(doc.lines);
                     edits.push(DocumentEdit {
-                        document: index,
-                        source: ctx.source.clone(),
+                        document: doc.index,
+                        source,
                         range: doc.range.clone(),
                         text: new_text,
                     });
                     expected.push(value);
                 }
-            }
-            Err((kind, diags)) => {
-                internal |= kind == FailureKind::Internal;
-                errors.extend(diags);
             }
         }
     }

@@ -14,9 +14,26 @@ pub struct RenderOptions {
     pub istio_version: IstioVersion,
     /// Shown in diagnostics (`<stdin>` or a path).
     pub input_name: String,
-    /// The input is a TSB control plane Helm values file: its one document holds the
-    /// ControlPlane spec under `spec:` and gets the sidecar settings.
+    /// The input is a Helm values file (TSB's control plane chart: the ControlPlane spec under
+    /// `spec:`; or Istio's istiod chart: `meshConfig`): its one document gets the sidecar
+    /// settings.
     pub values_file: bool,
+    /// The chart of the values file, when a flag says it (else its keys do).
+    pub values_chart: Option<crate::model::classify::ValuesChart>,
+    /// Whether documents are processed on every core.
+    pub parallelism: Parallelism,
+}
+
+/// Whether a render spreads its documents over the cores.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Parallelism {
+    /// On every core for a large stream, on the calling thread for a small one.
+    #[default]
+    Auto,
+    /// Always on the calling thread.
+    Serial,
+    /// On every core, whatever the size (tests compare it with the serial run).
+    Parallel,
 }
 
 impl Default for RenderOptions {
@@ -27,6 +44,8 @@ impl Default for RenderOptions {
             istio_version: IstioVersion::DEFAULT,
             input_name: "<stdin>".to_owned(),
             values_file: false,
+            parallelism: Parallelism::Auto,
+            values_chart: None,
         }
     }
 }
@@ -62,6 +81,9 @@ impl Failure {
 pub struct Stats {
     pub documents: usize,
     pub resources: usize,
+    /// Upstream Istio mesh configs the policy reads (IstioOperator, the istiod chart's mesh
+    /// ConfigMap, istiod values).
+    pub mesh_configs: usize,
     /// Workloads of the kinds workload rules cover (counted only with workload rules).
     pub workloads: usize,
     pub changed: usize,

@@ -3,11 +3,12 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Tree;
+use crate::document::embedded::BlockLines;
 use crate::model::{self, Resource, dotted};
 use crate::patch::{self, Pointer};
 use crate::plan::Decision;
 
-use super::workload::Report;
+use super::planned::Report;
 
 use super::context::{DocContext, resource_node};
 use super::options::Stats;
@@ -57,6 +58,7 @@ pub(super) fn summarize(
 ) -> (Outcome, Diagnostic) {
     let shown = report.shown;
     let note = report.note;
+    let inner = report.inner;
     let (outcome, message, path) = match report.decision {
         Decision::Unchanged { path, existing } => (
             Outcome::Unchanged,
@@ -101,12 +103,20 @@ pub(super) fn summarize(
             (Outcome::Changed, message, path)
         }
     };
-    let at = resource_node(tree, &path)
-        .and_then(|n| tree.node(n))
-        .map(|n| (n.start, n.end));
+    let mut shown_path = dotted(&model::relative(&path, &resource.pointer));
+    if let Some(inner) = &inner {
+        shown_path = format!("{shown_path} ({})", dotted(inner));
+    }
+    let at = inner
+        .and_then(|inner| embedded_span(tree, text, &path, &inner))
+        .or_else(|| {
+            resource_node(tree, &path)
+                .and_then(|n| tree.node(n))
+                .map(|n| (n.start, n.end))
+        });
     let d = Diagnostic::new(Severity::Info, outcome.code(), message)
         .with_resource(Some(resource.reference.clone()))
-        .with_path(dotted(&model::relative(&path, &resource.pointer)));
+        .with_path(shown_path);
     (outcome, ctx.diagnostic_at(d, text, ctx.out_line_base, at))
 }
 
@@ -131,6 +141,21 @@ pub(super) fn summarize_skipped(
         Outcome::Skipped,
         ctx.diagnostic_at(d, text, ctx.out_line_base, at),
     )
+}
+
+/// The span of `inner` inside the document in the block scalar at `path`, when the scalar's
+/// lines map into the text.
+fn embedded_span(
+    tree: &Tree,
+    text: &str,
+    path: &Pointer,
+    inner: &Pointer,
+) -> Option<(usize, usize)> {
+    let (key, node) = tree.locate(path)?;
+    let lines = BlockLines::of(text, tree, key?, node)?;
+    let embedded = Tree::parse(tree.node(node)?.as_str()?).ok()?;
+    let (start, end) = embedded.nearest_span(inner, false)?;
+    lines.span(start, end)
 }
 
 pub(super) fn tree_value(tree: &Tree, path: &Pointer) -> Option<String> {

@@ -52,7 +52,9 @@ pub(super) enum Step {
     WorkloadGrace {
         template: &'static [&'static str],
         margin: DrainSeconds,
-        mesh: Durations,
+        /// The mesh's terminationDrainDuration for the workload's revision, in seconds, and
+        /// where it comes from (`None`: Istio's default).
+        mesh: Option<(f64, String)>,
         /// A mesh config in the stream sets the injector's global `proxy.lifecycle`.
         global_lifecycle: bool,
     },
@@ -78,12 +80,16 @@ pub(super) enum Work {
     Skipped(String),
 }
 
-/// Whether the policy has anything for this resource at all (decided before reading JSON).
-pub(super) fn is_candidate(resource: &Resource, policy: &DrainPolicy) -> bool {
-    match resource.target.map(|t| t.section) {
-        Some(Section::Sidecar) => policy.sidecar.is_some(),
-        Some(Section::Gateway) => policy.gateways.is_some(),
-        Some(Section::Workload) => policy.workloads.is_some(),
+/// Whether the policy has anything for this resource at all (decided before reading JSON): a
+/// mesh config only when `spec.sidecar.targets` names it, or when it is the values file
+/// `meshdrain values` was given.
+pub(super) fn is_candidate(resource: &Resource, options: &RenderOptions) -> bool {
+    let policy = &options.policy;
+    match resource.target {
+        Some(t) if t.section == Section::Sidecar && options.values_file => policy.sidecar.is_some(),
+        Some(t) if t.section == Section::Sidecar => policy.writes_sidecar(t),
+        Some(t) if t.section == Section::Gateway => policy.gateways.is_some(),
+        Some(_) => policy.workloads.is_some(),
         None => false,
     }
 }
@@ -202,7 +208,7 @@ pub(super) fn work_for(
                     tasks.push(task(Step::WorkloadGrace {
                         template,
                         margin: margin(&rule.durations),
-                        mesh: policy.sidecar.clone().unwrap_or_default(),
+                        mesh: mesh_wait(tree, pod.node, resource, facts, policy),
                         global_lifecycle: facts.global_lifecycle,
                     }));
                     Work::Tasks(tasks)
@@ -210,6 +216,55 @@ pub(super) fn work_for(
             }
         }
     }
+}
+
+/// The mesh's terminationDrainDuration as the sidecars of a workload (its pod template at
+/// `pod`) get it: from the mesh config of their revision when the stream has one (what
+/// meshdrain writes into it, when the policy targets it, else what it holds), else the
+/// policy's `spec.sidecar`.
+fn mesh_wait(
+    tree: &Tree,
+    pod: crate::document::NodeId,
+    resource: &Resource,
+    facts: &StreamFacts,
+    policy: &DrainPolicy,
+) -> Option<(f64, String)> {
+    let field = Field::TerminationDrainDuration;
+    let from_policy = policy.sidecar.as_ref().and_then(|s| s.get(field));
+    let labels = resource
+        .reference
+        .namespace
+        .as_deref()
+        .and_then(|ns| facts.namespaces.get(ns));
+    let revision = crate::model::istio::workload_revision(tree, pod, labels);
+    if let Some(mesh) = facts.meshes.iter().rev().find(|m| m.revision == revision) {
+        if policy.writes_sidecar(mesh.target)
+            && let Some(d) = from_policy
+        {
+            return Some((
+                d.secs() as f64,
+                format!(
+                    "the terminationDrainDuration meshdrain writes into {} (revision {revision})",
+                    mesh.describe
+                ),
+            ));
+        }
+        return mesh.termination.map(|secs| {
+            (
+                secs,
+                format!(
+                    "the terminationDrainDuration of {} (revision {revision})",
+                    mesh.describe
+                ),
+            )
+        });
+    }
+    from_policy.map(|d| {
+        (
+            d.secs() as f64,
+            "the mesh's terminationDrainDuration (the policy's spec.sidecar)".to_owned(),
+        )
+    })
 }
 
 /// The namespace facts of a resource, for the injection decision.

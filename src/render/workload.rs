@@ -8,76 +8,25 @@ use serde_json::Value;
 
 use crate::document::{NodeKind, Tree};
 use crate::drain::{Field, Location};
-use crate::edit::{self, Editor};
 use crate::model::Resource;
 use crate::model::shutdown::{self, MeshFacts, ShutdownPath};
 use crate::model::workload::{self, PROXY_CONFIG_ANNOTATION, ProxyConfig};
 use crate::patch::{Change, Pointer};
 use crate::plan::workload::{
-    ProxyEntry, Wanted, config_root, fresh_proxy_config, is_empty_config, needed_grace,
-    proxy_entry, set_payload,
+    ProxyEntry, Wanted, config_root, fresh_proxy_config, needed_grace, proxy_entry, set_payload,
 };
 use crate::plan::{self, Decision, PlanError, SidecarTask};
-use crate::policy::{Durations, OnConflict};
+use crate::policy::OnConflict;
 
 use super::options::RenderOptions;
+use super::payload::{self, Embedded};
+use super::planned::{Planned, Report, StepError};
 use super::tasks::{Payload, Step, Task};
 
-/// What one step found: the change to make, if any, and one report per value looked at.
-pub(super) struct Planned {
-    pub(super) change: Option<Change>,
-    pub(super) reports: Vec<Report>,
-}
-
-/// One value looked at, for the summary.
-pub(super) struct Report {
-    /// The proxy config entry, for a payload's entries.
-    pub(super) entry: Option<String>,
-    pub(super) decision: Decision,
-    /// The value to show for a change when the text at the decision's path is not it (an
-    /// entry inside a payload).
-    pub(super) shown: Option<String>,
-    /// Said after the message (how a grace period was computed).
-    pub(super) note: Option<String>,
-}
-
-impl Report {
-    fn of(decision: Decision) -> Report {
-        Report {
-            entry: None,
-            decision,
-            shown: None,
-            note: None,
-        }
-    }
-}
-
-/// Why a step could not be planned.
-pub(super) enum StepError {
-    Plan(PlanError),
-    /// A bug: an edit failed its own check.
-    Internal(String),
-}
-
-impl From<PlanError> for StepError {
-    fn from(e: PlanError) -> Self {
-        StepError::Plan(e)
-    }
-}
-
-fn plan_error(code: &'static str, message: String, hint: &str, path: &Pointer) -> StepError {
-    StepError::Plan(PlanError {
-        code,
-        message,
-        hint: hint.to_owned(),
-        at: None,
-        path: path.clone(),
-    })
-}
-
-/// Plans one step on `tree`, the current text of the document.
+/// Plans one step on `tree`, the tree of `text`, the current text of the document.
 pub(super) fn plan_step(
     tree: &Tree,
+    text: &str,
     resource: &Resource,
     node: crate::document::NodeId,
     task: &Task,
@@ -88,19 +37,42 @@ pub(super) fn plan_step(
             Decision::Change { change, .. } => Some(change.clone()),
             _ => None,
         },
+        splices: None,
         reports: vec![Report::of(d)],
+    };
+    let sidecar = |f: &super::tasks::FieldTask| SidecarTask {
+        field: f.field,
+        wanted: f.wanted,
+        on_conflict: task.on_conflict,
+        istio: options.istio_version,
     };
     match &task.step {
         Step::Field(f) => {
             let decision = match f.location {
                 Location::IstioOverlay => {
-                    let sidecar = SidecarTask {
-                        field: f.field,
-                        wanted: f.wanted,
-                        on_conflict: task.on_conflict,
-                        istio: options.istio_version,
-                    };
-                    plan::sidecar(tree, node, &resource.pointer, &sidecar)?
+                    plan::sidecar(tree, node, &resource.pointer, &sidecar(f))?
+                }
+                Location::DefaultConfig(keys) => {
+                    let decision = plan::mesh::default_config(
+                        tree,
+                        node,
+                        &resource.pointer,
+                        keys,
+                        &sidecar(f),
+                    )?;
+                    let mut planned = single(decision);
+                    super::mesh::restart_note(&mut planned);
+                    return Ok(planned);
+                }
+                Location::MeshConfigMap => {
+                    return super::mesh::config_map_field(
+                        tree,
+                        text,
+                        node,
+                        resource,
+                        &sidecar(f),
+                        options,
+                    );
                 }
                 Location::Spec | Location::PodTemplate(_) => plan::spec_field(
                     tree,
@@ -126,10 +98,7 @@ pub(super) fn plan_step(
                 plan::gateway::drain_seconds(tree, node),
                 plan::gateway::needed(tree, node, *margin),
             ) else {
-                return Ok(Planned {
-                    change: None,
-                    reports: Vec::new(),
-                });
+                return Ok(Planned::nothing());
             };
             let mut planned = single(decision);
             for r in &mut planned.reports {
@@ -212,12 +181,7 @@ fn proxy_config(
         }
         Payload::Env => match workload::sidecar_proxy_config_env(tree, &pod) {
             Some(env) => (Some(env.node), env.pointer),
-            None => {
-                return Ok(Planned {
-                    change: None,
-                    reports: Vec::new(),
-                });
-            }
+            None => return Ok(Planned::nothing()),
         },
     };
     let what = match payload {
@@ -301,10 +265,15 @@ fn proxy_config(
                 decision,
                 shown,
                 note: None,
+                inner: None,
             }
         })
         .collect();
-    Ok(Planned { change, reports })
+    Ok(Planned {
+        change,
+        splices: None,
+        reports,
+    })
 }
 
 /// The decision with its path replaced by the payload's (inner paths are inside a string).
@@ -384,31 +353,21 @@ fn edit_payload(
     path: &Pointer,
     options: &RenderOptions,
 ) -> Result<Inner, StepError> {
-    let invalid = |why: String| {
-        plan_error(
-            "invalid-proxy-config",
-            format!("{what} cannot be read: {why}"),
-            "fix the proxy config: Istio refuses the pod at injection when it does not parse",
-            path,
-        )
+    let payload = Embedded {
+        what,
+        path,
+        code: "invalid-proxy-config",
+        hint: "fix the proxy config: Istio refuses the pod at injection when it does not parse",
     };
-    let scan = crate::document::scan(text).map_err(|e| invalid(e.message))?;
-    if scan.alias_uses > 0 {
-        return Err(invalid("it uses YAML aliases".to_owned()));
-    }
-    if scan.max_depth > options.limits.max_depth.min(32) {
-        return Err(invalid(format!("it nests {} levels deep", scan.max_depth)));
-    }
-    let mut tree = Tree::parse(text).map_err(|e| invalid(e.message))?;
-    if is_empty_config(&tree) {
+    let Some(read) = payload::read(text, &payload, options).map_err(StepError::from)? else {
         return fresh(entries, !block, path);
-    }
-    let original: Value = serde_yaml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    };
+    let mut tree = read.tree;
     let mut current = text.to_owned();
     let mut changes = Vec::new();
     let mut reports = Vec::new();
     for entry in entries {
-        let root = config_root(&tree).map_err(invalid)?;
+        let root = config_root(&tree).map_err(|why| payload.invalid(why))?;
         let decision = proxy_entry(&tree, root, entry, on_conflict).map_err(|mut e| {
             e.message = format!("{what}: {}", e.message);
             e.at = None;
@@ -416,34 +375,23 @@ fn edit_payload(
             StepError::Plan(e)
         })?;
         if let Decision::Change { change, .. } = &decision {
-            let edited = Editor::new(&tree, &current)
-                .splices(change)
-                .and_then(|s| edit::apply(&current, &s))
-                .map_err(|e| {
-                    plan_error(
-                        e.code(),
-                        format!("{what}: {} cannot be written: {e}", entry.label),
-                        e.hint(),
-                        path,
-                    )
-                })?;
-            tree = Tree::parse(&edited).map_err(|e| {
-                StepError::Internal(format!("an edited proxy config does not parse: {e}"))
-            })?;
-            current = edited;
+            let edited = payload::change(&tree, &current, change, &entry.label, &payload)?;
+            tree = edited.tree;
+            current = edited.text;
             changes.push(change.clone());
         }
         reports.push((entry.label.clone(), decision));
     }
-    if !changes.is_empty() {
-        crate::selfcheck::check_document(&original, &changes, &current, &tree)
-            .map_err(StepError::Internal)?;
-    }
+    payload::verify(&read.value, &changes, &current, &tree)?;
     Ok((current, reports))
 }
 
 /// How long the sidecar outlives its SIGTERM on its shutdown path, and what says so.
-fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -> (f64, String) {
+fn sidecar_wait(
+    configs: &[ProxyConfig],
+    mesh: &Option<(f64, String)>,
+    path: ShutdownPath,
+) -> (f64, String) {
     match path {
         ShutdownPath::Native => {
             return (
@@ -469,11 +417,8 @@ fn sidecar_wait(configs: &[ProxyConfig], mesh: &Durations, path: ShutdownPath) -
     {
         return (secs, "terminationDrainDuration".to_owned());
     }
-    match mesh.get(field) {
-        Some(d) => (
-            d.secs() as f64,
-            "the mesh's terminationDrainDuration (the policy's spec.sidecar)".to_owned(),
-        ),
+    match mesh {
+        Some((secs, from)) => (*secs, from.clone()),
         None => (
             field.spec().default_secs as f64,
             "Istio's default terminationDrainDuration".to_owned(),
@@ -496,7 +441,7 @@ fn workload_grace(
     resource: &Resource,
     template: &[&str],
     margin: crate::duration::DrainSeconds,
-    mesh: &Durations,
+    mesh: &Option<(f64, String)>,
     mesh_facts: MeshFacts,
     istio: crate::istio::IstioVersion,
     on_conflict: OnConflict,
@@ -550,11 +495,13 @@ fn workload_grace(
     };
     Ok(Planned {
         change,
+        splices: None,
         reports: vec![Report {
             entry: None,
             decision,
             shown: Some(needed.to_string()),
             note: Some(note),
+            inner: None,
         }],
     })
 }

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::HintStyle;
+use super::{HintStyle, Paths};
 
 /// Escapes a command's message (GitHub's `escapeData`).
 fn data(s: &str) -> String {
@@ -17,7 +17,9 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(d: &Diagnostic) -> String {
+/// One workflow command; a file inside the repository `paths` names is given relative to its
+/// root, as GitHub places annotations.
+pub fn render(d: &Diagnostic, paths: &Paths) -> String {
     let command = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -25,7 +27,8 @@ pub fn render(d: &Diagnostic) -> String {
     };
     let mut props = Vec::new();
     if let Some(file) = &d.origin.file {
-        props.push(format!("file={}", property(file)));
+        let file = paths.repo_relative(file).unwrap_or_else(|| file.clone());
+        props.push(format!("file={}", property(&file)));
     }
     if let Some(span) = &d.origin.span {
         props.push(format!("line={}", span.start.line));
@@ -66,8 +69,14 @@ mod tests {
             .at(&LineIndex::new(text), 5, 9)
             .with_hint("line one\nline two");
         assert_eq!(
-            render(&d),
+            render(&d, &Paths::default()),
             "::error file=dir%2Cx/a%3Ab.yaml,line=2,col=1,endLine=2,endColumn=5,title=GD002 invalid-duration::50%25 of it, a:b%0Ahelp: line one%0Aline two\n"
         );
+        // Run in a subdirectory of the repository: the file is named from the root.
+        let paths = Paths {
+            cwd: "/repo/charts".into(),
+            root: Some("/repo".into()),
+        };
+        assert!(render(&d, &paths).starts_with("::error file=charts/dir%2Cx/a%3Ab.yaml,"));
     }
 }

@@ -9,8 +9,50 @@ pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
+
+/// Where file names are resolved for the formats GitHub reads (SARIF, workflow commands),
+/// which name files relative to the repository root: findings name files as given, relative
+/// to the current directory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Paths {
+    /// The current directory.
+    pub cwd: PathBuf,
+    /// The repository root (the git work tree's top), when there is one.
+    pub root: Option<PathBuf>,
+}
+
+impl Paths {
+    /// `name` relative to the repository root, `/`-separated, when it lies inside it (`.` and
+    /// `..` resolved as written, without following links); `None` outside a repository.
+    pub fn repo_relative(&self, name: &str) -> Option<String> {
+        let root = self.root.as_ref()?;
+        let path = Path::new(name);
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.cwd.join(path)
+        };
+        let mut normal = PathBuf::new();
+        for part in absolute.components() {
+            match part {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    normal.pop();
+                }
+                other => normal.push(other),
+            }
+        }
+        let inside = normal.strip_prefix(root).ok()?;
+        let parts: Vec<String> = inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+}
 
 /// `1 document`, `2 documents`: how summaries count.
 pub fn plural(n: usize, what: &str) -> String {

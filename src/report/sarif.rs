@@ -6,13 +6,28 @@ use serde_json::{Value, json};
 use crate::diagnostic::{Diagnostic, Severity, SuppressionKind};
 use crate::lint::{Report, rules::RULES};
 
-use super::HintStyle;
+use super::{HintStyle, Paths};
 
 fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
+    }
+}
+
+/// The base URI id of paths relative to the repository root ([`Paths`]); GitHub code scanning
+/// resolves it to the checkout.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// A file's `artifactLocation`: repository-relative with [`SRCROOT`] inside the repository,
+/// else as [`uri`] writes it.
+fn artifact_location(file: &str, paths: &Paths) -> Value {
+    match paths.repo_relative(file) {
+        Some(relative) if file != crate::lint::input::STDIN => {
+            json!({"uri": uri(&relative), "uriBaseId": SRCROOT})
+        }
+        _ => json!({"uri": uri(file)}),
     }
 }
 
@@ -58,7 +73,7 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
-fn result(d: &Diagnostic) -> Value {
+fn result(d: &Diagnostic, paths: &Paths) -> Value {
     // The position of the finding's rule in the run's rule list (built from the same RULES).
     let rule_index = d
         .rule()
@@ -66,7 +81,7 @@ fn result(d: &Diagnostic) -> Value {
     let text = super::with_hint(d.message.clone(), d, HintStyle::Sentence);
     let mut location = json!({});
     if let Some(file) = &d.origin.file {
-        let mut physical = json!({"artifactLocation": {"uri": uri(file)}});
+        let mut physical = json!({"artifactLocation": artifact_location(file, paths)});
         if let Some(span) = &d.origin.span {
             physical["region"] = json!({
                 "startLine": span.start.line,
@@ -127,8 +142,9 @@ fn result(d: &Diagnostic) -> Value {
     result
 }
 
-/// The SARIF log for a report.
-pub fn log(report: &Report) -> Value {
+/// The SARIF log for a report; files inside the repository `paths` names are given relative
+/// to its root.
+pub fn log(report: &Report, paths: &Paths) -> Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -140,13 +156,17 @@ pub fn log(report: &Report) -> Value {
                 "rules": rules(),
             }},
             "columnKind": "utf16CodeUnits",
-            "results": report.diagnostics.iter().map(result).collect::<Vec<_>>(),
+            "results": report
+                .diagnostics
+                .iter()
+                .map(|d| result(d, paths))
+                .collect::<Vec<_>>(),
         }],
     })
 }
 
-pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&log(report)).unwrap_or_default();
+pub fn render(report: &Report, paths: &Paths) -> String {
+    let mut s = serde_json::to_string_pretty(&log(report, paths)).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -163,7 +183,7 @@ mod tests {
                 kind,
                 reason: Some(reason.to_owned()),
             });
-            super::result(&d)["suppressions"][0].clone()
+            super::result(&d, &super::Paths::default())["suppressions"][0].clone()
         };
         let policy = suppressed(
             SuppressionKind::Policy,
@@ -188,5 +208,34 @@ mod tests {
         assert_eq!(super::uri("<stdin>"), "stdin");
         assert_eq!(super::uri("dir\\x.yaml"), "dir/x.yaml");
         assert_eq!(super::uri("/tmp/a b.yaml"), "file:///tmp/a%20b.yaml");
+    }
+
+    #[test]
+    fn files_in_the_repository_are_relative_to_its_root() {
+        let paths = super::Paths {
+            cwd: "/repo/charts/shop".into(),
+            root: Some("/repo".into()),
+        };
+        let at = |file: &str| super::artifact_location(file, &paths);
+        assert_eq!(
+            at("templates/gw.yaml"),
+            serde_json::json!({"uri": "charts/shop/templates/gw.yaml", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(at("../../deploy/x y.yaml")["uri"], "deploy/x%20y.yaml");
+        assert_eq!(at("/repo/a.yaml")["uri"], "a.yaml");
+        // Outside the repository, and stdin without --stdin-filename: as before.
+        assert_eq!(
+            at("/elsewhere/a.yaml"),
+            serde_json::json!({"uri": "file:///elsewhere/a.yaml"})
+        );
+        assert_eq!(at("<stdin>"), serde_json::json!({"uri": "stdin"}));
+        let outside = super::Paths {
+            cwd: "/tmp".into(),
+            root: None,
+        };
+        assert_eq!(
+            super::artifact_location("a.yaml", &outside),
+            serde_json::json!({"uri": "a.yaml"})
+        );
     }
 }

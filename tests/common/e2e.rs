@@ -2,8 +2,10 @@
 //! clean environment, and copying test inputs.
 //!
 //! The clients come only from `<repo>/.tools/bin` (installed by `scripts/install-tools.sh`),
-//! never from PATH. A missing client skips the test with a note, except under CI (the `CI`
-//! variable set), where it is a failure.
+//! never from PATH. A missing client skips the test with a note, except where it must run:
+//! under CI (the `CI` variable, which `scripts/test.sh` sets) for the tools that script always
+//! installs, and for the tools `MESHDRAIN_TEST_REQUIRE` names (`.ci/run` names kpt, which CI's
+//! machine has and no registry offers).
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -18,10 +20,23 @@ use super::repo;
 /// The meshdrain binary cargo built for this test run.
 pub const MESHDRAIN: &str = env!("CARGO_BIN_EXE_meshdrain");
 
-/// What to do about a missing tool: panic under CI, else a note (once per tool) and `None`.
-fn missing(what: &str, fix: &str) -> Option<PathBuf> {
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} is missing and CI is set: {fix}");
+/// The tools `scripts/install-tools.sh` installs on any machine.
+const INSTALLED_BY_SCRIPT: &[&str] = &["helm3", "helm4", "kubectl", "pre-commit"];
+
+/// Whether a missing `name` fails the run instead of skipping its tests.
+fn required(name: &str) -> bool {
+    let named = std::env::var("MESHDRAIN_TEST_REQUIRE").unwrap_or_default();
+    named
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .any(|n| n == name)
+        || (std::env::var_os("CI").is_some() && INSTALLED_BY_SCRIPT.contains(&name))
+}
+
+/// What to do about a missing tool: panic when it is required, else a loud note (once per
+/// tool) and `None`.
+fn missing(what: &str, fix: &str, required: bool) -> Option<PathBuf> {
+    if required {
+        panic!("{what} is missing, and this run requires it: {fix}");
     }
     static NOTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let mut noted = NOTED.lock().unwrap_or_else(|e| e.into_inner());
@@ -30,23 +45,28 @@ fn missing(what: &str, fix: &str) -> Option<PathBuf> {
         // Straight to the stderr handle: libtest captures `eprintln!` of passing tests.
         let _ = writeln!(
             std::io::stderr(),
-            "\nskipped: {what} is missing; {fix} to run these end-to-end tests"
+            "\n*** NOT RUN: the tests that need {what}; they pass without running it. {fix}. ***"
         );
     }
     None
 }
 
-/// `<repo>/.tools/bin/NAME`, or `None` (after a note) when it is not installed.
-/// Under CI a missing tool is a failure, not a skip.
+/// `<repo>/.tools/bin/NAME`, or `None` (after a note) when it is not installed and not
+/// required ([`required`]).
 pub fn tool(name: &str) -> Option<PathBuf> {
     let bin = repo().join(".tools/bin").join(name);
     if bin.is_file() {
         return Some(bin);
     }
-    missing(
-        &bin.display().to_string(),
-        "run scripts/install-tools.sh first",
-    )
+    let fix = if INSTALLED_BY_SCRIPT.contains(&name) {
+        "Run scripts/install-tools.sh".to_owned()
+    } else {
+        format!(
+            "{name} is in no package registry: install it on the machine (kpt: the Google Cloud \
+             SDK's google-cloud-cli-kpt), then run scripts/install-tools.sh, which links it"
+        )
+    };
+    missing(&bin.display().to_string(), &fix, required(name))
 }
 
 /// A system utility that is no client under test (`script`, `setsid` from util-linux),
@@ -72,7 +92,11 @@ pub fn system_tool(name: &str) -> Option<PathBuf> {
     {
         return Some(found);
     }
-    missing(name, "install util-linux")
+    missing(
+        name,
+        "Install it (util-linux, man-db)",
+        std::env::var_os("CI").is_some(),
+    )
 }
 
 /// A search path: `first`, then the caller's PATH without any directory holding a

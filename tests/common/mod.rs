@@ -10,6 +10,7 @@ use meshdrain::{ExitStatus, Io};
 
 pub mod diff;
 pub mod e2e;
+pub mod istio;
 
 /// What one in-process run produced.
 pub struct Run {

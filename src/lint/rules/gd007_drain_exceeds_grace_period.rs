@@ -1,4 +1,6 @@
-use super::{effective, exact, injected, longest_prestop, seconds, show_seconds, shutdown_of};
+use super::{
+    effective, exact, injected, longest_prestop, revision, seconds, show_seconds, shutdown_of,
+};
 use crate::lint::context::{Class, Context};
 use crate::lint::{DrainModel, Findings, Rule, RuleMeta, declare_rule};
 use crate::model::mesh::DrainField;
@@ -14,7 +16,10 @@ declare_rule! {
     /// `terminationDrainDuration`, 5s when unset; `guide` (as the TSB guide assumes) is
     /// `drainDuration`, 45s when unset. It is read from the istio-proxy container's
     /// `PROXY_CONFIG`, else the pod's `proxy.istio.io/config` annotation, else the last mesh
-    /// config in the input (ControlPlane, control plane values, IstioOperator). Which
+    /// config in the input (ControlPlane, control plane values, IstioOperator, the istiod
+    /// chart's mesh ConfigMap or values) for the sidecar's revision: the pod's `istio.io/rev`
+    /// label, else its namespace's, selects `istio-<rev>` (and an IstioOperator or values
+    /// with that `revision`) when the input has it. Which
     /// workloads have a sidecar is decided as render decides it, like Istio's injection webhook:
     /// an `istio-proxy` container in the pod spec; the pod's `sidecar.istio.io/inject` label;
     /// its namespace's `istio-injection` or `istio.io/rev` label when the input has the
@@ -85,7 +90,12 @@ impl Rule for DrainExceedsGracePeriod {
             if matches!(path, ShutdownPath::Native | ShutdownPath::ExitOnZero) {
                 continue;
             }
-            let wait = effective(cx.proxy_configs(object), &meshes, field);
+            let wait = effective(
+                cx.proxy_configs(object),
+                &meshes,
+                field,
+                &revision(cx, object, template),
+            );
             let Some(wait_value) = wait.value else {
                 continue;
             };

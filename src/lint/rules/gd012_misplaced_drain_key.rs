@@ -270,6 +270,12 @@ impl Rule for MisplacedDrainKey {
                 }
             }
             Class::MeshConfig => mesh_config(tree, node, object.pointer(), object, out),
+            Class::IstiodValues => {
+                if let Some(mesh) = tree.get(node, "meshConfig") {
+                    let ptr = object.pointer().key("meshConfig");
+                    mesh_config(tree, mesh, &ptr, object, out);
+                }
+            }
             Class::Workload(_) => annotation(cx, object, out),
             _ => {}
         }

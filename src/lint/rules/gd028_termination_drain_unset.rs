@@ -47,7 +47,7 @@ impl Rule for TerminationDrainUnset {
             return;
         };
         let command = match object.class {
-            crate::lint::Class::ControlPlane { .. } => {
+            crate::lint::Class::ControlPlane { .. } | crate::lint::Class::IstiodValues => {
                 format!(
                     "{} --termination-drain-duration 25s",
                     cx.fix_command(object)

@@ -196,11 +196,13 @@ pub(crate) struct Effective {
 
 /// A default-config field as a workload's sidecar sees it: its istio-proxy's `PROXY_CONFIG`
 /// env, else its `proxy.istio.io/config` annotation, else the last mesh config in the input
-/// that sets it, else Istio's default.
+/// that sets it for the sidecar's revision (`istio-<rev>`; when the input has none for it,
+/// those that name no revision), else Istio's default.
 pub(crate) fn effective(
     configs: &[ProxyConfig],
     meshes: &[(&Object, &MeshSource)],
     field: DrainField,
+    revision: &str,
 ) -> Effective {
     for config in configs.iter().rev() {
         if let Some(site) = config.sites().into_iter().find(|s| s.field == field) {
@@ -213,7 +215,10 @@ pub(crate) fn effective(
             };
         }
     }
-    for (object, source) in meshes.iter().rev() {
+    for (object, source) in super::mesh_configs::for_revision(meshes, revision)
+        .into_iter()
+        .rev()
+    {
         if let Some(setting) = source.defaults.get(field) {
             return Effective {
                 value: duration(&setting.written),
@@ -225,6 +230,13 @@ pub(crate) fn effective(
         value: Some(field.spec().default_duration()),
         from: "Istio's default".to_owned(),
     }
+}
+
+/// The Istio revision of a workload's sidecar: its pods' `istio.io/rev` label, else its
+/// namespace's, else the default.
+pub(crate) fn revision(cx: &Context, object: &Object, template: &workload::PodTemplate) -> String {
+    let labels = object.namespace().and_then(|ns| cx.namespaces.get(ns));
+    crate::model::istio::workload_revision(cx.tree(object), template.node, labels)
 }
 
 /// Whether Istio injects a sidecar into a workload's pods, as render decides it.
