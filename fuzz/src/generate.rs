@@ -74,12 +74,6 @@ pub struct Features {
     pub set_spec: bool,
     /// `v1 List`s among the items of a ResourceList.
     pub lists_in_resource_lists: bool,
-    /// preStop commands sleeping with a unit other than seconds (`sleep 1m`): an open finding
-    /// (`fuzz/findings/render_policy/`), generated only with `MESHDRAIN_FUZZ_FEATURES=findings`.
-    pub sleep_units: bool,
-    /// `hostNetwork: True` (a YAML boolean in another case): an open finding, generated only
-    /// with `MESHDRAIN_FUZZ_FEATURES=findings`.
-    pub capitalized_booleans: bool,
 }
 
 impl Features {
@@ -92,18 +86,13 @@ impl Features {
         aliased_patch_paths: true,
         set_spec: true,
         lists_in_resource_lists: true,
-        sleep_units: false,
-        capitalized_booleans: false,
     };
 
     /// Everything, the open findings too (`MESHDRAIN_FUZZ_FEATURES=findings`): what a run that
-    /// looks at the open findings uses. Not the default, so that CI's runs and the proptest
-    /// properties pass while they are open.
-    pub const FINDINGS: Features = Features {
-        sleep_units: true,
-        capitalized_booleans: true,
-        ..Features::ALL
-    };
+    /// looks at the open findings uses. No open finding needs an input of its own today (the
+    /// oracle checks what they break only with `MESHDRAIN_FUZZ_FEATURES=findings`), so it is
+    /// [`Features::ALL`]; an open finding the default runs must not generate gets a field here.
+    pub const FINDINGS: Features = Features::ALL;
 
     /// None of the known-bug areas.
     pub const SAFE: Features = Features {
@@ -114,8 +103,6 @@ impl Features {
         aliased_patch_paths: false,
         set_spec: false,
         lists_in_resource_lists: false,
-        sleep_units: false,
-        capitalized_booleans: false,
     };
 }
 
@@ -1301,7 +1288,13 @@ impl<C: Choices> Builder<'_, C> {
                 "httpGet",
                 map(vec![entry("path", s("/quit")), entry("port", s("8080"))]),
             )]),
-            7 if self.f.sleep_units => exec(&["/bin/sh", "\"-c\"", "\"sleep 1m\""]),
+            // sleep(1) of coreutils and busybox reads s, m, h and d suffixes.
+            7 if self.c.flip() => {
+                let sleep = self
+                    .c
+                    .pick(&["\"sleep 1m\"", "\"sleep 0.5m\"", "\"sleep 1h\""]);
+                exec(&["/bin/sh", "\"-c\"", sleep])
+            }
             7 => exec(&["/bin/sh", "\"-c\"", "\"sleep 2; sleep 30s\""]),
             _ => exec(&["/bin/sleep", "\"12.5\""]),
         };
@@ -1404,11 +1397,8 @@ impl<C: Choices> Builder<'_, C> {
             spec.push(entry("terminationGracePeriodSeconds", s(g)));
         }
         if self.c.one_in(8) {
-            let v = if self.f.capitalized_booleans && self.c.flip() {
-                "True"
-            } else {
-                self.c.pick(&["true", "false"])
-            };
+            // YAML booleans in every case Kubernetes reads as one.
+            let v = self.c.pick(&["true", "false", "True", "TRUE", "False"]);
             spec.push(entry("hostNetwork", s(v)));
         }
         let proxy = self.c.below(6);

@@ -1545,7 +1545,6 @@ fn injected(
     view: &StreamView,
     obj: &Value,
     template: &Value,
-    host_network_source: Option<&str>,
 ) -> Option<bool> {
     let spec = template.get("spec")?;
     if pod_containers(spec).iter().any(|(c, _)| is_proxy(c)) {
@@ -1560,14 +1559,8 @@ fn injected(
         return Some(false);
     }
     match spec.get("hostNetwork") {
+        // A YAML boolean in any case Kubernetes reads as one (`true`, `True`, `TRUE`).
         None | Some(Value::Null | Value::Bool(false)) => {}
-        // An open finding: meshdrain reads only a lowercase `true` (`True` is one too, in
-        // YAML 1.1 and 1.2 alike).
-        Some(Value::Bool(true))
-            if !open_findings() && host_network_source.is_none_or(|t| t != "true") =>
-        {
-            return None;
-        }
         Some(Value::Bool(true)) => return Some(false),
         Some(_) => return None,
     }
@@ -1969,8 +1962,6 @@ fn prestop_secs(container: &Value) -> Result<f64, ()> {
         }
         let factor = match unit {
             's' => 1.0,
-            // An open finding: meshdrain reads `sleep 1m` as no sleep at all.
-            _ if !open_findings() => return Err(()),
             'm' => 60.0,
             'h' => 3600.0,
             _ => 86400.0,
@@ -2169,12 +2160,7 @@ pub fn workload_values(
             untouched("it has no pod template with a spec")?;
             continue;
         };
-        let host_network = doc_text.and_then(|t| {
-            let pointer: String = template_path.iter().map(|k| format!("/{k}")).collect();
-            node_source(t, &format!("{ptr}{pointer}/spec/hostNetwork"))
-        });
-        let host_network = host_network.as_deref().map(str::trim);
-        let Some(inject) = injected(policy, view, obj_in, template, host_network) else {
+        let Some(inject) = injected(policy, view, obj_in, template) else {
             continue;
         };
         if !inject {
