@@ -1735,22 +1735,8 @@ fn check_payload(
     };
     // An open finding: a duration that replaces a value other than a string (`50`, `null`, a
     // mapping) is written plain (`30s`) inside a JSON mapping.
-    let replaces_non_string = || {
-        let md = ["proxyMetadata", "proxy_metadata"]
-            .into_iter()
-            .find_map(|k| before_map.get(k));
-        wants.iter().any(|w| {
-            let existing = match *w {
-                Want::Field(camel, proto, _) => before_map.get(camel).or(before_map.get(proto)),
-                Want::MetaDuration(env, _) => md.and_then(|m| m.get(env)),
-                Want::MetaFlag(..) => None,
-            };
-            existing.is_some_and(|v| !v.is_string())
-        })
-    };
     // JSON stays JSON (a one-line config in a quoted scalar written as JSON by the chart).
     if let Some(Value::String(t)) = before
-        && (open_findings() || !replaces_non_string())
         && serde_json::from_str::<Value>(t)
             .is_ok_and(|v| v.as_object().is_some_and(|m| !m.is_empty()))
         && let Some(Value::String(a)) = after
