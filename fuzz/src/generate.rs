@@ -1620,6 +1620,15 @@ impl<C: Choices> Builder<'_, C> {
                 format!("  drainDuration: {drain}"),
             ],
         };
+        // The sidecars of the ConfigMap's revision wait this long, unless the policy writes it.
+        if lines.len() > 1 && self.c.one_in(3) {
+            let (name, d) = (
+                self.c
+                    .pick(&["terminationDrainDuration", "termination_drain_duration"]),
+                self.c.pick(&["40s", "20s", "1m", "50"]),
+            );
+            lines.push(format!("  {name}: {d}"));
+        }
         if self.c.flip() {
             lines.push(String::new());
             lines.push("rootNamespace: istio-system".into());
@@ -1654,8 +1663,12 @@ impl<C: Choices> Builder<'_, C> {
             _ => {
                 let d = self.drain_value();
                 let name = self.c.pick(&["drainDuration", "drain_duration"]);
-                let config = map(vec![self.e(name, d)]);
-                let mesh = map(vec![self.e("defaultConfig", config)]);
+                let mut config = vec![self.e(name, d)];
+                if self.c.one_in(3) {
+                    let t = self.c.pick(&["40s", "20s", "1m"]);
+                    config.push(self.e("terminationDrainDuration", s(t)));
+                }
+                let mesh = map(vec![self.e("defaultConfig", map(config))]);
                 spec.push(self.e("meshConfig", mesh));
             }
         }

@@ -1294,9 +1294,88 @@ pub struct StreamView {
     pub namespaces: BTreeMap<String, Option<BTreeMap<String, String>>>,
     /// A ControlPlane or IstioOperator sets the injector's global `proxy.lifecycle`.
     pub global_lifecycle: bool,
+    /// Upstream Istio's mesh configs (IstioOperators, mesh ConfigMaps), in stream order: the
+    /// sidecars of a revision get the last one's `terminationDrainDuration`.
+    pub meshes: Vec<MeshView>,
     /// Something the view depends on could not be read (a document yaml_serde refuses, a
     /// patch path it cannot follow): the workload checks are skipped.
     pub uncertain: bool,
+}
+
+/// An upstream mesh config as the workloads of its revision see it.
+#[derive(Clone, Debug)]
+pub struct MeshView {
+    /// What the policy's sidecar targets call it (`IstioOperator`, `MeshConfigMap`).
+    pub target: &'static str,
+    /// The revision whose sidecars it configures (`default` without one).
+    pub revision: String,
+    /// Its `defaultConfig.terminationDrainDuration` in seconds (`None` unset); `Err(())` for
+    /// a value the oracle does not read (not a duration string).
+    pub termination: Result<Option<f64>, ()>,
+}
+
+impl MeshView {
+    /// The mesh config `obj` is, if it is one ([`upstream_mesh`]); `None` too for a revision
+    /// that is not a string (the view is then uncertain).
+    fn of(obj: &Value) -> Option<Result<MeshView, ()>> {
+        let target = upstream_mesh(obj)?;
+        let (revision, config) = if target == "IstioOperator" {
+            let revision = match obj.pointer("/spec/revision") {
+                None | Some(Value::Null) => "default".to_owned(),
+                Some(Value::String(r)) if r.is_empty() => "default".to_owned(),
+                Some(Value::String(r)) => r.clone(),
+                Some(_) => return Some(Err(())),
+            };
+            let config = obj.pointer("/spec/meshConfig/defaultConfig").cloned();
+            (revision, config)
+        } else {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str)?;
+            let revision = match name.strip_prefix("istio-") {
+                Some(r) => r.to_owned(),
+                None => "default".to_owned(),
+            };
+            let config = embedded_mesh(obj).and_then(|m| m.get("defaultConfig").cloned());
+            (revision, config)
+        };
+        let termination =
+            match default_config_value(config.as_ref(), "", "terminationDrainDuration") {
+                None => Ok(None),
+                Some((v, _)) => duration_secs(v).map(Some).ok_or(()),
+            };
+        Some(Ok(MeshView {
+            target,
+            revision,
+            termination,
+        }))
+    }
+}
+
+/// The revision of a workload's sidecar: its pod template's `istio.io/rev` label, else its
+/// namespace's, else `default`; `None` when the oracle cannot tell (a label that is not a
+/// string).
+fn workload_revision(view: &StreamView, obj: &Value, template: &Value) -> Option<String> {
+    let own = |v: Option<&Value>| -> Option<Option<String>> {
+        match v {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(r)) if r.is_empty() => Some(None),
+            Some(Value::String(r)) => Some(Some(r.clone())),
+            Some(_) => None,
+        }
+    };
+    if let Some(r) = own(template.pointer("/metadata/labels/istio.io~1rev"))? {
+        return Some(r);
+    }
+    let ns = match obj.pointer("/metadata/namespace") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(n)) => Some(n.as_str()),
+        Some(_) => return None,
+    };
+    let labels = match ns.and_then(|n| view.namespaces.get(n)) {
+        None => None,
+        Some(None) => return None,
+        Some(Some(labels)) => labels.get("istio.io/rev").filter(|r| !r.is_empty()),
+    };
+    Some(labels.cloned().unwrap_or_else(|| "default".to_owned()))
 }
 
 /// Plain `.`-separated patch path segments, or `None` for a path the oracle does not model
@@ -1370,9 +1449,16 @@ impl StreamView {
             match yaml(doc) {
                 Some(v) => view.add(&v),
                 None => {
-                    if ["Namespace", "ControlPlane", "IstioOperator", "List", "<<"]
-                        .iter()
-                        .any(|k| doc.contains(k))
+                    if [
+                        "Namespace",
+                        "ControlPlane",
+                        "IstioOperator",
+                        "ConfigMap",
+                        "List",
+                        "<<",
+                    ]
+                    .iter()
+                    .any(|k| doc.contains(k))
                     {
                         view.uncertain = true;
                     }
@@ -1385,6 +1471,11 @@ impl StreamView {
     /// Adds one document's objects.
     pub fn add(&mut self, doc: &Value) {
         for (_, obj) in objects(doc, true) {
+            match MeshView::of(obj) {
+                None => {}
+                Some(Ok(mesh)) => self.meshes.push(mesh),
+                Some(Err(())) => self.uncertain = true,
+            }
             let api = str_of(obj, "apiVersion").unwrap_or("");
             let group = api.split_once('/').map_or("", |(g, _)| g);
             match (group, api, str_of(obj, "kind")) {
@@ -1977,6 +2068,7 @@ fn sidecar_wait(
     view: &StreamView,
     istio: meshdrain::policy::IstioVersion,
     template: &Value,
+    revision: &str,
     configs: &[serde_json::Map<String, Value>],
 ) -> Option<f64> {
     let spec = template.get("spec")?;
@@ -2032,15 +2124,27 @@ fn sidecar_wait(
             .or_else(|| c.get("termination_drain_duration"))
             .filter(|v| !v.is_null())
     });
-    match field {
-        Some(v) => duration_secs(v),
-        None => Some(
-            policy
-                .sidecar
-                .as_ref()
-                .and_then(|s| s.get(DrainField::TerminationDrainDuration))
-                .map_or(DEFAULT_TERMINATION_DRAIN, |d| d.secs() as f64),
-        ),
+    if let Some(v) = field {
+        return duration_secs(v);
+    }
+    // The mesh's value: the policy's where it writes one into the mesh config of the pod's
+    // revision in the stream (or there is none), else that mesh config's own (on-conflict
+    // keep leaves a duration it has).
+    let from_policy = policy
+        .sidecar
+        .as_ref()
+        .and_then(|s| s.get(DrainField::TerminationDrainDuration))
+        .map(|d| d.secs() as f64);
+    let Some(mesh) = view.meshes.iter().rev().find(|m| m.revision == revision) else {
+        return Some(from_policy.unwrap_or(DEFAULT_TERMINATION_DRAIN));
+    };
+    let own = mesh.termination.ok()?;
+    match from_policy {
+        Some(wanted) if targets(policy, mesh.target) => match (policy.on_conflict, own) {
+            (OnConflict::Keep, Some(kept)) => Some(kept),
+            _ => Some(wanted),
+        },
+        _ => Some(own.unwrap_or(DEFAULT_TERMINATION_DRAIN)),
     }
 }
 
@@ -2199,7 +2303,11 @@ pub fn workload_values(
             .flatten()
             .filter_map(|v| payload_map(v.as_str()?))
             .collect();
-        let Some(wait) = sidecar_wait(policy, view, istio, template_out, &configs) else {
+        let Some(revision) = workload_revision(view, obj_in, template) else {
+            continue;
+        };
+        let Some(wait) = sidecar_wait(policy, view, istio, template_out, &revision, &configs)
+        else {
             continue;
         };
         let Ok(prestop) = pod_containers(spec_out)
