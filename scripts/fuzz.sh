@@ -12,7 +12,8 @@
 # Other knobs: FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (seconds per input, 10), FUZZ_TMIN_RUNS (2000),
 # FUZZ_SEED (libFuzzer's -seed: the same inputs in the same order on every run, as CI uses),
 # FUZZ_KEEP_GOING=1 (libFuzzer's fork mode: keep fuzzing after a crash, every crash an artifact;
-# nothing is minimised), MESHDRAIN_FUZZ_FEATURES=safe (generate nothing a known bug touches).
+# nothing is minimised), MESHDRAIN_FUZZ_FEATURES=safe (generate nothing a known bug touches) or
+# =findings (generate and check what the open findings in fuzz/findings/ need).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

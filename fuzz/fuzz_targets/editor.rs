@@ -195,6 +195,13 @@ fuzz_target!(|data: &[u8]| {
         let mut u = Unstructured::new(rest);
         let s = generate::stream(&mut Fuzz(&mut u), features(), StreamKind::Single, true);
         let left = u.take_rest();
+        // The raw form holds 16 bytes of choices: a zero byte chooses what exhausted input
+        // does, so a shorter rest is padded; a longer one has no raw form.
+        if left.len() <= 16 {
+            let mut choices = left.to_vec();
+            choices.resize(16, 0);
+            meshdrain_fuzz::dump_raw(0, &[&choices[..], s.text().as_bytes()].concat());
+        }
         (s.text(), Unstructured::new(left))
     } else {
         let (choices, doc) = rest.split_at(rest.len().min(16));

@@ -2,8 +2,8 @@
 //! ConfigMap functionConfigs, existing results, `v1 List` items) and generated non-ResourceList
 //! streams: exit 0 or 2 (never 3); non-zero exits write stderr; the output is one ResourceList
 //! (none only when the input is no readable ResourceList); exit 0 has no error results and
-//! every target item at the policy's value; exit 2 returns the items unchanged with an error
-//! result.
+//! every target item at the policy's value (workloads and gateways' grace periods as in
+//! `render_policy`); exit 2 returns the items unchanged with an error result.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

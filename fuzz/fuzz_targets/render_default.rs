@@ -1,6 +1,7 @@
 //! `render` with the built-in policy, on raw or generated streams: errors have diagnostics and
 //! are never internal (exit 3); output re-splits document for document, unedited documents are
-//! byte-identical, a second render changes nothing, every gateway ends at 10s and every
+//! byte-identical, a second render changes nothing, every gateway ends at 10s (its pods'
+//! grace period overlay raised when an existing one is shorter than 10s + 5s) and every
 //! ControlPlane's effective drainDuration at 50s, written values keep no foreign tag, spans
 //! are sane. Through the CLI with flags from the first byte: exit 0/1/2, 1 only with
 //! `--check`, errors write stderr and no stdout, the output renders to itself with the same

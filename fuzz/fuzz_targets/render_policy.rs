@@ -1,7 +1,10 @@
 //! `render` with a policy from the input: raw inputs are `POLICY NUL STREAM`, generated ones a
-//! generated DrainPolicy and a generated stream. The policy loader's properties hold; a policy
-//! that loads and validates is applied with `render_default`'s properties, the expected values
-//! following its rules (first match, skip, per-rule and global onConflict, sidecar fields).
+//! generated DrainPolicy and a generated stream; bits 1 and 2 of the first byte choose the
+//! Istio version (the default, 1.20, 1.21, 1.26: native sidecars sleep before 1.21). The policy
+//! loader's properties hold; a policy that loads and validates is applied with
+//! `render_default`'s properties, the expected values following its rules (first match, skip,
+//! per-rule and global onConflict, sidecar fields; workload rules: injection, the proxy config
+//! annotation and env, grace periods by shutdown path; gateways' grace period overlays).
 #![no_main]
 
 use arbitrary::Unstructured;
@@ -22,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         let p = generate::stream(&mut Fuzz(&mut u), features(), StreamKind::Policy, true);
         let s = generate::stream(&mut Fuzz(&mut u), features(), StreamKind::Manifests, true);
         let (p, s) = (p.text().into_bytes(), s.text().into_bytes());
-        meshdrain_fuzz::dump_raw(0, &[&p[..], b"\0", &s[..]].concat());
+        meshdrain_fuzz::dump_raw((first >> 1) & 3, &[&p[..], b"\0", &s[..]].concat());
         (p, s)
     } else {
         match rest.iter().position(|&b| b == 0) {
@@ -37,11 +40,27 @@ fuzz_target!(|data: &[u8]| {
     let Ok(policy) = parse_file_text(policy_text, "policy.yaml") else {
         return;
     };
-    if policy.validate(IstioVersion::DEFAULT).is_err() {
+    let istio_version = match (first >> 1) & 3 {
+        0 => IstioVersion::DEFAULT,
+        1 => IstioVersion {
+            major: 1,
+            minor: 20,
+        },
+        2 => IstioVersion {
+            major: 1,
+            minor: 21,
+        },
+        _ => IstioVersion {
+            major: 1,
+            minor: 26,
+        },
+    };
+    if policy.validate(istio_version).is_err() {
         return;
     }
     let options = RenderOptions {
         policy,
+        istio_version,
         ..RenderOptions::default()
     };
     hold(oracle::render_properties(

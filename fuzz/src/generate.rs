@@ -77,7 +77,7 @@ pub struct Features {
 }
 
 impl Features {
-    /// Everything: what the fuzz targets use.
+    /// Everything but the open findings: what the fuzz targets use by default.
     pub const ALL: Features = Features {
         lone_cr: true,
         unicode_breaks: true,
@@ -87,6 +87,12 @@ impl Features {
         set_spec: true,
         lists_in_resource_lists: true,
     };
+
+    /// Everything, the open findings too (`MESHDRAIN_FUZZ_FEATURES=findings`): what a run that
+    /// looks at the open findings uses. No open finding needs an input of its own today (the
+    /// oracle checks what they break only with `MESHDRAIN_FUZZ_FEATURES=findings`), so it is
+    /// [`Features::ALL`]; an open finding the default runs must not generate gets a field here.
+    pub const FINDINGS: Features = Features::ALL;
 
     /// None of the known-bug areas.
     pub const SAFE: Features = Features {
@@ -527,6 +533,51 @@ const DRAIN_VALUES: &[&str] = &[
 const FOREIGN_DRAIN_VALUES: &[&str] = &["!!binary MTBz", "!custom 3s", "!!int 10", "!!float 1.5"];
 const NAMES: &[&str] = &["gw", "edge-1", "helloworld-gateway", "cp", "x"];
 const NAMESPACES: &[&str] = &["ns", "helloworld", "legacy", "istio-system"];
+const WORKLOAD_KINDS: &[(&str, &str)] = &[
+    ("v1", "Pod"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("apps/v1", "ReplicaSet"),
+    ("v1", "ReplicationController"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("argoproj.io/v1alpha1", "Rollout"),
+    // Not a kind meshdrain edits (the apps group's Deployment replaced it).
+    ("extensions/v1beta1", "Deployment"),
+];
+const WORKLOAD_RULE_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Rollout",
+];
+const WORKLOAD_NAMES: &[&str] = &["web", "exit-app", "db", "batch-1", "legacy-x", "edge-1"];
+const WORKLOAD_NAMESPACES: &[&str] = &[
+    "mesh",
+    "shop",
+    "legacy",
+    "plain",
+    "kube-system",
+    "team-a",
+    "off",
+];
+
+/// A preStop `exec` hook running `command`.
+fn exec(command: &[&str]) -> Node {
+    map(vec![entry(
+        "exec",
+        map(vec![entry(
+            "command",
+            seq(command.iter().map(|w| s(w)).collect()),
+        )]),
+    )])
+}
 
 impl<C: Choices> Builder<'_, C> {
     fn anchor(&mut self) -> String {
@@ -579,6 +630,11 @@ impl<C: Choices> Builder<'_, C> {
     }
 
     fn metadata(&mut self, name_anchor: &mut Option<String>) -> Node {
+        self.named_metadata(name_anchor).0
+    }
+
+    /// Metadata and the name it gives.
+    fn named_metadata(&mut self, name_anchor: &mut Option<String>) -> (Node, &'static str) {
         let mut entries = Vec::new();
         let name = self.c.pick(NAMES);
         if self.c.one_in(4) {
@@ -618,7 +674,7 @@ impl<C: Choices> Builder<'_, C> {
             }
             entries.push(self.e("annotations", map(ann)));
         }
-        map(entries)
+        (map(entries), name)
     }
 
     /// A string scalar that keeps its meaning (no inserted characters).
@@ -654,7 +710,7 @@ impl<C: Choices> Builder<'_, C> {
             .pick(&["IngressGateway", "EgressGateway", "Tier1Gateway", "Gateway"]);
         let mut entries = self.head(api, kind);
         let mut name_anchor = None;
-        let meta = self.metadata(&mut name_anchor);
+        let (meta, name) = self.named_metadata(&mut name_anchor);
         entries.push(self.e("metadata", meta));
         let form = self.c.below(8);
         let spec = match form {
@@ -670,6 +726,10 @@ impl<C: Choices> Builder<'_, C> {
                     if self.c.one_in(3) {
                         let replicas = self.c.pick(&["2", "!!int 3"]);
                         ks.push(self.e("deployment", map(vec![entry("replicas", s(replicas))])));
+                    }
+                    if self.c.flip() {
+                        let overlays = self.gateway_overlays(name);
+                        ks.push(self.e("overlays", overlays));
                     }
                     spec.push(self.e("kubeSpec", map(ks)));
                 }
@@ -792,6 +852,17 @@ impl<C: Choices> Builder<'_, C> {
                 entry("value", s("45s")),
             ]),
             7 => map(vec![entry("path", s(DRAIN))]),
+            // The injector's global proxy.lifecycle replaces Istio's drain preStop.
+            _ if self.c.one_in(4) => map(vec![
+                entry("path", s("spec.values.global.proxy.lifecycle")),
+                entry(
+                    "value",
+                    map(vec![entry(
+                        "preStop",
+                        map(vec![entry("sleep", map(vec![entry("seconds", s("3"))]))]),
+                    )]),
+                ),
+            ]),
             _ => map(vec![
                 entry("path", s("spec.meshConfig.accessLogFile")),
                 entry("value", s("/dev/stdout")),
@@ -1017,6 +1088,496 @@ impl<C: Choices> Builder<'_, C> {
         map(entries)
     }
 
+    /// A gateway's `kubeSpec.overlays`: its Deployment's grace period patched exactly, through
+    /// an ancestor, removed (a patch without a value), written badly; other objects; several
+    /// overlays for the Deployment (TSB applies the last).
+    fn gateway_overlays(&mut self, name: &str) -> Node {
+        const GRACE: &str = "spec.template.spec.terminationGracePeriodSeconds";
+        let n = 1 + self.c.below(3);
+        let mut overlays = Vec::new();
+        for _ in 0..n {
+            let (api, kind, target) = match self.c.below(6) {
+                0 => ("v1", "Service", name),
+                1 => ("apps/v1", "Deployment", "other"),
+                _ => ("apps/v1", "Deployment", name),
+            };
+            let count = 1 + self.c.below(3);
+            let mut patches = Vec::new();
+            for _ in 0..count {
+                let patch = match self.c.below(9) {
+                    0..=2 => {
+                        let v = self
+                            .c
+                            .pick(&["20", "60", "10", "!!int 90", "1200", "30", "14", "16"]);
+                        map(vec![entry("path", s(GRACE)), entry("value", s(v))])
+                    }
+                    3 => {
+                        let v = self.c.pick(&["15", "45"]);
+                        map(vec![
+                            entry("path", s("spec.template.spec")),
+                            entry(
+                                "value",
+                                map(vec![entry("terminationGracePeriodSeconds", s(v))]),
+                            ),
+                        ])
+                    }
+                    4 => map(vec![
+                        entry("path", s("spec.template.spec")),
+                        entry("value", map(vec![entry("dnsPolicy", s("ClusterFirst"))])),
+                    ]),
+                    5 => map(vec![entry("path", s(GRACE))]),
+                    6 => map(vec![
+                        entry("path", s("spec.replicas")),
+                        entry("value", s("2")),
+                    ]),
+                    7 => map(vec![
+                        entry(
+                            "path",
+                            s(".spec.template.spec.terminationGracePeriodSeconds."),
+                        ),
+                        entry("value", s("25")),
+                    ]),
+                    _ => {
+                        let v = self.c.pick(&["~", "~", "\"45\""]);
+                        map(vec![entry("path", s(GRACE)), entry("value", s(v))])
+                    }
+                };
+                patches.push(patch);
+            }
+            overlays.push(map(vec![
+                entry("apiVersion", s(api)),
+                entry("kind", s(kind)),
+                entry("name", s(target)),
+                entry("patches", seq(patches)),
+            ]));
+        }
+        seq(overlays)
+    }
+
+    /// A `v1 Namespace` with or without Istio's injection labels.
+    fn namespace(&mut self) -> Node {
+        let mut entries = self.head("v1", "Namespace");
+        let name = self.c.pick(WORKLOAD_NAMESPACES);
+        let mut meta = vec![self.e("name", s(name))];
+        let labels = match self.c.below(7) {
+            0 => None,
+            1 => Some(vec![entry("istio-injection", s("enabled"))]),
+            2 => Some(vec![entry("istio-injection", s("disabled"))]),
+            3 => Some(vec![entry("istio.io/rev", s("canary"))]),
+            4 => Some(vec![
+                entry("istio-injection", s("\"enabled\"")),
+                entry("istio.io/rev", s("canary")),
+            ]),
+            5 => Some(vec![entry("team", s("a"))]),
+            _ => Some(vec![]),
+        };
+        if let Some(labels) = labels {
+            meta.push(self.e("labels", map(labels)));
+        }
+        entries.push(self.e("metadata", map(meta)));
+        map(entries)
+    }
+
+    /// An IstioOperator whose injector values set the global `proxy.lifecycle` (the injected
+    /// preStop is then not Istio's drain request), or not.
+    fn istio_operator_lifecycle(&mut self) -> Node {
+        let mut entries = self.head("install.istio.io/v1alpha1", "IstioOperator");
+        entries.push(self.e("metadata", map(vec![entry("name", s("mesh"))])));
+        let proxy = if self.c.flip() {
+            map(vec![entry(
+                "lifecycle",
+                map(vec![entry(
+                    "preStop",
+                    map(vec![entry(
+                        "exec",
+                        map(vec![entry("command", seq(vec![s("sleep"), s("'5'")]))]),
+                    )]),
+                )]),
+            )])
+        } else {
+            map(vec![entry("holdApplicationUntilProxyStarts", s("true"))])
+        };
+        entries.push(self.e(
+            "spec",
+            map(vec![entry(
+                "values",
+                map(vec![entry("global", map(vec![entry("proxy", proxy)]))]),
+            )]),
+        ));
+        map(entries)
+    }
+
+    /// A `proxy.istio.io/config` payload: a YAML block, JSON, flow YAML, empty, or (rarely)
+    /// something Istio refuses.
+    fn proxy_config(&mut self) -> Node {
+        match self.c.below(20) {
+            0..=6 => {
+                let lines: &[&str] = match self.c.below(10) {
+                    0 => &[
+                        "holdApplicationUntilProxyStarts: true",
+                        "proxyMetadata:",
+                        "  ISTIO_META_DNS_CAPTURE: \"true\"",
+                    ],
+                    1 => &["terminationDrainDuration: 10s", "concurrency: 2"],
+                    2 => &[
+                        "drainDuration: 20s",
+                        "proxyMetadata:",
+                        "  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: \"true\"",
+                        "  MINIMUM_DRAIN_DURATION: 3s",
+                    ],
+                    3 => &[
+                        "termination_drain_duration: 7s",
+                        "proxy_metadata:",
+                        "  MINIMUM_DRAIN_DURATION: \"8s\"",
+                    ],
+                    4 => &["# kept", "concurrency: 2", "terminationDrainDuration: 40s"],
+                    5 => &["terminationDrainDuration: 25s", "drainDuration: 45s"],
+                    6 => &["proxyMetadata: {EXIT_ON_ZERO_ACTIVE_CONNECTIONS: 'false'}"],
+                    7 => &[
+                        "proxyMetadata:",
+                        "  EXIT_ON_ZERO_ACTIVE_CONNECTIONS: true",
+                        "terminationDrainDuration: 1m",
+                    ],
+                    8 => &["{concurrency: 2}"],
+                    _ => &[],
+                };
+                Node::Literal(lines.iter().map(|l| (*l).to_owned()).collect())
+            }
+            7..=12 => s(self.c.pick(&[
+                r#"'{"concurrency":2,"terminationDrainDuration":"10s"}'"#,
+                r#"'{"terminationDrainDuration": "25s"}'"#,
+                r#"'{"proxyMetadata":{"ISTIO_META_X":"1"}}'"#,
+                r#"'{"drainDuration":"50s","proxyMetadata":{"EXIT_ON_ZERO_ACTIVE_CONNECTIONS":"true","MINIMUM_DRAIN_DURATION":"12s"}}'"#,
+                r#"'{}'"#,
+                r#""{\"holdApplicationUntilProxyStarts\": true, \"termination_drain_duration\": \"9s\"}""#,
+                r#"'{"terminationDrainDuration":"40s","drainDuration":50}'"#,
+            ])),
+            13..=16 => s(self.c.pick(&[
+                "\"{concurrency: 2}\"",
+                "'{terminationDrainDuration: 5s, proxyMetadata: {MINIMUM_DRAIN_DURATION: 3s}}'",
+                "\"{drain_duration: 30s}\"",
+                "'{proxyMetadata: {}}'",
+            ])),
+            17 | 18 => s(self.c.pick(&["\"\"", "''", "\"null\"", "'~'"])),
+            _ => s(self.c.pick(&["'[1, 2]'", "'{terminationDrainDuration: [5s]}'"])),
+        }
+    }
+
+    /// A `PROXY_CONFIG` env value of an injected istio-proxy container.
+    fn proxy_config_env(&mut self) -> Node {
+        match self.c.below(4) {
+            0 => s(r#"'{"terminationDrainDuration":"5s"}'"#),
+            1 => s(r#"'{"discoveryAddress":"istiod.istio-system.svc:15012"}'"#),
+            2 => Node::Literal(vec!["drainDuration: 30s".to_owned()]),
+            _ => s("'{}'"),
+        }
+    }
+
+    /// A preStop hook: a `sleep N` command, a `sleep: {seconds: N}` action, or no sleep.
+    fn prestop(&mut self) -> Option<Node> {
+        let hook = match self.c.below(9) {
+            0 | 1 => return None,
+            2 => exec(&["/bin/sh", "\"-c\"", "\"sleep 10\""]),
+            3 => exec(&["sleep", "\"20\""]),
+            4 => exec(&["sh", "\"-c\"", "\"sleep 5 && nginx -s quit\""]),
+            5 => {
+                let secs = self.c.pick(&["15", "40", "3"]);
+                map(vec![entry("sleep", map(vec![entry("seconds", s(secs))]))])
+            }
+            6 => map(vec![entry(
+                "httpGet",
+                map(vec![entry("path", s("/quit")), entry("port", s("8080"))]),
+            )]),
+            // sleep(1) of coreutils and busybox reads s, m, h and d suffixes.
+            7 if self.c.flip() => {
+                let sleep = self
+                    .c
+                    .pick(&["\"sleep 1m\"", "\"sleep 0.5m\"", "\"sleep 1h\""]);
+                exec(&["/bin/sh", "\"-c\"", sleep])
+            }
+            7 => exec(&["/bin/sh", "\"-c\"", "\"sleep 2; sleep 30s\""]),
+            _ => exec(&["/bin/sleep", "\"12.5\""]),
+        };
+        Some(map(vec![entry("preStop", hook)]))
+    }
+
+    fn container(&mut self, name: &str) -> Node {
+        let mut c = vec![entry("name", s(name)), entry("image", s("'app:1'"))];
+        if let Some(lifecycle) = self.prestop() {
+            c.push(entry("lifecycle", lifecycle));
+        }
+        map(c)
+    }
+
+    /// An `istio-proxy` container already in the pod spec (`istioctl kube-inject`): classic
+    /// (a regular container) or native (an init container with `restartPolicy: Always`), with
+    /// or without Istio's drain preStop and a `PROXY_CONFIG` env.
+    fn injected_proxy(&mut self, native: bool) -> Node {
+        let mut c = vec![
+            entry("name", s("istio-proxy")),
+            entry("image", s("'docker.io/istio/proxyv2:1.22.0'")),
+        ];
+        if native && !self.c.one_in(5) {
+            c.push(entry("restartPolicy", s("Always")));
+        }
+        if self.c.flip() {
+            let value = self.proxy_config_env();
+            c.push(entry(
+                "env",
+                seq(vec![
+                    map(vec![
+                        entry("name", s("ISTIO_META_POD_PORTS")),
+                        entry("value", s("'[]'")),
+                    ]),
+                    map(vec![
+                        entry("name", s("PROXY_CONFIG")),
+                        entry("value", value),
+                    ]),
+                ]),
+            ));
+        }
+        match self.c.below(4) {
+            0 => {}
+            1 if !native => {
+                let hook = map(vec![entry("sleep", map(vec![entry("seconds", s("5"))]))]);
+                c.push(entry("lifecycle", map(vec![entry("preStop", hook)])));
+            }
+            _ => {
+                let hook = exec(&[
+                    "pilot-agent",
+                    "request",
+                    "--debug-port=15020",
+                    "POST",
+                    "drain",
+                ]);
+                c.push(entry("lifecycle", map(vec![entry("preStop", hook)])));
+            }
+        }
+        map(c)
+    }
+
+    /// A pod template (or a Pod's own metadata and spec): labels and annotations that decide
+    /// injection, a proxy config, a grace period, preStop sleeps, an injected istio-proxy.
+    fn pod_template(&mut self) -> (Option<Node>, Node) {
+        let mut labels = vec![entry("app", s("web"))];
+        match self.c.below(8) {
+            0 => labels.push(entry("sidecar.istio.io/inject", s("\"true\""))),
+            1 => labels.push(entry("sidecar.istio.io/inject", s("\"false\""))),
+            2 => {
+                let v = self.c.pick(&["'yes'", "\"off\"", "\"\"", "'True'"]);
+                labels.push(entry("sidecar.istio.io/inject", s(v)));
+            }
+            3 => labels.push(entry("istio.io/rev", s("canary"))),
+            _ => {}
+        }
+        let mut annotations = Vec::new();
+        if self.c.below(3) != 0 {
+            let config = self.proxy_config();
+            annotations.push(entry("proxy.istio.io/config", config));
+        }
+        match self.c.below(8) {
+            0 => annotations.push(entry("sidecar.istio.io/inject", s("\"false\""))),
+            1 => annotations.push(entry("sidecar.istio.io/inject", s("\"true\""))),
+            2 => annotations.push(entry("sidecar.istio.io/nativeSidecar", s("\"true\""))),
+            3 => annotations.push(entry("sidecar.istio.io/nativeSidecar", s("\"false\""))),
+            _ => {}
+        }
+        let mut meta = Vec::new();
+        if self.c.below(4) != 0 {
+            meta.push(self.e("labels", map(labels)));
+        }
+        if !annotations.is_empty() {
+            meta.push(self.e("annotations", map(annotations)));
+        }
+        let mut spec = Vec::new();
+        if self.c.one_in(3) {
+            let g = self.c.pick(&[
+                "30", "10", "60", "120", "!!int 45", "~", "5", "36", "\"45\"",
+            ]);
+            spec.push(entry("terminationGracePeriodSeconds", s(g)));
+        }
+        if self.c.one_in(8) {
+            // YAML booleans in every case Kubernetes reads as one.
+            let v = self.c.pick(&["true", "false", "True", "TRUE", "False"]);
+            spec.push(entry("hostNetwork", s(v)));
+        }
+        let proxy = self.c.below(6);
+        if proxy == 0 {
+            let mut init = vec![self.injected_proxy(true)];
+            if self.c.flip() {
+                init.insert(
+                    0,
+                    map(vec![entry("name", s("init")), entry("image", s("busybox"))]),
+                );
+            }
+            spec.push(entry("initContainers", seq(init)));
+        }
+        let mut containers = vec![self.container("web")];
+        if self.c.one_in(3) {
+            containers.push(self.container("worker"));
+        }
+        if proxy == 1 {
+            containers.push(self.injected_proxy(false));
+        }
+        spec.push(entry("containers", seq(containers)));
+        let meta = match self.c.below(8) {
+            0 => Some(Node::Null),
+            1 => None,
+            _ => Some(map(meta)),
+        };
+        (meta, map(spec))
+    }
+
+    /// A workload of one of the kinds workload rules cover (and an old `extensions` one).
+    fn workload(&mut self) -> Node {
+        let (api, kind) = WORKLOAD_KINDS[self.c.below(WORKLOAD_KINDS.len())];
+        let mut entries = self.head(api, kind);
+        let name = self.c.pick(WORKLOAD_NAMES);
+        let mut meta = vec![self.e("name", s(name))];
+        if !self.c.one_in(4) {
+            let ns = self.c.pick(WORKLOAD_NAMESPACES);
+            meta.push(self.e("namespace", s(ns)));
+        }
+        if self.c.one_in(3) {
+            meta.push(self.e("labels", map(vec![entry("tier", s("edge"))])));
+        }
+        let no_spec = self.c.one_in(12);
+        let (template_meta, pod_spec) = self.pod_template();
+        if kind == "Pod" {
+            // A Pod is its own template: its metadata holds the template's labels and
+            // annotations.
+            if let Some(Node::Map(more, _)) = template_meta {
+                let bare = |k: &str| k.trim_matches(['"', '\'']).to_owned();
+                meta.retain(|e| !more.iter().any(|m| bare(&m.key) == bare(&e.key)));
+                meta.extend(more);
+            }
+            entries.push(self.e("metadata", map(meta)));
+            if !no_spec {
+                entries.push(self.e("spec", pod_spec));
+            }
+            return map(entries);
+        }
+        entries.push(self.e("metadata", map(meta)));
+        let mut template = Vec::new();
+        if let Some(m) = template_meta {
+            template.push(entry("metadata", m));
+        }
+        if !no_spec {
+            // Without a spec, there is no pod template meshdrain edits.
+            template.push(entry("spec", pod_spec));
+        }
+        if self.c.one_in(3) {
+            template.reverse();
+        }
+        let template = map(template);
+        let spec = if kind == "CronJob" {
+            map(vec![
+                entry("schedule", s("\"*/5 * * * *\"")),
+                entry(
+                    "jobTemplate",
+                    map(vec![entry("spec", map(vec![entry("template", template)]))]),
+                ),
+            ])
+        } else {
+            let mut spec = Vec::new();
+            if kind != "Job" && self.c.flip() {
+                spec.push(entry("replicas", s("2")));
+            }
+            spec.push(entry(
+                "selector",
+                map(vec![entry(
+                    "matchLabels",
+                    map(vec![entry("app", s("web"))]),
+                )]),
+            ));
+            spec.push(entry("template", template));
+            map(spec)
+        };
+        entries.push(self.e("spec", spec));
+        map(entries)
+    }
+
+    /// One workload rule; `last`: it may match every workload (a catch-all before another
+    /// rule is an error the policy loader reports: rare).
+    fn workload_rule(&mut self, last: bool) -> Node {
+        let mut rule = Vec::new();
+        let catch_all = if last {
+            self.c.flip()
+        } else {
+            self.c.one_in(24)
+        };
+        if !catch_all {
+            let mut m = Vec::new();
+            if self.c.flip() {
+                let mut kinds = vec![s(self.c.pick(WORKLOAD_RULE_KINDS))];
+                for _ in 0..self.c.below(4) {
+                    kinds.push(s(self.c.pick(WORKLOAD_RULE_KINDS)));
+                }
+                m.push(entry("kinds", seq(kinds)));
+            }
+            if self.c.one_in(3) {
+                let ns = self.c.pick(WORKLOAD_NAMESPACES);
+                m.push(entry("namespaces", seq(vec![s(ns)])));
+            }
+            if self.c.one_in(3) {
+                let n = self.c.pick(&["\"exit-*\"", "web", "\"batch-?\"", "db"]);
+                m.push(entry("names", seq(vec![s(n)])));
+            }
+            if self.c.one_in(5) {
+                m.push(entry("labels", map(vec![entry("tier", s("edge"))])));
+            }
+            if self.c.one_in(6) {
+                m.push(entry(
+                    "where",
+                    s("\"$.spec.template.spec.containers[?@.name == 'istio-proxy']\""),
+                ));
+            }
+            if m.is_empty() {
+                m.push(entry(
+                    "kinds",
+                    seq(vec![s(self.c.pick(WORKLOAD_RULE_KINDS))]),
+                ));
+            }
+            rule.push(entry("match", map(m)));
+        }
+        match self.c.below(8) {
+            0..=3 => {
+                let d = self.c.pick(&["25s", "5s", "40s", "1m", "10s", "26s"]);
+                rule.push(entry("terminationDrainDuration", s(d)));
+                if self.c.flip() {
+                    let d = self.c.pick(&["30s", "50s", "20s"]);
+                    rule.push(entry("drainDuration", s(d)));
+                }
+                if self.c.one_in(4) {
+                    rule.push(entry("exitOnZeroActiveConnections", s("false")));
+                }
+            }
+            4 | 5 => {
+                rule.push(entry("exitOnZeroActiveConnections", s("true")));
+                if !self.c.one_in(3) {
+                    let d = self.c.pick(&["10s", "3s", "40s"]);
+                    rule.push(entry("minimumDrainDuration", s(d)));
+                }
+                if self.c.one_in(3) {
+                    rule.push(entry("drainDuration", s("30s")));
+                }
+            }
+            6 => rule.push(entry("drainDuration", s(self.c.pick(&["30s", "45s"])))),
+            _ => rule.push(entry("skip", s("true"))),
+        }
+        if self.c.one_in(3) && !matches!(rule.last(), Some(e) if e.key == "skip") {
+            let m = self.c.pick(&["5s", "10s", "1m", "1s"]);
+            rule.push(entry("gracePeriodMargin", s(m)));
+        }
+        if self.c.one_in(4) {
+            let c = self.c.pick(&["keep", "override", "error"]);
+            rule.push(entry("onConflict", s(c)));
+        }
+        map(rule)
+    }
+
+    /// One gateway rule; `last`: it may match every gateway (a catch-all before another rule
+    /// is an error the policy loader reports: rare).
     /// The istiod chart's mesh ConfigMap (`istio`, `istio-canary`) with its mesh config in a
     /// literal block scalar (the writer picks `|` or `|-`), or a neighbour named like one.
     fn mesh_config_map(&mut self) -> (Node, bool) {
@@ -1059,6 +1620,15 @@ impl<C: Choices> Builder<'_, C> {
                 format!("  drainDuration: {drain}"),
             ],
         };
+        // The sidecars of the ConfigMap's revision wait this long, unless the policy writes it.
+        if lines.len() > 1 && self.c.one_in(3) {
+            let (name, d) = (
+                self.c
+                    .pick(&["terminationDrainDuration", "termination_drain_duration"]),
+                self.c.pick(&["40s", "20s", "1m", "50"]),
+            );
+            lines.push(format!("  {name}: {d}"));
+        }
         if self.c.flip() {
             lines.push(String::new());
             lines.push("rootNamespace: istio-system".into());
@@ -1093,8 +1663,12 @@ impl<C: Choices> Builder<'_, C> {
             _ => {
                 let d = self.drain_value();
                 let name = self.c.pick(&["drainDuration", "drain_duration"]);
-                let config = map(vec![self.e(name, d)]);
-                let mesh = map(vec![self.e("defaultConfig", config)]);
+                let mut config = vec![self.e(name, d)];
+                if self.c.one_in(3) {
+                    let t = self.c.pick(&["40s", "20s", "1m"]);
+                    config.push(self.e("terminationDrainDuration", s(t)));
+                }
+                let mesh = map(vec![self.e("defaultConfig", map(config))]);
                 spec.push(self.e("meshConfig", mesh));
             }
         }
@@ -1105,9 +1679,9 @@ impl<C: Choices> Builder<'_, C> {
         (map(entries), true)
     }
 
-    fn policy_rule(&mut self) -> Node {
+    fn policy_rule(&mut self, last: bool) -> Node {
         let mut rule = Vec::new();
-        if self.c.flip() {
+        if !self.c.flip() || !(last || self.c.one_in(8)) {
             let mut m = Vec::new();
             if self.c.flip() {
                 let k =
@@ -1131,13 +1705,19 @@ impl<C: Choices> Builder<'_, C> {
                     s("\"$.spec.kubeSpec.service[?@ == 'LoadBalancer']\""),
                 ));
             }
+            if m.is_empty() && !last {
+                m.push(entry("kinds", seq(vec![s("IngressGateway")])));
+            }
             rule.push(entry("match", map(m)));
         }
         match self.c.below(4) {
             0 | 1 => {
-                let d = self
-                    .c
-                    .pick(&["30s", "10s", "20s", "1m", "50", "1.5s", "0s"]);
+                // Mostly values a policy accepts, so that rules get applied.
+                let d = if self.c.one_in(10) {
+                    self.c.pick(&["50", "1.5s", "0s"])
+                } else {
+                    self.c.pick(&["30s", "10s", "20s", "1m", "26s"])
+                };
                 rule.push(entry("connectionDrainDuration", s(d)));
             }
             2 => rule.push(entry("skip", s("true"))),
@@ -1146,6 +1726,10 @@ impl<C: Choices> Builder<'_, C> {
                 let c = self.c.pick(&["keep", "override", "error"]);
                 rule.push(entry("onConflict", s(c)));
             }
+        }
+        if self.c.one_in(4) && !matches!(rule.last(), Some(e) if e.key == "skip") {
+            let m = self.c.pick(&["5s", "10s", "30s"]);
+            rule.push(entry("gracePeriodMargin", s(m)));
         }
         map(rule)
     }
@@ -1158,7 +1742,11 @@ impl<C: Choices> Builder<'_, C> {
         if !self.c.one_in(4) {
             let mut sc = Vec::new();
             if !self.c.one_in(4) {
-                let d = self.c.pick(&["50s", "45s", "40s", "1m", "2h", "50", "70s"]);
+                let d = if self.c.one_in(8) {
+                    self.c.pick(&["2h", "50"])
+                } else {
+                    self.c.pick(&["50s", "45s", "40s", "1m", "70s"])
+                };
                 sc.push(entry("drainDuration", s(d)));
             }
             if self.c.flip() {
@@ -1182,8 +1770,23 @@ impl<C: Choices> Builder<'_, C> {
         }
         if !self.c.one_in(4) {
             let n = 1 + self.c.below(3);
-            let rules = (0..n).map(|_| self.policy_rule()).collect();
+            let rules = (0..n).map(|i| self.policy_rule(i + 1 == n)).collect();
             spec.push(entry("gateways", seq(rules)));
+        }
+        if !self.c.one_in(3) {
+            let n = 1 + self.c.below(3);
+            let rules = (0..n).map(|i| self.workload_rule(i + 1 == n)).collect();
+            spec.push(entry("workloads", seq(rules)));
+            if !self.c.one_in(4) {
+                let mut names = vec![s(self.c.pick(&["mesh", "shop", "\"team-*\"", "plain"]))];
+                if self.c.one_in(3) {
+                    names.push(s("\"*\""));
+                }
+                spec.push(entry("injectedNamespaces", seq(names)));
+            }
+            if self.c.one_in(3) {
+                spec.push(entry("nativeSidecars", s(self.c.pick(&["true", "false"]))));
+            }
         }
         if self.c.flip() {
             let c = self.c.pick(&["override", "keep", "error"]);
@@ -1224,14 +1827,17 @@ impl<C: Choices> Builder<'_, C> {
 
     /// One resource: `(node, may be a target)`.
     fn resource(&mut self, depth: usize, lists: bool) -> (Node, bool) {
-        match self.c.below(11) {
+        match self.c.below(18) {
             0..=2 => self.gateway(),
             3 | 4 => self.controlplane(),
             5 => (self.deployment(), false),
             6 => (self.secret(), false),
             7 => (self.configmap(), false),
-            9 => self.mesh_config_map(),
-            10 => self.istio_operator(),
+            8..=11 => (self.workload(), false),
+            12 if self.c.one_in(5) => (self.istio_operator_lifecycle(), true),
+            12 | 13 => (self.namespace(), false),
+            14 => self.mesh_config_map(),
+            15 => self.istio_operator(),
             _ if lists && depth == 0 => self.list(depth),
             _ => (self.policy(), false),
         }

@@ -35,14 +35,16 @@ pub struct Input<'a> {
     pub stream: Option<Stream>,
 }
 
-/// What the generator may produce: everything ([`Features::ALL`]), or with
+/// What the generator may produce: everything but the open findings ([`Features::ALL`]); with
 /// `MESHDRAIN_FUZZ_FEATURES=safe` only what no known bug touches ([`Features::SAFE`]), to look
-/// past the known bugs while they are open.
+/// past the known bugs while they are open; with `MESHDRAIN_FUZZ_FEATURES=findings` the open
+/// findings too ([`Features::FINDINGS`]), to reproduce them.
 pub fn features() -> Features {
     static FEATURES: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
     *FEATURES.get_or_init(
         || match std::env::var("MESHDRAIN_FUZZ_FEATURES").as_deref() {
             Ok("safe") => Features::SAFE,
+            Ok("findings") => Features::FINDINGS,
             _ => Features::ALL,
         },
     )

@@ -1,5 +1,7 @@
 //! The properties every fuzz target and the proptest properties assert ("never wrong output",
-//! issue 7). Each check returns `Err(description)` instead of panicking, so proptest can report
+//! issue 7); with workload rules, also what issues 10 and 11 promise of each workload (its
+//! proxy config entries and grace period, by Istio's injection and shutdown paths) and of each
+//! gateway's pods' grace period (`workload_values`, `check_gateway_grace`). Each check returns `Err(description)` instead of panicking, so proptest can report
 //! and shrink; the fuzz targets panic on it. Depends only on what the main crate's tests can
 //! use too (meshdrain, serde_json, yaml_serde, clap): `tests/` includes this file with `#[path]`.
 
@@ -442,6 +444,7 @@ pub fn target_values(
                 continue;
             };
             let p = format!("{ptr}/spec/connectionDrainDuration");
+            let conflict = rule.on_conflict.unwrap_or(policy.on_conflict);
             check_field(
                 &Field {
                     what: name("connectionDrainDuration"),
@@ -450,10 +453,17 @@ pub fn target_values(
                     in_pointer: Some(p.clone()),
                     out_pointer: Some(p),
                     wanted,
-                    conflict: rule.on_conflict.unwrap_or(policy.on_conflict),
+                    conflict,
                 },
                 in_text,
                 out_text,
+            )?;
+            check_gateway_grace(
+                &name("kubeSpec.overlays"),
+                obj_in,
+                obj_out,
+                rule.durations.get(DrainField::GracePeriodMargin),
+                conflict,
             )?;
         }
     }
@@ -710,6 +720,7 @@ pub fn render_properties(
             ctx()
         ));
     };
+    let mut view: Option<StreamView> = None;
     for (i, (a, b)) in in_slices.iter().zip(&out_slices).enumerate() {
         let (Some(doc_in), Some(doc_out)) =
             (in_text.get(a.range.clone()), out_text.get(b.range.clone()))
@@ -725,6 +736,16 @@ pub fn render_properties(
         };
         target_values(&options.policy, &v_in, &v_out, doc_in, doc_out, false)
             .map_err(|e| format!("document {i}: {e}{}", ctx()))?;
+        workload_values(
+            &options.policy,
+            view.get_or_insert_with(|| StreamView::of_stream(in_text)),
+            options.istio_version,
+            &v_in,
+            &v_out,
+            Some(doc_in),
+            false,
+        )
+        .map_err(|e| format!("document {i}: {e}{}", ctx()))?;
     }
     Ok(Outcome {
         output: Some(out),
@@ -1084,6 +1105,14 @@ pub fn check_properties(input: &[u8], fail_on: &str) -> Check {
     Ok(())
 }
 
+/// A ResourceList's items; none (or null) is an empty list.
+fn items_of(list: &Value) -> Value {
+    match list.get("items") {
+        None | Some(Value::Null) => Value::Array(Vec::new()),
+        Some(v) => v.clone(),
+    }
+}
+
 /// The policy a ResourceList's functionConfig stands for (kpt's empty ConfigMap: the default).
 fn krm_policy(list: &Value) -> Option<DrainPolicy> {
     match list.get("functionConfig").filter(|v| !v.is_null()) {
@@ -1169,6 +1198,18 @@ pub fn krm_properties(input: &[u8]) -> Check {
         {
             target_values(&policy, in_value, &out, in_text, &out_text, true)
                 .map_err(|e| format!("{e}{}", ctx()))?;
+            let mut view = StreamView::default();
+            view.add(in_value);
+            workload_values(
+                &policy,
+                &view,
+                meshdrain::policy::IstioVersion::DEFAULT,
+                in_value,
+                &out,
+                Some(in_text),
+                true,
+            )
+            .map_err(|e| format!("{e}{}", ctx()))?;
         }
     } else {
         ensure!(errors > 0, "exit 2 without an error result{}", ctx());
@@ -1179,8 +1220,9 @@ pub fn krm_properties(input: &[u8]) -> Check {
                 && str_of(v, "kind") == Some("ResourceList")
         });
         match in_list {
+            // No `items` is an empty list of them (the KRM wire format's default).
             Some(in_value) => ensure!(
-                in_value.get("items") == out.get("items"),
+                items_of(in_value) == items_of(&out),
                 "exit 2 but the items changed{}",
                 ctx()
             ),
@@ -1217,4 +1259,1222 @@ pub fn policy_load_properties(text: &str) -> Check {
         }
     }
     Ok(())
+}
+
+// ---- Workloads and gateway grace periods (issues 10 and 11), modelled here from the spec
+// (Istio's injection webhook and injector, pilot-agent's shutdown paths, Kubernetes' grace
+// period, TSB's overlays), not from meshdrain's model: where the model cannot decide an input
+// with confidence (a value Kubernetes would refuse, a sleep it cannot read) it checks less.
+
+/// Whether the properties that open findings break are checked too
+/// (`MESHDRAIN_FUZZ_FEATURES=findings`, see `fuzz/findings/README.md`); otherwise the oracle
+/// treats the inputs they touch as ones it cannot decide, so that CI's runs and the proptest
+/// properties pass while the findings are open.
+pub fn open_findings() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("MESHDRAIN_FUZZ_FEATURES").as_deref() == Ok("findings"))
+}
+
+/// Kubernetes' default `terminationGracePeriodSeconds`.
+const DEFAULT_GRACE: i64 = 30;
+/// meshdrain's default `gracePeriodMargin`, in seconds.
+const DEFAULT_MARGIN: u64 = 5;
+/// Istio's defaults: `terminationDrainDuration` and `MINIMUM_DRAIN_DURATION`, in seconds.
+const DEFAULT_TERMINATION_DRAIN: f64 = 5.0;
+const DEFAULT_MINIMUM_DRAIN: f64 = 5.0;
+const CONFIG_ANNOTATION: &str = "proxy.istio.io/config";
+const INJECT: &str = "sidecar.istio.io/inject";
+const EXIT_ON_ZERO: &str = "EXIT_ON_ZERO_ACTIVE_CONNECTIONS";
+const MINIMUM_DRAIN: &str = "MINIMUM_DRAIN_DURATION";
+
+/// What the workloads of a stream depend on besides themselves.
+#[derive(Clone, Debug, Default)]
+pub struct StreamView {
+    /// The labels of each `v1 Namespace`, by name (the last one wins); `None` when a label
+    /// that decides injection is not a string.
+    pub namespaces: BTreeMap<String, Option<BTreeMap<String, String>>>,
+    /// A ControlPlane or IstioOperator sets the injector's global `proxy.lifecycle`.
+    pub global_lifecycle: bool,
+    /// Upstream Istio's mesh configs (IstioOperators, mesh ConfigMaps), in stream order: the
+    /// sidecars of a revision get the last one's `terminationDrainDuration`.
+    pub meshes: Vec<MeshView>,
+    /// Something the view depends on could not be read (a document yaml_serde refuses, a
+    /// patch path it cannot follow): the workload checks are skipped.
+    pub uncertain: bool,
+}
+
+/// An upstream mesh config as the workloads of its revision see it.
+#[derive(Clone, Debug)]
+pub struct MeshView {
+    /// What the policy's sidecar targets call it (`IstioOperator`, `MeshConfigMap`).
+    pub target: &'static str,
+    /// The revision whose sidecars it configures (`default` without one).
+    pub revision: String,
+    /// Its `defaultConfig.terminationDrainDuration` in seconds (`None` unset); `Err(())` for
+    /// a value the oracle does not read (not a duration string).
+    pub termination: Result<Option<f64>, ()>,
+}
+
+impl MeshView {
+    /// The mesh config `obj` is, if it is one ([`upstream_mesh`]); `None` too for a revision
+    /// that is not a string (the view is then uncertain).
+    fn of(obj: &Value) -> Option<Result<MeshView, ()>> {
+        let target = upstream_mesh(obj)?;
+        let (revision, config) = if target == "IstioOperator" {
+            let revision = match obj.pointer("/spec/revision") {
+                None | Some(Value::Null) => "default".to_owned(),
+                Some(Value::String(r)) if r.is_empty() => "default".to_owned(),
+                Some(Value::String(r)) => r.clone(),
+                Some(_) => return Some(Err(())),
+            };
+            let config = obj.pointer("/spec/meshConfig/defaultConfig").cloned();
+            (revision, config)
+        } else {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str)?;
+            let revision = match name.strip_prefix("istio-") {
+                Some(r) => r.to_owned(),
+                None => "default".to_owned(),
+            };
+            let config = embedded_mesh(obj).and_then(|m| m.get("defaultConfig").cloned());
+            (revision, config)
+        };
+        let termination =
+            match default_config_value(config.as_ref(), "", "terminationDrainDuration") {
+                None => Ok(None),
+                Some((v, _)) => duration_secs(v).map(Some).ok_or(()),
+            };
+        Some(Ok(MeshView {
+            target,
+            revision,
+            termination,
+        }))
+    }
+}
+
+/// The revision of a workload's sidecar: its pod template's `istio.io/rev` label, else its
+/// namespace's, else `default`; `None` when the oracle cannot tell (a label that is not a
+/// string).
+fn workload_revision(view: &StreamView, obj: &Value, template: &Value) -> Option<String> {
+    let own = |v: Option<&Value>| -> Option<Option<String>> {
+        match v {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(r)) if r.is_empty() => Some(None),
+            Some(Value::String(r)) => Some(Some(r.clone())),
+            Some(_) => None,
+        }
+    };
+    if let Some(r) = own(template.pointer("/metadata/labels/istio.io~1rev"))? {
+        return Some(r);
+    }
+    let ns = match obj.pointer("/metadata/namespace") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(n)) => Some(n.as_str()),
+        Some(_) => return None,
+    };
+    let labels = match ns.and_then(|n| view.namespaces.get(n)) {
+        None => None,
+        Some(None) => return None,
+        Some(Some(labels)) => labels.get("istio.io/rev").filter(|r| !r.is_empty()),
+    };
+    Some(labels.cloned().unwrap_or_else(|| "default".to_owned()))
+}
+
+/// Plain `.`-separated patch path segments, or `None` for a path the oracle does not model
+/// (selectors, escapes, slashes).
+fn plain_path(path: &str) -> Option<Vec<String>> {
+    if path.contains(['[', '\\', '/']) {
+        return None;
+    }
+    Some(
+        path.split('.')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// The value a list of overlay patches gives to `field` (patches apply in order, so the last
+/// one that is the field or an ancestor decides): `Ok(None)` unset, `Err(())` undecidable.
+fn patched<'a>(patches: &'a Value, field: &[&str]) -> Result<Option<&'a Value>, ()> {
+    let Some(patches) = patches.as_array() else {
+        return if patches.is_null() { Ok(None) } else { Err(()) };
+    };
+    let mut found: Option<(Vec<String>, &Value)> = None;
+    for patch in patches {
+        let Some(path) = patch.get("path") else {
+            continue;
+        };
+        let Some(path) = path.as_str() else {
+            return Err(());
+        };
+        let segs = plain_path(path).ok_or(())?;
+        if segs.is_empty()
+            || segs.len() > field.len()
+            || segs.iter().zip(field).any(|(a, b)| a != b)
+        {
+            continue;
+        }
+        found = Some((segs, patch));
+    }
+    let Some((segs, patch)) = found else {
+        return Ok(None);
+    };
+    let mut node = match patch.get("value") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(v) => v,
+    };
+    for key in field.get(segs.len()..).unwrap_or_default() {
+        node = match node {
+            Value::Object(m) => match m.get(*key) {
+                None | Some(Value::Null) => return Ok(None),
+                Some(v) => v,
+            },
+            _ => return Err(()),
+        };
+    }
+    Ok(Some(node))
+}
+
+impl StreamView {
+    /// Reads the Namespaces and mesh configs of a stream's documents (with their List
+    /// items, nested ones too).
+    pub fn of_stream(text: &str) -> StreamView {
+        let mut view = StreamView::default();
+        for slice in split(text.as_bytes()) {
+            let Some(doc) = text.get(slice.range) else {
+                continue;
+            };
+            if !has_document(doc) {
+                continue;
+            }
+            match yaml(doc) {
+                Some(v) => view.add(&v),
+                None => {
+                    if [
+                        "Namespace",
+                        "ControlPlane",
+                        "IstioOperator",
+                        "ConfigMap",
+                        "List",
+                        "<<",
+                    ]
+                    .iter()
+                    .any(|k| doc.contains(k))
+                    {
+                        view.uncertain = true;
+                    }
+                }
+            }
+        }
+        view
+    }
+
+    /// Adds one document's objects.
+    pub fn add(&mut self, doc: &Value) {
+        for (_, obj) in objects(doc, true) {
+            match MeshView::of(obj) {
+                None => {}
+                Some(Ok(mesh)) => self.meshes.push(mesh),
+                Some(Err(())) => self.uncertain = true,
+            }
+            let api = str_of(obj, "apiVersion").unwrap_or("");
+            let group = api.split_once('/').map_or("", |(g, _)| g);
+            match (group, api, str_of(obj, "kind")) {
+                (_, "v1", Some("Namespace")) => {
+                    let Some(name) = obj.pointer("/metadata/name").and_then(Value::as_str) else {
+                        self.uncertain |= obj.pointer("/metadata/name").is_some();
+                        continue;
+                    };
+                    let labels = obj.pointer("/metadata/labels");
+                    let read = match labels {
+                        None | Some(Value::Null) => Some(BTreeMap::new()),
+                        Some(Value::Object(m)) => {
+                            let decisive = ["istio-injection", "istio.io/rev"];
+                            m.iter()
+                                .filter(|(k, _)| decisive.contains(&k.as_str()))
+                                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                                .collect::<Option<BTreeMap<_, _>>>()
+                        }
+                        Some(_) => None,
+                    };
+                    self.namespaces.insert(name.to_owned(), read);
+                }
+                ("install.istio.io", _, Some("IstioOperator")) => {
+                    let lifecycle = obj.pointer("/spec/values/global/proxy/lifecycle");
+                    self.global_lifecycle |= lifecycle.is_some_and(|v| !v.is_null());
+                }
+                ("install.tetrate.io", _, Some("ControlPlane")) => {
+                    let Some(overlays) = obj
+                        .pointer("/spec/components/istio/kubeSpec/overlays")
+                        .and_then(Value::as_array)
+                    else {
+                        continue;
+                    };
+                    // The last overlay for the mesh's IstioOperator is the one applied.
+                    let Some(overlay) = overlays.iter().rev().find(|o| {
+                        str_of(o, "kind") == Some("IstioOperator")
+                            && str_of(o, "name") == Some("tsb-istiocontrolplane")
+                    }) else {
+                        continue;
+                    };
+                    let field = ["spec", "values", "global", "proxy", "lifecycle"];
+                    match overlay.get("patches").map(|p| patched(p, &field)) {
+                        None | Some(Ok(None)) => {}
+                        Some(Ok(Some(_))) => self.global_lifecycle = true,
+                        Some(Err(())) => self.uncertain = true,
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The pod template path of a workload kind meshdrain's workload rules cover.
+fn workload_template(obj: &Value) -> Option<(&'static str, &'static [&'static str])> {
+    let api = str_of(obj, "apiVersion")?;
+    let group = api.split_once('/').map_or("", |(g, _)| g);
+    const TEMPLATE: &[&str] = &["spec", "template"];
+    Some(match (group, str_of(obj, "kind")?) {
+        ("", "Pod") => ("Pod", &[]),
+        ("", "ReplicationController") => ("ReplicationController", TEMPLATE),
+        ("apps", "Deployment") => ("Deployment", TEMPLATE),
+        ("apps", "StatefulSet") => ("StatefulSet", TEMPLATE),
+        ("apps", "DaemonSet") => ("DaemonSet", TEMPLATE),
+        ("apps", "ReplicaSet") => ("ReplicaSet", TEMPLATE),
+        ("batch", "Job") => ("Job", TEMPLATE),
+        ("batch", "CronJob") => ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
+        ("argoproj.io", "Rollout") => ("Rollout", TEMPLATE),
+        _ => return None,
+    })
+}
+
+fn at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+    keys.iter().try_fold(v, |v, k| v.get(*k))
+}
+
+fn at_mut<'a>(v: &'a mut Value, keys: &[&str]) -> Option<&'a mut Value> {
+    keys.iter().try_fold(v, |v, k| v.get_mut(*k))
+}
+
+/// `*` and `?` globs (and exact names); `[` classes go to the policy's own pattern.
+fn glob(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, n.get(i..).unwrap_or_default())),
+            Some(('?', rest)) => n.split_first().is_some_and(|(_, nr)| go(rest, nr)),
+            Some((c, rest)) => n
+                .split_first()
+                .is_some_and(|(d, nr)| c == d && go(rest, nr)),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+fn name_matches(pattern: &meshdrain::policy::matcher::NamePattern, name: &str) -> bool {
+    if pattern.as_str().contains('[') {
+        pattern.matches(name)
+    } else {
+        glob(pattern.as_str(), name)
+    }
+}
+
+/// The first workload rule whose match holds: kinds (all workload kinds when none),
+/// namespaces, names, labels, `where`.
+fn workload_rule<'p>(
+    policy: &'p DrainPolicy,
+    kind: &str,
+    obj: &Value,
+) -> Option<&'p meshdrain::policy::WorkloadRule> {
+    let meta = |k: &str| obj.get("metadata").and_then(|m| m.get(k));
+    policy.workloads.as_deref()?.iter().find(|r| {
+        let m = &r.matcher;
+        (m.kinds.is_empty() || m.kinds.iter().any(|k| k == kind))
+            && (m.namespaces.is_empty()
+                || meta("namespace")
+                    .and_then(Value::as_str)
+                    .is_some_and(|ns| m.namespaces.iter().any(|n| n == ns)))
+            && (m.names.is_empty()
+                || meta("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| m.names.iter().any(|p| name_matches(p, n))))
+            && m.labels.iter().all(|(k, v)| {
+                meta("labels")
+                    .and_then(|l| l.get(k))
+                    .and_then(Value::as_str)
+                    == Some(v)
+            })
+            && m.where_query.as_ref().is_none_or(|q| q.matches(obj))
+    })
+}
+
+/// The containers of a pod spec, init containers first: `(container, is an init container)`.
+fn pod_containers(spec: &Value) -> Vec<(&Value, bool)> {
+    let list = |key: &str, init: bool| {
+        spec.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(move |c| (c, init))
+    };
+    list("initContainers", true)
+        .chain(list("containers", false))
+        .collect()
+}
+
+fn is_proxy(c: &Value) -> bool {
+    str_of(c, "name") == Some("istio-proxy")
+}
+
+/// Whether Istio injects a sidecar into the pods of a template, as the istiod chart's
+/// webhooks (namespace and object selectors) and the injector's `injectRequired` decide;
+/// `None` when the oracle cannot tell.
+fn injected(
+    policy: &DrainPolicy,
+    view: &StreamView,
+    obj: &Value,
+    template: &Value,
+) -> Option<bool> {
+    let spec = template.get("spec")?;
+    if pod_containers(spec).iter().any(|(c, _)| is_proxy(c)) {
+        return Some(true);
+    }
+    let ns = match obj.pointer("/metadata/namespace") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => return None,
+    };
+    if matches!(ns, Some("kube-system" | "kube-public")) {
+        return Some(false);
+    }
+    match spec.get("hostNetwork") {
+        // A YAML boolean in any case Kubernetes reads as one (`true`, `True`, `TRUE`).
+        None | Some(Value::Null | Value::Bool(false)) => {}
+        Some(Value::Bool(true)) => return Some(false),
+        Some(_) => return None,
+    }
+    let text = |section: &str, key: &str| -> Option<Option<&str>> {
+        match template
+            .get("metadata")
+            .and_then(|m| m.get(section))
+            .and_then(|s| s.get(key))
+        {
+            None => Some(None),
+            Some(Value::String(s)) => Some(Some(s.as_str())),
+            Some(_) => None,
+        }
+    };
+    let label = text("labels", INJECT)?;
+    let switch = match label {
+        Some(v) => Some(v),
+        None => text("annotations", INJECT)?,
+    };
+    if let Some(v) = switch
+        && !v.is_empty()
+        && !matches!(v.to_ascii_lowercase().as_str(), "y" | "yes" | "true" | "on")
+    {
+        return Some(false);
+    }
+    let rev = text("labels", "istio.io/rev")?;
+    let by_object = rev.is_some() || label == Some("true");
+    match ns.and_then(|n| view.namespaces.get(n)) {
+        Some(None) => None,
+        Some(Some(labels)) => Some(match labels.get("istio-injection") {
+            Some(v) => v == "enabled",
+            None => labels.contains_key("istio.io/rev") || by_object,
+        }),
+        None => Some(
+            policy
+                .injected_namespaces
+                .iter()
+                .any(|p| name_matches(p, ns.unwrap_or("")))
+                || by_object,
+        ),
+    }
+}
+
+/// One entry a workload rule wants in a proxy config.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    /// A top-level ProxyConfig duration, in its camelCase and proto spellings.
+    Field(&'static str, &'static str, DrainSeconds),
+    /// A `proxyMetadata` duration.
+    MetaDuration(&'static str, DrainSeconds),
+    /// A `proxyMetadata` boolean.
+    MetaFlag(&'static str, bool),
+}
+
+fn wants(rule: &meshdrain::policy::WorkloadRule) -> Vec<Want> {
+    let mut out = Vec::new();
+    if let Some(d) = rule.durations.get(DrainField::DrainDuration) {
+        out.push(Want::Field("drainDuration", "drain_duration", d));
+    }
+    if let Some(d) = rule.durations.get(DrainField::TerminationDrainDuration) {
+        out.push(Want::Field(
+            "terminationDrainDuration",
+            "termination_drain_duration",
+            d,
+        ));
+    }
+    if let Some(d) = rule.durations.get(DrainField::MinimumDrainDuration) {
+        out.push(Want::MetaDuration(MINIMUM_DRAIN, d));
+    }
+    if let Some(b) = rule.exit_on_zero {
+        out.push(Want::MetaFlag(EXIT_ON_ZERO, b));
+    }
+    out
+}
+
+/// A proxy config payload read as YAML: its mapping (null and empty are an empty one).
+fn payload_map(text: &str) -> Option<serde_json::Map<String, Value>> {
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Some(m),
+        Ok(Value::Null) => Some(serde_json::Map::new()),
+        _ => None,
+    }
+}
+
+/// `strconv.ParseBool`.
+fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+fn unset(v: Option<&Value>) -> bool {
+    v.is_none_or(Value::is_null)
+}
+
+fn duration_secs(v: &Value) -> Option<f64> {
+    let d = GoDuration::parse(v.as_str()?).ok()?;
+    Some(d.nanos() as f64 / meshdrain::duration::SECOND as f64)
+}
+
+/// A duration entry after a render: the existing value kept (onConflict keep and a value
+/// that reads as a duration), else the wanted one.
+fn check_duration_entry(
+    what: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    wanted: DrainSeconds,
+    conflict: OnConflict,
+) -> Check {
+    if conflict == OnConflict::Keep && parses(before) {
+        ensure!(
+            before == after,
+            "{what}: kept value changed from {before:?} to {after:?}"
+        );
+        return Ok(());
+    }
+    let got = after
+        .and_then(value_text)
+        .and_then(|t| GoDuration::parse(&t).ok());
+    ensure!(
+        got == Some(wanted.as_go()),
+        "{what}: ends at {after:?}, the rule wants {wanted} (was {before:?}, onConflict {conflict})"
+    );
+    Ok(())
+}
+
+/// A proxy config payload (the annotation or an injected `PROXY_CONFIG`) before and after a
+/// render that should have merged `wants` into it: each wanted entry holds the rule's value
+/// (or the kept one), every other entry is unchanged, JSON stays JSON.
+fn check_payload(
+    what: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    wants: &[Want],
+    conflict: OnConflict,
+) -> Check {
+    let before_map = match before {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::String(t)) => match payload_map(t) {
+            Some(m) => m,
+            None => {
+                return Err(format!(
+                    "{what}: {t:?} is no mapping of ProxyConfig fields, but the render succeeded"
+                ));
+            }
+        },
+        Some(other) => {
+            return Err(format!(
+                "{what} is {other}, not a string, but the render succeeded"
+            ));
+        }
+    };
+    let writes = wants.iter().any(|w| !matches!(w, Want::MetaFlag(_, false)));
+    let after_map = match after {
+        Some(Value::String(t)) => payload_map(t).ok_or_else(|| {
+            format!("{what} is {t:?} after the render: no mapping of ProxyConfig fields")
+        })?,
+        None | Some(Value::Null) if !writes || !unset(before) => {
+            ensure!(
+                before == after,
+                "{what} was {before:?} and became {after:?}"
+            );
+            return Ok(());
+        }
+        other => {
+            return Err(format!(
+                "{what} is {other:?} after the render, not a string (was {before:?})"
+            ));
+        }
+    };
+    // An open finding: a duration that replaces a value other than a string (`50`, `null`, a
+    // mapping) is written plain (`30s`) inside a JSON mapping.
+    // JSON stays JSON (a one-line config in a quoted scalar written as JSON by the chart).
+    if let Some(Value::String(t)) = before
+        && serde_json::from_str::<Value>(t)
+            .is_ok_and(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+        && let Some(Value::String(a)) = after
+    {
+        ensure!(
+            serde_json::from_str::<Value>(a).is_ok(),
+            "{what} was JSON ({t:?}) and is no longer: {a:?}"
+        );
+    }
+    let mut wanted_keys: Vec<String> = Vec::new();
+    let container = ["proxyMetadata", "proxy_metadata"]
+        .into_iter()
+        .find(|k| before_map.contains_key(*k))
+        .unwrap_or("proxyMetadata");
+    // proxyMetadata is read (and must be a mapping) only when the rule writes into it.
+    let metadata = wants.iter().any(|w| !matches!(w, Want::Field(..)));
+    let empty = serde_json::Map::new();
+    let md_before = match before_map.get(container) {
+        Some(Value::Object(m)) if metadata => m,
+        None | Some(Value::Null) => &empty,
+        Some(_) if !metadata => &empty,
+        Some(other) => {
+            return Err(format!(
+                "{what}: {container} is {other}, not a mapping, but the render succeeded"
+            ));
+        }
+    };
+    let md_after = match after_map.get(container) {
+        Some(Value::Object(m)) if metadata => m,
+        None | Some(Value::Null) => &empty,
+        Some(_) if !metadata => &empty,
+        Some(other) => return Err(format!("{what}: {container} became {other}, not a mapping")),
+    };
+    let mut md_wanted: Vec<&str> = Vec::new();
+    for w in wants {
+        match *w {
+            Want::Field(camel, proto, d) => {
+                let key = if before_map.contains_key(camel) || !before_map.contains_key(proto) {
+                    camel
+                } else {
+                    proto
+                };
+                wanted_keys.push(key.to_owned());
+                check_duration_entry(
+                    &format!("{what}: {key}"),
+                    before_map.get(key).filter(|v| !v.is_null()),
+                    after_map.get(key),
+                    d,
+                    conflict,
+                )?;
+            }
+            Want::MetaDuration(env, d) => {
+                md_wanted.push(env);
+                let after_v = md_after.get(env);
+                check_duration_entry(
+                    &format!("{what}: {container}.{env}"),
+                    md_before.get(env).filter(|v| !v.is_null()),
+                    after_v,
+                    d,
+                    conflict,
+                )?;
+                ensure!(
+                    after_v.is_none_or(Value::is_string),
+                    "{what}: {container}.{env} is {after_v:?}, not a string (proxyMetadata holds strings)"
+                );
+            }
+            Want::MetaFlag(env, b) => {
+                md_wanted.push(env);
+                let (bv, av) = (md_before.get(env), md_after.get(env));
+                let existing = match bv {
+                    Some(Value::String(t)) => go_bool(t),
+                    _ => None,
+                };
+                if existing == Some(b) || (unset(bv) && !b) {
+                    ensure!(
+                        bv == av,
+                        "{what}: {container}.{env} was {bv:?} (as wanted) and became {av:?}"
+                    );
+                } else if existing.is_some() && conflict == OnConflict::Keep {
+                    ensure!(
+                        bv == av,
+                        "{what}: {container}.{env} kept {bv:?} but became {av:?}"
+                    );
+                } else {
+                    ensure!(
+                        conflict == OnConflict::Override || unset(bv),
+                        "{what}: {container}.{env} is {bv:?}, the rule wants \"{b}\" with onConflict {conflict}, but the render succeeded"
+                    );
+                    ensure!(
+                        av.and_then(Value::as_str).and_then(go_bool) == Some(b),
+                        "{what}: {container}.{env} ends at {av:?}, the rule wants the string \"{b}\" (was {bv:?})"
+                    );
+                }
+            }
+        }
+    }
+    if !md_wanted.is_empty() {
+        wanted_keys.push(container.to_owned());
+        for (k, v) in md_before {
+            if !md_wanted.contains(&k.as_str()) {
+                ensure!(
+                    md_after.get(k) == Some(v),
+                    "{what}: {container}.{k} changed from {v} to {:?}",
+                    md_after.get(k)
+                );
+            }
+        }
+        for k in md_after.keys() {
+            ensure!(
+                md_before.contains_key(k) || md_wanted.contains(&k.as_str()),
+                "{what}: {container}.{k} appeared"
+            );
+        }
+        if md_wanted.iter().all(|e| unset(md_after.get(*e))) {
+            ensure!(
+                before_map.get(container) == after_map.get(container),
+                "{what}: {container} changed from {:?} to {:?} with nothing written into it",
+                before_map.get(container),
+                after_map.get(container)
+            );
+        }
+    }
+    for (k, v) in &before_map {
+        if !wanted_keys.contains(k) {
+            ensure!(
+                after_map.get(k) == Some(v),
+                "{what}: {k} changed from {v} to {:?}",
+                after_map.get(k)
+            );
+        }
+    }
+    for k in after_map.keys() {
+        ensure!(
+            before_map.contains_key(k) || wanted_keys.contains(k),
+            "{what}: {k} appeared (wanted {wanted_keys:?})"
+        );
+    }
+    Ok(())
+}
+
+/// The `PROXY_CONFIG` env of the first injected istio-proxy container that has one: its
+/// place (container list, index, env index) and value. `Err(())`: one the oracle cannot read.
+fn proxy_env(spec: &Value) -> Result<Option<(&'static str, usize, usize, &Value)>, ()> {
+    for key in ["initContainers", "containers"] {
+        for (i, c) in spec
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if !is_proxy(c) {
+                continue;
+            }
+            let Some(env) = c.get("env").and_then(Value::as_array) else {
+                continue;
+            };
+            let Some((j, item)) = env
+                .iter()
+                .enumerate()
+                .find(|(_, e)| str_of(e, "name") == Some("PROXY_CONFIG"))
+            else {
+                continue;
+            };
+            match item.get("value") {
+                None => continue,
+                Some(v @ Value::String(_)) => return Ok(Some((key, i, j, v))),
+                Some(_) => return Err(()),
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The seconds a preStop hook sleeps (`sleep: {seconds: N}`, or `sleep N` in its command,
+/// added up); `Err(())` for a sleep the oracle does not read (units, `infinity`).
+fn prestop_secs(container: &Value) -> Result<f64, ()> {
+    let Some(hook) = container.pointer("/lifecycle/preStop") else {
+        return Ok(0.0);
+    };
+    if let Some(secs) = hook.pointer("/sleep/seconds") {
+        return secs.as_u64().map(|s| s as f64).ok_or(());
+    }
+    let Some(command) = hook.pointer("/exec/command").and_then(Value::as_array) else {
+        return Ok(0.0);
+    };
+    let line: Vec<String> = command.iter().filter_map(value_text).collect();
+    let line = line.join(" ");
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '"' | '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut total = 0.0;
+    for pair in words.windows(2) {
+        let [cmd, arg] = pair else { continue };
+        if *cmd != "sleep" && !cmd.ends_with("/sleep") {
+            continue;
+        }
+        // sleep(1) of coreutils and busybox: a number, then s, m, h or d.
+        let (number, unit) = match arg.char_indices().last() {
+            Some((i, c @ ('s' | 'm' | 'h' | 'd'))) => (arg.get(..i).unwrap_or(""), c),
+            _ => (*arg, 's'),
+        };
+        let plain = !number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && number.chars().filter(|&c| c == '.').count() <= 1;
+        if !plain {
+            return Err(());
+        }
+        let factor = match unit {
+            's' => 1.0,
+            'm' => 60.0,
+            'h' => 3600.0,
+            _ => 86400.0,
+        };
+        total += number.parse::<f64>().map_err(|_| ())? * factor;
+    }
+    Ok(total)
+}
+
+/// A `proxyMetadata` entry as the agent reads it: from the last payload that sets it.
+fn last_metadata<'a>(
+    configs: &'a [serde_json::Map<String, Value>],
+    env: &str,
+) -> Option<&'a Value> {
+    configs.iter().rev().find_map(|c| {
+        c.get("proxyMetadata")
+            .or_else(|| c.get("proxy_metadata"))
+            .and_then(|m| m.get(env))
+            .filter(|v| !v.is_null())
+    })
+}
+
+/// How long the sidecar outlives SIGTERM, by its shutdown path, read from the pod as the
+/// render left it: `None` when the oracle cannot tell.
+fn sidecar_wait(
+    policy: &DrainPolicy,
+    view: &StreamView,
+    istio: meshdrain::policy::IstioVersion,
+    template: &Value,
+    revision: &str,
+    configs: &[serde_json::Map<String, Value>],
+) -> Option<f64> {
+    let spec = template.get("spec")?;
+    let containers = pod_containers(spec);
+    let drain_prestop = |c: &Value| {
+        let words: Vec<String> = c
+            .pointer("/lifecycle/preStop/exec/command")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(value_text)
+            .collect();
+        let words: Vec<&str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
+        words.iter().any(|w| w.ends_with("pilot-agent")) && words.contains(&"drain")
+    };
+    let native_drains = match containers.iter().find(|(c, _)| is_proxy(c)) {
+        Some((c, init)) => {
+            *init
+                && c.get("restartPolicy").and_then(Value::as_str) == Some("Always")
+                && drain_prestop(c)
+        }
+        None => {
+            let native =
+                match template.pointer("/metadata/annotations/sidecar.istio.io~1nativeSidecar") {
+                    None => policy.native_sidecars,
+                    Some(Value::String(v)) if v.eq_ignore_ascii_case("true") => true,
+                    Some(Value::String(v)) if v.eq_ignore_ascii_case("false") => false,
+                    Some(Value::String(_)) => policy.native_sidecars,
+                    Some(_) => return None,
+                };
+            native && !view.global_lifecycle
+        }
+    };
+    // The agent reads the last payload that sets a value (the env over the annotation).
+    let exit_on_zero = last_metadata(configs, EXIT_ON_ZERO)
+        .is_some_and(|v| v.as_str().and_then(go_bool) == Some(true));
+    let native_1_21 = meshdrain::policy::IstioVersion {
+        major: 1,
+        minor: 21,
+    };
+    if native_drains && istio >= native_1_21 {
+        // The sidecar drains from its preStop and exits with the applications.
+        return Some(0.0);
+    }
+    if exit_on_zero && !native_drains {
+        return match last_metadata(configs, MINIMUM_DRAIN) {
+            None => Some(DEFAULT_MINIMUM_DRAIN),
+            Some(v) => duration_secs(v),
+        };
+    }
+    let field = configs.iter().rev().find_map(|c| {
+        c.get("terminationDrainDuration")
+            .or_else(|| c.get("termination_drain_duration"))
+            .filter(|v| !v.is_null())
+    });
+    if let Some(v) = field {
+        return duration_secs(v);
+    }
+    // The mesh's value: the policy's where it writes one into the mesh config of the pod's
+    // revision in the stream (or there is none), else that mesh config's own (on-conflict
+    // keep leaves a duration it has).
+    let from_policy = policy
+        .sidecar
+        .as_ref()
+        .and_then(|s| s.get(DrainField::TerminationDrainDuration))
+        .map(|d| d.secs() as f64);
+    let Some(mesh) = view.meshes.iter().rev().find(|m| m.revision == revision) else {
+        return Some(from_policy.unwrap_or(DEFAULT_TERMINATION_DRAIN));
+    };
+    let own = mesh.termination.ok()?;
+    match from_policy {
+        Some(wanted) if targets(policy, mesh.target) => match (policy.on_conflict, own) {
+            (OnConflict::Keep, Some(kept)) => Some(kept),
+            _ => Some(wanted),
+        },
+        _ => Some(own.unwrap_or(DEFAULT_TERMINATION_DRAIN)),
+    }
+}
+
+/// Removes what a workload rule may change from an object: the proxy config annotation (and
+/// the levels created for it when they end up empty), the env payload, the grace period.
+fn without_workload_edits(
+    obj: &Value,
+    template: &[&str],
+    env: Option<(&str, usize, usize)>,
+) -> Value {
+    let mut v = obj.clone();
+    if let Some(t) = at_mut(&mut v, template) {
+        if let Some(meta) = t.get_mut("metadata") {
+            if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                a.remove(CONFIG_ANNOTATION);
+            }
+            if let Some(m) = meta.as_object_mut()
+                && m.get("annotations")
+                    .is_some_and(|a| a.is_null() || a.as_object().is_some_and(|a| a.is_empty()))
+            {
+                m.remove("annotations");
+            }
+        }
+        if let Some(m) = t.as_object_mut()
+            && m.get("metadata")
+                .is_some_and(|x| x.is_null() || x.as_object().is_some_and(|x| x.is_empty()))
+        {
+            m.remove("metadata");
+        }
+        if let Some(Value::Object(spec)) = t.get_mut("spec") {
+            spec.remove("terminationGracePeriodSeconds");
+            if let Some((key, i, j)) = env
+                && let Some(item) = spec
+                    .get_mut(key)
+                    .and_then(|l| l.get_mut(i))
+                    .and_then(|c| c.get_mut("env"))
+                    .and_then(|e| e.get_mut(j))
+                    .and_then(Value::as_object_mut)
+            {
+                item.remove("value");
+            }
+        }
+    }
+    v
+}
+
+/// Every workload of a document after a render with `policy`: one no rule matches, a `skip`
+/// rule matches, without a pod template or without a sidecar is unchanged; one with a
+/// sidecar gets the rule's entries in its `proxy.istio.io/config` annotation (and in the
+/// `PROXY_CONFIG` env of an istio-proxy already in its spec), its other entries unchanged,
+/// and a grace period that holds the sidecar's wait, the longest preStop sleep and the
+/// margin (raised, never lowered, written when unset only above Kubernetes' 30s), and nothing
+/// else changes.
+pub fn workload_values(
+    policy: &DrainPolicy,
+    view: &StreamView,
+    istio: meshdrain::policy::IstioVersion,
+    input: &Value,
+    output: &Value,
+    doc_text: Option<&str>,
+    nested: bool,
+) -> Check {
+    if policy.workloads.is_none() || view.uncertain {
+        return Ok(());
+    }
+    let ins = objects(input, nested);
+    let outs = objects(output, nested);
+    ensure!(
+        ins.len() == outs.len(),
+        "the document had {} objects and has {}",
+        ins.len(),
+        outs.len()
+    );
+    for ((ptr, obj_in), (_, obj_out)) in ins.iter().zip(&outs) {
+        let Some((kind, template_path)) = workload_template(obj_in) else {
+            continue;
+        };
+        let who = format!(
+            "{kind} {}{ptr}",
+            obj_in
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("(unnamed)")
+        );
+        let untouched = |why: &str| -> Check {
+            ensure!(
+                obj_in == obj_out,
+                "{who} ({why}) changed:\n{obj_in}\n→\n{obj_out}"
+            );
+            Ok(())
+        };
+        let Some(rule) = workload_rule(policy, kind, obj_in) else {
+            untouched("no workload rule matches it")?;
+            continue;
+        };
+        if rule.skip {
+            untouched("a skip rule matches it")?;
+            continue;
+        }
+        let Some(template) =
+            at(obj_in, template_path).filter(|t| t.get("spec").is_some_and(Value::is_object))
+        else {
+            untouched("it has no pod template with a spec")?;
+            continue;
+        };
+        let Some(inject) = injected(policy, view, obj_in, template) else {
+            continue;
+        };
+        if !inject {
+            untouched("Istio injects no sidecar into it")?;
+            continue;
+        }
+        let Some(template_out) = at(obj_out, template_path) else {
+            return Err(format!("{who}: the pod template is gone"));
+        };
+        let conflict = rule.on_conflict.unwrap_or(policy.on_conflict);
+        let wants = wants(rule);
+        let annotation = |t: &'_ Value| {
+            t.pointer("/metadata/annotations")
+                .and_then(|a| a.get(CONFIG_ANNOTATION))
+                .cloned()
+        };
+        let (ann_in, ann_out) = (annotation(template), annotation(template_out));
+        check_payload(
+            &format!("{who}: {CONFIG_ANNOTATION}"),
+            ann_in.as_ref(),
+            ann_out.as_ref(),
+            &wants,
+            conflict,
+        )?;
+        let spec_in = template.get("spec").unwrap_or(&Value::Null);
+        let spec_out = template_out.get("spec").unwrap_or(&Value::Null);
+        let Ok(env_in) = proxy_env(spec_in) else {
+            continue;
+        };
+        let env_place = env_in.map(|(k, i, j, _)| (k, i, j));
+        let env_out = env_place
+            .and_then(|(k, i, j)| spec_out.get(k)?.get(i)?.get("env")?.get(j)?.get("value"));
+        if let Some((_, _, _, before)) = env_in {
+            check_payload(
+                &format!("{who}: the PROXY_CONFIG env"),
+                Some(before),
+                env_out,
+                &wants,
+                conflict,
+            )?;
+        }
+        ensure!(
+            without_workload_edits(obj_in, template_path, env_place)
+                == without_workload_edits(obj_out, template_path, env_place),
+            "{who}: more changed than its proxy config and grace period:\n{obj_in}\n→\n{obj_out}"
+        );
+        // The grace period, from the pod as the render left it.
+        let configs: Vec<_> = [ann_out.as_ref(), env_out]
+            .into_iter()
+            .flatten()
+            .filter_map(|v| payload_map(v.as_str()?))
+            .collect();
+        let Some(revision) = workload_revision(view, obj_in, template) else {
+            continue;
+        };
+        let Some(wait) = sidecar_wait(policy, view, istio, template_out, &revision, &configs)
+        else {
+            continue;
+        };
+        let Ok(prestop) = pod_containers(spec_out)
+            .iter()
+            .map(|(c, _)| prestop_secs(c))
+            .try_fold(0.0_f64, |m, s| s.map(|s| m.max(s)))
+        else {
+            continue;
+        };
+        let margin = rule
+            .durations
+            .get(DrainField::GracePeriodMargin)
+            .map_or(DEFAULT_MARGIN, DrainSeconds::secs);
+        let needed = (wait + prestop + margin as f64).ceil() as i64;
+        let (g_in, g_out) = (
+            spec_in.get("terminationGracePeriodSeconds"),
+            spec_out.get("terminationGracePeriodSeconds"),
+        );
+        let what = format!(
+            "{who}: terminationGracePeriodSeconds (the drain needs {needed}s: {wait}s sidecar wait + {prestop}s preStop + {margin}s margin)"
+        );
+        match g_in {
+            None | Some(Value::Null) if needed <= DEFAULT_GRACE => {
+                ensure!(
+                    g_in == g_out,
+                    "{what}: was unset (Kubernetes' 30s is enough) and became {g_out:?}"
+                );
+            }
+            None | Some(Value::Null) => {
+                ensure!(
+                    g_out.and_then(Value::as_i64) == Some(needed),
+                    "{what}: was unset and is {g_out:?}"
+                );
+            }
+            // yaml_serde reads `05` or `0x1e` as a string where Kubernetes' YAML 1.1 reader
+            // (and meshdrain) read an integer: only a quoted string is surely not one.
+            Some(Value::String(_))
+                if !doc_text
+                    .and_then(|t| {
+                        let pointer: String =
+                            template_path.iter().map(|k| format!("/{k}")).collect();
+                        node_source(
+                            t,
+                            &format!("{ptr}{pointer}/spec/terminationGracePeriodSeconds"),
+                        )
+                    })
+                    .is_some_and(|src| src.trim_start().starts_with(['"', '\''])) => {}
+            Some(g) => match g.as_i64() {
+                Some(current) if current >= needed || conflict == OnConflict::Keep => {
+                    ensure!(
+                        g_in == g_out,
+                        "{what}: {current} holds the drain (or is kept) but became {g_out:?}"
+                    );
+                }
+                Some(current) => {
+                    ensure!(
+                        conflict == OnConflict::Override,
+                        "{what}: {current} is too short, onConflict error, but the render succeeded"
+                    );
+                    ensure!(
+                        g_out.and_then(Value::as_i64) == Some(needed),
+                        "{what}: {current} should be raised, is {g_out:?}"
+                    );
+                }
+                None => {
+                    return Err(format!(
+                        "{what}: {g} is not an integer, but the render succeeded"
+                    ));
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+/// The grace period a gateway's overlays give its Deployment (the last overlay for
+/// `Deployment/<name>`, its last patch that is the field or an ancestor): `Ok(None)` unset,
+/// `Err(true)` a value Kubernetes refuses, `Err(false)` undecidable.
+fn gateway_grace(overlays: Option<&Value>, name: &str) -> Result<Option<i64>, bool> {
+    let overlays = match overlays {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(false),
+    };
+    let Some(overlay) = overlays
+        .iter()
+        .rev()
+        .find(|o| str_of(o, "kind") == Some("Deployment") && str_of(o, "name") == Some(name))
+    else {
+        return Ok(None);
+    };
+    let Some(patches) = overlay.get("patches") else {
+        return Ok(None);
+    };
+    match patched(
+        patches,
+        &["spec", "template", "spec", "terminationGracePeriodSeconds"],
+    ) {
+        Ok(None) => Ok(None),
+        // A string may be an integer to Kubernetes' YAML 1.1 reader (`05`): undecided.
+        Ok(Some(Value::String(_))) => Err(false),
+        Ok(Some(v)) => v.as_i64().map(Some).ok_or(true),
+        Err(()) => Err(false),
+    }
+}
+
+/// A gateway's pods' grace period after a render with `rule`: raised through its Deployment
+/// overlay to its drain + margin when shorter (added when unset only above 30s), never
+/// lowered; the overlays unchanged otherwise.
+fn check_gateway_grace(
+    what: &str,
+    obj_in: &Value,
+    obj_out: &Value,
+    margin: Option<DrainSeconds>,
+    conflict: OnConflict,
+) -> Check {
+    let Some(name) = obj_in.pointer("/metadata/name").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let overlays = |o: &Value| o.pointer("/spec/kubeSpec/overlays").cloned();
+    let (ov_in, ov_out) = (overlays(obj_in), overlays(obj_out));
+    let unchanged = |why: &str| -> Check {
+        ensure!(
+            ov_in == ov_out,
+            "{what}: {why}, but the overlays changed from {ov_in:?} to {ov_out:?}"
+        );
+        Ok(())
+    };
+    let Some(drain) = obj_out
+        .pointer("/spec/connectionDrainDuration")
+        .and_then(duration_secs)
+    else {
+        return unchanged("no drain to hold");
+    };
+    let margin = margin.map_or(DEFAULT_MARGIN, DrainSeconds::secs);
+    let needed = (drain + margin as f64).ceil() as i64;
+    let what = format!(
+        "{what}: its Deployment's grace period (needs {needed}s: {drain}s drain + {margin}s margin)"
+    );
+    let got = gateway_grace(ov_out.as_ref(), name);
+    match gateway_grace(ov_in.as_ref(), name) {
+        Err(false) => Ok(()),
+        Err(true) => Err(format!(
+            "{what}: an overlay sets it to a non-integer, but the render succeeded"
+        )),
+        Ok(None) if needed <= DEFAULT_GRACE => unchanged("Kubernetes' 30s holds the drain"),
+        Ok(None) => {
+            ensure!(
+                got == Ok(Some(needed)),
+                "{what}: unset, and after the render {got:?}\n{ov_out:?}"
+            );
+            Ok(())
+        }
+        Ok(Some(g)) if g >= needed || conflict == OnConflict::Keep => {
+            unchanged(&format!("{g}s holds the drain or is kept"))
+        }
+        Ok(Some(g)) => {
+            ensure!(
+                conflict == OnConflict::Override,
+                "{what}: {g}s is too short, onConflict error, but the render succeeded"
+            );
+            ensure!(
+                got == Ok(Some(needed)),
+                "{what}: {g}s should be raised, is {got:?}\n{ov_out:?}"
+            );
+            Ok(())
+        }
+    }
 }

@@ -104,14 +104,6 @@ pub(super) fn new_literal(s: &str, indent: usize, b: Breaks) -> Option<Literal<'
     fits.then_some(Literal { chomp, lines })
 }
 
-/// Whether `text` has both a lone CR and a lone LF line break.
-fn mixes_cr_and_lf(text: &str) -> bool {
-    let b = text.as_bytes();
-    let lone_cr = memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'));
-    let lone_lf = memchr::memchr_iter(b'\n', b).any(|i| i == 0 || b.get(i - 1) != Some(&b'\r'));
-    lone_cr && lone_lf
-}
-
 /// Writes content lines at column `indent`, each ending in `nl`; an empty line stays empty.
 pub(super) fn write_lines(out: &mut String, lines: &[&str], indent: usize, nl: &str) {
     for line in lines {
@@ -212,12 +204,6 @@ impl<'a> Editor<'a> {
         };
         let (map_id, key_id) =
             key.ok_or_else(|| unsupported("a block scalar that is not a mapping value"))?;
-        if mixes_cr_and_lf(self.text) {
-            // A line emptied before an LF would make a CR-LF pair with it: one line fewer.
-            return Err(unsupported(
-                "a block scalar in a document whose lines end in both CR and LF",
-            ));
-        }
         let colon = self
             .colon_after(self.node(key_id)?)
             .ok_or_else(|| unsupported("a mapping entry without a visible ':'"))?;
@@ -279,7 +265,7 @@ impl<'a> Editor<'a> {
         if let (Some(line_break), Some(end)) = (header.line_break, body.last_text_end) {
             let range = line_break..end;
             splices.push(Splice {
-                text: header.nl.repeat(self.breaks_in(&range)),
+                text: self.apart_from_next(header.nl.repeat(self.breaks_in(&range)), end),
                 range,
             });
         }
@@ -350,7 +336,19 @@ impl<'a> Editor<'a> {
             }
             text.push_str(&nl.repeat(missing));
         }
+        let text = self.apart_from_next(text, range.end);
         Some(Splice { range, text })
+    }
+
+    /// `text`, written just before `end`, with a final lone CR written as CR-LF where an LF
+    /// follows at `end`: the CR and that LF would make one line break, a line fewer (a header
+    /// ending in a lone CR, content lines ending in LF). Not LF alone: a CR before it would
+    /// join it in the same way.
+    fn apart_from_next(&self, mut text: String, end: usize) -> String {
+        if text.ends_with('\r') && self.text.as_bytes().get(end) == Some(&b'\n') {
+            text.push('\n');
+        }
+        text
     }
 
     /// How many line breaks the text holds in `range`.
@@ -663,12 +661,18 @@ mod tests {
     }
 
     #[test]
-    fn refuses_block_scalars_in_documents_mixing_cr_and_lf() {
-        // Found by the editor fuzz target: the CR ending an emptied line met the LF after it.
-        assert!(matches!(
-            set("a: |1\r  \n\n", "10s"),
-            Err(EditError::Unsupported { .. })
-        ));
+    fn block_scalars_in_documents_mixing_cr_and_lf_keep_their_lines() {
+        // Found by the editor fuzz target (fuzz/findings/editor/
+        // block-scalar-mixed-breaks-replace-removes-line): the CR ending an emptied line met
+        // the LF after it and made one CR-LF break. That last break is written as CR-LF now.
+        let c = replace(&["n"], NewValue::Bool(false));
+        assert_eq!(checked("n: |\r t\n", &c).unwrap(), "n: false\r\n\n");
+        assert_eq!(set("a: |1\r  \n\n", "10s").unwrap(), "a: \"10s\"\r\n\n\n");
+        // A value the block holds, fewer lines than it had: the emptied line ends in LF.
+        assert_eq!(
+            set("a: |\r  x\r  y\nb: 1\n", "z\n").unwrap(),
+            "a: |\r  z\r\n\nb: 1\n"
+        );
         assert_eq!(
             set("a: |\r  x\rb: 1\r", "y\n").unwrap(),
             "a: |\r  y\rb: 1\r"
@@ -677,6 +681,42 @@ mod tests {
             set("a: |\r\n  x\r\n  z\r\nb: 1\n", "10s").unwrap(),
             "a: \"10s\"\r\n\r\n\r\nb: 1\n"
         );
+    }
+
+    #[test]
+    fn replacing_a_block_scalar_never_removes_lines_whatever_its_breaks() {
+        // Every mix of LF, CR and CR-LF after the header and the content lines.
+        let breaks = ["\n", "\r", "\r\n"];
+        let values = [
+            NewValue::str(""),
+            NewValue::str("w"),
+            NewValue::str("w\n"),
+            NewValue::str("v\nw\n"),
+            NewValue::str("u\nv\nw\n"),
+            NewValue::Int(45),
+            NewValue::Bool(false),
+        ];
+        for header in ["|", "|-", "|+", ">"] {
+            for h in breaks {
+                for x in breaks {
+                    for y in breaks {
+                        for tail in ["", "b: 1", "\n"] {
+                            let text = format!("a: {header}{h}  x{x}  y{y}{tail}");
+                            for value in &values {
+                                let change = replace(&["a"], value.clone());
+                                if let Ok(out) = checked(&text, &change) {
+                                    assert!(
+                                        crate::linebreak::count(out.as_bytes())
+                                            >= crate::linebreak::count(text.as_bytes()),
+                                        "{text:?} {value:?} -> {out:?}"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::patch::{NewValue, Pointer, dotted};
 use super::block_scalar::{new_literal, write_lines};
 use super::editor::{After, Breaks, Editor};
 use super::error::EditError;
-use super::flow::flow;
+use super::flow::{JsonStyle, flow, json};
 use super::layout::column;
 use super::scalar;
 use super::splice::Splice;
@@ -30,6 +30,19 @@ impl<'a> Editor<'a> {
             range: colon + 1..colon + 1 + width,
             text: " ".to_owned(),
         })
+    }
+
+    /// The style of the JSON-style flow mapping (`{"a": 1}`) a value sits in, if it does: a
+    /// value written there is JSON too, as the Add path writes a new entry.
+    fn json_parent(&self, key: Option<(NodeId, NodeId)>) -> Option<JsonStyle> {
+        let (map_id, _) = key?;
+        match &self.tree.node(map_id)?.kind {
+            NodeKind::Mapping {
+                style: Style::Flow { .. },
+                entries,
+            } => self.json_style(entries),
+            _ => None,
+        }
     }
 
     /// Gives a null value (`key:`, `key: ~`, `key: null`) a value.
@@ -74,8 +87,12 @@ impl<'a> Editor<'a> {
             return Ok(splices);
         }
         if !block_map || !block_collection {
-            // One token after the colon: a scalar, `{}`/`[]`, or anything inside a flow mapping.
-            let text = scalar::write_value(value).unwrap_or_else(|| flow(value));
+            // One token after the colon: a scalar, `{}`/`[]`, or anything inside a flow mapping
+            // (as JSON inside a JSON one).
+            let text = match self.json_parent(key) {
+                Some(style) => json(value, &style.colon, &style.comma),
+                None => scalar::write_value(value).unwrap_or_else(|| flow(value)),
+            };
             let (range, written) = match &token {
                 Some(range) => (range.clone(), text.clone()),
                 None => (colon + 1..colon + 1, format!(" {text}")),
@@ -188,7 +205,9 @@ impl<'a> Editor<'a> {
     }
 
     /// Replaces an existing value by a scalar (a string, integer or boolean), keeping a
-    /// string's quoting style; an integer or boolean is written plain, without a tag.
+    /// string's quoting style; an integer or boolean is written plain, without a tag. In a
+    /// JSON-style flow mapping a string that replaces anything but a quoted scalar is
+    /// double-quoted (JSON stays JSON).
     pub(super) fn replace_with_scalar(
         &self,
         node: &Node,
@@ -203,6 +222,10 @@ impl<'a> Editor<'a> {
         };
         let plain =
             scalar::write_value(value).ok_or_else(|| unsupported("a collection to write"))?;
+        let plain = match value {
+            NewValue::Str(s) if self.json_parent(key).is_some() => scalar::double_quoted(s),
+            _ => plain,
+        };
         let splices = self.replace_with_scalar_text(node, key, value, path, plain)?;
         if let Some(last) = splices.iter().max_by_key(|s| s.range.end)
             && self.written_before_tab(&last.range, &last.text)
@@ -313,5 +336,95 @@ impl<'a> Editor<'a> {
                 return pos;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::edit::testing::{checked, replace};
+    use crate::patch::NewValue;
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON: {text:?}: {e}"))
+    }
+
+    #[test]
+    fn json_mappings_stay_json_when_a_value_is_replaced() {
+        // Found by the workload oracle (fuzz/findings/render_policy/): a number, a null or a
+        // mapping replaced by a duration was written plain.
+        let drain = || replace(&["drainDuration"], NewValue::str("30s"));
+        for (text, edited) in [
+            (
+                "{\"concurrency\":2,\"drainDuration\":50}",
+                "{\"concurrency\":2,\"drainDuration\":\"30s\"}",
+            ),
+            (
+                "{\"concurrency\": 2, \"drainDuration\": null}\n",
+                "{\"concurrency\": 2, \"drainDuration\": \"30s\"}\n",
+            ),
+            (
+                "{\"drainDuration\":{\"a\":1},\"b\":true}",
+                "{\"drainDuration\":\"30s\",\"b\":true}",
+            ),
+            ("{\"drainDuration\":[1, 2]}", "{\"drainDuration\":\"30s\"}"),
+            // A string stays a JSON string.
+            ("{\"drainDuration\":\"50s\"}", "{\"drainDuration\":\"30s\"}"),
+        ] {
+            let out = checked(text, &drain()).unwrap();
+            assert_eq!(out, edited, "{text:?}");
+            json(&out);
+        }
+        // A nested JSON mapping, the proxyMetadata of a JSON proxy config.
+        let c = replace(
+            &["proxyMetadata", "MINIMUM_DRAIN_DURATION"],
+            NewValue::str("10s"),
+        );
+        let text = "{\"proxyMetadata\":{\"MINIMUM_DRAIN_DURATION\":3,\"X\":\"1\"}}";
+        let out = checked(text, &c).unwrap();
+        assert_eq!(
+            out,
+            "{\"proxyMetadata\":{\"MINIMUM_DRAIN_DURATION\":\"10s\",\"X\":\"1\"}}"
+        );
+        json(&out);
+        // A null given a mapping gets a JSON mapping in the mapping's own spacing.
+        let c = replace(
+            &["proxyMetadata"],
+            NewValue::Map(vec![(
+                "EXIT_ON_ZERO_ACTIVE_CONNECTIONS".into(),
+                NewValue::str("true"),
+            )]),
+        );
+        let out = checked("{\"a\": 1, \"proxyMetadata\": null}", &c).unwrap();
+        assert_eq!(
+            out,
+            "{\"a\": 1, \"proxyMetadata\": {\"EXIT_ON_ZERO_ACTIVE_CONNECTIONS\": \"true\"}}"
+        );
+        json(&out);
+        // Integers and booleans are JSON as they are.
+        let c = replace(&["a"], NewValue::Int(3));
+        assert_eq!(checked("{\"a\":\"x\"}", &c).unwrap(), "{\"a\":3}");
+    }
+
+    #[test]
+    fn yaml_values_stay_yaml_when_replaced() {
+        let drain = || replace(&["drainDuration"], NewValue::str("30s"));
+        // A YAML-style flow mapping (a plain key) and a block mapping: plain as before.
+        assert_eq!(
+            checked("{\"a\": 1, drainDuration: 50}", &drain()).unwrap(),
+            "{\"a\": 1, drainDuration: 30s}"
+        );
+        assert_eq!(
+            checked("drainDuration: 50\n", &drain()).unwrap(),
+            "drainDuration: 30s\n"
+        );
+        assert_eq!(
+            checked("{drainDuration: ~}", &drain()).unwrap(),
+            "{drainDuration: 30s}"
+        );
+        // A quoted string keeps its own quotes, in a JSON-style mapping too.
+        assert_eq!(
+            checked("{\"drainDuration\": '50s'}", &drain()).unwrap(),
+            "{\"drainDuration\": '30s'}"
+        );
     }
 }

@@ -158,6 +158,37 @@ pub(super) fn config_map_field(
             path: inner,
         } => (change, previous, inner),
     };
+    // A change inside a literal block that keeps a final line break and ends the text without
+    // one: libyaml reads the mesh config without that break, saphyr with it, so no edit reads
+    // back alike to both (the renderer's self-check refused it as an internal error).
+    if inner_text.ends_with('\n')
+        && !text.ends_with(['\n', '\r'])
+        && tree.node(value).is_some_and(|n| {
+            matches!(
+                n.kind,
+                NodeKind::Scalar {
+                    style: saphyr_parser::ScalarStyle::Literal,
+                    ..
+                }
+            ) && text
+                .get(n.end..)
+                .is_some_and(|rest| !rest.contains(['\n', '\r']))
+        })
+    {
+        return Err(at_node(
+            StepError::Plan(PlanError {
+                code: "unsupported-style",
+                message: format!(
+                    "{what} is a block scalar that ends the document without a line break: YAML readers disagree on its last line break (libyaml drops it, saphyr keeps it)"
+                ),
+                hint: "end the document with a line break, or write the block as mesh: |- (no final line break)".to_owned(),
+                at: None,
+                path,
+            }),
+            tree,
+            value,
+        ));
+    }
     let edited = payload::change(
         &read.tree,
         inner_text,

@@ -220,8 +220,8 @@ pub(super) fn work_for(
 
 /// The mesh's terminationDrainDuration as the sidecars of a workload (its pod template at
 /// `pod`) get it: from the mesh config of their revision when the stream has one (what
-/// meshdrain writes into it, when the policy targets it, else what it holds), else the
-/// policy's `spec.sidecar`.
+/// meshdrain writes into it, when the policy targets it and on-conflict keep does not leave
+/// the value it has, else what it holds), else the policy's `spec.sidecar`.
 fn mesh_wait(
     tree: &Tree,
     pod: crate::document::NodeId,
@@ -238,7 +238,10 @@ fn mesh_wait(
         .and_then(|ns| facts.namespaces.get(ns));
     let revision = crate::model::istio::workload_revision(tree, pod, labels);
     if let Some(mesh) = facts.meshes.iter().rev().find(|m| m.revision == revision) {
+        // On-conflict keep leaves the mesh config's own value: meshdrain writes nothing.
+        let kept = policy.on_conflict == OnConflict::Keep && mesh.termination.is_some();
         if policy.writes_sidecar(mesh.target)
+            && !kept
             && let Some(d) = from_policy
         {
             return Some((
