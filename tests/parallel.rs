@@ -52,6 +52,32 @@ fn both(input: &[u8], options: &RenderOptions, what: &str) {
     );
 }
 
+/// Without the summary (`RenderOptions::summary` off, as a post-renderer run without `-v`)
+/// the output, stats and errors are the same, and there is no summary.
+fn without_summary(input: &[u8], options: &RenderOptions, what: &str) {
+    let with = render(input, options);
+    let without = render(
+        input,
+        &RenderOptions {
+            summary: false,
+            ..options.clone()
+        },
+    );
+    match (with, without) {
+        (Ok(with), Ok(without)) => {
+            assert!(without.summary.is_empty(), "{what}: a summary was kept");
+            assert_eq!(with.stats, without.stats, "{what}: stats");
+            assert!(with.to_bytes() == without.to_bytes(), "{what}: output");
+        }
+        (Err(with), Err(without)) => assert_eq!(
+            format!("{:?} {:#?}", with.kind, with.diagnostics),
+            format!("{:?} {:#?}", without.kind, without.diagnostics),
+            "{what}: errors"
+        ),
+        _ => panic!("{what}: one render failed, the other did not"),
+    }
+}
+
 fn policy(path: &str) -> DrainPolicy {
     let text = std::fs::read_to_string(common::repo().join(path)).expect("read policy");
     meshdrain::policy::file::parse_file_text(&text, path).expect("a valid policy")
@@ -95,6 +121,11 @@ fn generated_streams() {
         &options,
         "the benchmark stream with workload rules",
     );
+    without_summary(
+        text.as_bytes(),
+        &options,
+        "the benchmark stream with workload rules",
+    );
     both(
         text.as_bytes(),
         &RenderOptions::default(),
@@ -112,6 +143,7 @@ fn generated_streams() {
         )
         .text();
         both(s.as_bytes(), &options, &format!("generated stream {seed}"));
+        without_summary(s.as_bytes(), &options, &format!("generated stream {seed}"));
     }
 }
 

@@ -120,6 +120,8 @@ fn render_command(args: &RenderArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         input_name: "<stdin>".to_owned(),
         values_chart: None,
         parallelism: args.limits.parallelism(),
+        // The summary is shown with -v, and KRM results report it.
+        summary: args.verbose || mode == Mode::Krm,
         ..RenderOptions::default()
     };
     if mode == Mode::Krm {

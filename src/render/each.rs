@@ -49,9 +49,14 @@ pub(super) fn documents(
         match outcome {
             DocOutcome::Interpreted {
                 source,
-                result,
+                mut result,
                 misplaced: None,
             } => {
+                // Dropped here, on the document's own thread, not once every document is done.
+                if !options.summary {
+                    let summary = std::mem::take(&mut result.summary);
+                    result.outcomes = summary.into_iter().map(|(o, _)| o).collect();
+                }
                 let misplaced = result
                     .new_text
                     .as_ref()

@@ -28,6 +28,9 @@ pub(super) struct DocResult {
     pub(super) new_text: Option<String>,
     /// One entry per drain field looked at.
     pub(super) summary: Vec<(Outcome, Diagnostic)>,
+    /// The outcomes of `summary`, when its diagnostics are not kept
+    /// ([`super::RenderOptions::summary`]).
+    pub(super) outcomes: Vec<Outcome>,
     pub(super) resources: usize,
     /// Upstream Istio mesh configs (IstioOperator, mesh ConfigMap, istiod values).
     pub(super) mesh_configs: usize,
@@ -90,6 +93,7 @@ pub(super) fn process_document(
         return Ok(DocResult {
             new_text: None,
             summary: Vec::new(),
+            outcomes: Vec::new(),
             resources: target_count,
             mesh_configs: mesh_count,
             workloads: workload_count,
@@ -126,6 +130,7 @@ pub(super) fn process_document(
         return Ok(DocResult {
             new_text: None,
             summary: Vec::new(),
+            outcomes: Vec::new(),
             resources: target_count,
             mesh_configs: mesh_count,
             workloads: workload_count,
@@ -246,6 +251,7 @@ pub(super) fn process_document(
     Ok(DocResult {
         new_text,
         summary,
+        outcomes: Vec::new(),
         resources: target_count,
         mesh_configs: mesh_count,
         workloads: workload_count,

@@ -156,6 +156,9 @@ pub fn render<'a>(input: &'a [u8], options: &RenderOptions) -> Result<Rendered<'
                 stats.resources += result.resources;
                 stats.mesh_configs += result.mesh_configs;
                 stats.workloads += result.workloads;
+                for &outcome in &result.outcomes {
+                    stats.count(outcome);
+                }
                 for (outcome, mut d) in result.summary {
                     stats.count(outcome);
                     // Planned as if no earlier document had grown: move it down by the lines

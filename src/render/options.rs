@@ -22,6 +22,10 @@ pub struct RenderOptions {
     pub values_chart: Option<crate::model::classify::ValuesChart>,
     /// Whether documents are processed on every core.
     pub parallelism: Parallelism,
+    /// Keep one summary diagnostic per drain field looked at ([`super::Rendered::summary`],
+    /// for `-v` and KRM results). Without it only the counts are kept: on a large stream the
+    /// diagnostics take more memory than the edits.
+    pub summary: bool,
 }
 
 pub use crate::input::Parallelism;
@@ -36,6 +40,7 @@ impl Default for RenderOptions {
             values_file: false,
             parallelism: Parallelism::Auto,
             values_chart: None,
+            summary: true,
         }
     }
 }
